@@ -34,6 +34,10 @@ typedef struct osc_app {
   struct osc_video *video;
   struct osc_security *security;
   void *ext[8];             /* room for later components */
+  /* Hook called by the server after every response (set by the monitor
+   * service to record HTTP metrics); may be NULL.  Runs on worker threads. */
+  void (*on_request)(struct osc_app *app, const char *route_name, const char *method, int status,
+                     uint64_t duration_ns);
 } osc_app;
 
 #endif
