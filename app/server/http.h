@@ -38,7 +38,8 @@ enum {
   OSC_ROUTE_SCOPE_WRITE = 1u << 1, /* needs a write key (default: read) */
   OSC_ROUTE_SCOPE_ADMIN = 1u << 2, /* needs an admin key */
   OSC_ROUTE_RAW_BODY = 1u << 3,    /* body is not JSON; osc_req_json() refuses */
-  OSC_ROUTE_HIDDEN = 1u << 4       /* left out of /openapi.json */
+  OSC_ROUTE_HIDDEN = 1u << 4,      /* left out of /openapi.json */
+  OSC_ROUTE_HEAVY = 1u << 5        /* expensive job (video generation): "heavy" rate-limit class */
 };
 
 typedef struct osc_route {
@@ -96,9 +97,29 @@ int osc_resp_bytes(osc_resp *resp, int status, const char *content_type, const v
 int osc_resp_take(osc_resp *resp, int status, const char *content_type, void *data, size_t len);
 /** Streams @p len bytes of the open file @p fd from @p offset; takes the fd (closed by the server). */
 int osc_resp_file(osc_resp *resp, int status, const char *content_type, int fd, uint64_t offset, uint64_t len);
+/**
+ * Serves a regular file of @p size bytes honouring the request's Range
+ * header (one range: "bytes=a-b", "bytes=a-", "bytes=-n"): 206 with
+ * Content-Range, 200 for no/multiple ranges, 416 (JSON body, Content-Range
+ * "bytes *\/size") when unsatisfiable.  Always adds Accept-Ranges: bytes.
+ * Takes the fd in every case (closed by the server or here).
+ */
+int osc_resp_file_range(osc_resp *resp, const osc_req *req, int fd, uint64_t size, const char *content_type);
 /** Adds a header (copied). */
 int osc_resp_header(osc_resp *resp, const char *name, const char *value);
 int osc_resp_status(const osc_resp *resp);
+/** True once a body (or file) has been set. */
+bool osc_resp_is_set(const osc_resp *resp);
+/** The in-memory body and its content type (borrowed; NULL for file bodies or when unset). */
+const void *osc_resp_body(const osc_resp *resp, size_t *len, const char **content_type);
+/** Value of a header added with osc_resp_header (case-insensitive), or NULL. */
+const char *osc_resp_get_header(const osc_resp *resp, const char *name);
+/** The in-memory body (NULL for file responses), its length and content type; borrowed. */
+const void *osc_resp_body(const osc_resp *resp, size_t *len, const char **content_type);
+/** Replaces the in-memory body keeping status and headers; takes malloc'd @p data. */
+int osc_resp_replace_body(osc_resp *resp, void *data, size_t len);
+/** Value of a response header already set (case-insensitive), or NULL. */
+const char *osc_resp_get_header(const osc_resp *resp, const char *name);
 
 /** Maps an osc_err to an HTTP status (the one map). */
 int osc_http_status_for(int err);
