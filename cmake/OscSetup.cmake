@@ -20,4 +20,10 @@ elseif(OSC_SANITIZE STREQUAL "tsan")
 elseif(NOT OSC_SANITIZE STREQUAL "")
   message(FATAL_ERROR "OSC_SANITIZE must be '', asan or tsan (got '${OSC_SANITIZE}')")
 endif()
+if(OSC_FUZZ)
+  # Coverage for libFuzzer in every object, not only the fuzz entry points.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+  add_compile_definitions(OSC_SANITIZED=1 OSC_FUZZING=1)
+endif()
 add_compile_definitions(_GNU_SOURCE)  # every file: POSIX + GNU APIs; never #define it in a file

@@ -21,16 +21,17 @@ APT_PKGS=(
   # --- monitor ---
   libcairo2-dev prometheus prometheus-node-exporter
   # --- nlp ---
-  libutf8proc-dev libstemmer-dev python3-langdetect libcld2-dev iso-codes wordnet libots-dev nodejs npm
+  libutf8proc-dev libstemmer-dev python3-langdetect libcld2-dev iso-codes wordnet libots-dev nodejs npm libgeonames-dev wordnet-base
   # --- video ---
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libx264-dev libvpx-dev
-  libsvtav1enc-dev ffmpeg libfreetype-dev libharfbuzz-dev fonts-dejavu-core espeak-ng libespeak-ng-dev
+  libsvtav1enc-dev ffmpeg libfreetype-dev libharfbuzz-dev fonts-dejavu-core espeak-ng libespeak-ng-dev libavfilter-dev
   # --- service ---
   libsodium-dev libgnutls28-dev nginx-light chromium
 )
 
 NPM_PKGS=(
   # --- nlp ---
+  vader-sentiment stopwords-iso
   # --- service ---
 )
 

@@ -13,6 +13,54 @@
 #include "core/util.h"
 #include "oscontent/error.h"
 
+#define OSC_MODULE(m) extern const osc_cli_cmd osc__cli_##m[];
+#include "osc_modules.h"
+#undef OSC_MODULE
+
+static const osc_cli_cmd *const g_tables[] = {
+#define OSC_MODULE(m) osc__cli_##m,
+#include "osc_modules.h"
+#undef OSC_MODULE
+};
+
+_Thread_local const osc_cli_cmd *osc__cli_help_subs;
+
+static int cmp_cmd(const void *a, const void *b) {
+  return strcmp(((const osc_cli_cmd *)a)->name, ((const osc_cli_cmd *)b)->name);
+}
+
+osc_cli_cmd *osc_cli_all_commands(size_t *n) {
+  size_t total = 0;
+  for (size_t t = 0; t < OSC_ARRAY_LEN(g_tables); t++)
+    for (const osc_cli_cmd *c = g_tables[t]; c->name; c++) total++;
+  osc_cli_cmd *all = calloc(total + 1, sizeof *all);
+  if (!all) return NULL;
+  size_t k = 0;
+  for (size_t t = 0; t < OSC_ARRAY_LEN(g_tables); t++)
+    for (const osc_cli_cmd *c = g_tables[t]; c->name; c++) all[k++] = *c;
+  qsort(all, k, sizeof *all, cmp_cmd);
+  if (n) *n = k;
+  return all;
+}
+
+void osc_cli_print_usage(FILE *fp) {
+  fprintf(fp,
+          "usage: oscontent [--json] [--quiet] [--data-dir DIR] [--config FILE] [--log-level LEVEL]\n"
+          "                 [--set NAME=VALUE]... <command> [<subcommand>] [options]\n"
+          "       oscontent --version | --help\n\n"
+          "Content system: video pipeline, NLP, multi-level cache, task processor, monitor, HTTP service.\n\n"
+          "global options (accepted anywhere before '--'):\n"
+          "  --json               machine-readable output\n"
+          "  --quiet              no progress output\n"
+          "  --data-dir DIR       where components keep their files (setting data_dir)\n"
+          "  --config FILE        config file (also OSC_CONFIG)\n"
+          "  --log-level LEVEL    trace|debug|info|warn|error|off\n"
+          "  --log-format FMT     text|json\n"
+          "  --set NAME=VALUE     set any setting (see 'oscontent config show')\n"
+          "  --version            print the version\n"
+          "  -h, --help           show this help\n");
+}
+
 static void print_help(const char *synopsis, const char *summary, const osc_cli_opt *opts) {
   printf("usage: %s\n", synopsis);
   if (summary) printf("\n%s\n", summary);
@@ -115,7 +163,9 @@ int osc_cli_dispatch(osc_cli *cli, const char *path, const osc_cli_cmd *subs, in
   if (help) {
     FILE *fp = argc < 2 ? stderr : stdout;
     fprintf(fp, "usage: %s <command> [options]\n\ncommands:\n", path);
-    for (const osc_cli_cmd *c = subs; c->name; c++) fprintf(fp, "  %-14s %s\n", c->name, c->summary ? c->summary : "");
+    for (const osc_cli_cmd *c = subs; c->name; c++)
+      if (c->summary) fprintf(fp, "  %-14s %s\n", c->name, c->summary);
+    osc__cli_help_subs = subs;
     fprintf(fp, "\nRun '%s <command> --help' for a command's options.\n", path);
     return argc < 2 ? OSC_EXIT_USAGE : OSC_EXIT_OK;
   }

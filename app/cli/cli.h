@@ -81,6 +81,14 @@ int osc_cli_fail(osc_cli *cli, int err, const char *what);
 int osc_cli_usage_error(osc_cli *cli, const char *fmt, ...) OSC_PRINTF(2, 3);
 /** Prints JSON (compact + newline when --json, indented otherwise) to stdout; takes the reference. */
 void osc_cli_print_json(osc_cli *cli, json_t *take);
+/** Every command of every enabled module, sorted by name (malloc'd array, ends with {0}).
+ *  Commands whose summary is NULL are hidden from help listings. */
+osc_cli_cmd *osc_cli_all_commands(size_t *n);
+/** Prints the global usage and options of `oscontent`. */
+void osc_cli_print_usage(FILE *fp);
+/* Internal (docs generation): the subcommand table osc_cli_dispatch last listed for --help. */
+extern _Thread_local const osc_cli_cmd *osc__cli_help_subs;
+
 /** Reads a text argument: "-" = stdin, "@path" = file, else the literal.  *out malloc'd. */
 int osc_cli_read_text(const char *arg, size_t max_bytes, char **out, size_t *len);
 /** Draws/updates a progress bar on stderr when it is a TTY (no-op otherwise); done/total. */

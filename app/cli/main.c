@@ -16,36 +16,6 @@
 #include "oscontent/error.h"
 #include "oscontent/log.h"
 
-#define OSC_MODULE(m) extern const osc_cli_cmd osc__cli_##m[];
-#include "osc_modules.h"
-#undef OSC_MODULE
-
-static const osc_cli_cmd *const g_tables[] = {
-#define OSC_MODULE(m) osc__cli_##m,
-#include "osc_modules.h"
-#undef OSC_MODULE
-};
-
-static int cmp_cmd(const void *a, const void *b) {
-  return strcmp(((const osc_cli_cmd *)a)->name, ((const osc_cli_cmd *)b)->name);
-}
-
-static void usage(FILE *fp) {
-  fprintf(fp,
-          "usage: oscontent [--json] [--quiet] [--data-dir DIR] [--config FILE] [--log-level LEVEL]\n"
-          "                 [--set NAME=VALUE]... <command> [<subcommand>] [options]\n"
-          "       oscontent --version | --help\n\n"
-          "Content system: video pipeline, NLP, multi-level cache, task processor, monitor, HTTP service.\n\n"
-          "global options (accepted anywhere before '--'):\n"
-          "  --json               machine-readable output\n"
-          "  --quiet              no progress output\n"
-          "  --data-dir DIR       where components keep their files (setting data_dir)\n"
-          "  --config FILE        config file (also OSC_CONFIG)\n"
-          "  --log-level LEVEL    trace|debug|info|warn|error|off\n"
-          "  --log-format FMT     text|json\n"
-          "  --set NAME=VALUE     set any setting (see 'oscontent config show')\n");
-}
-
 int main(int argc, char **argv) {
   osc_cli cli = {.prog = "oscontent", .tty = isatty(STDERR_FILENO) == 1};
   const char *config_file = getenv("OSC_CONFIG");
@@ -118,19 +88,15 @@ int main(int argc, char **argv) {
     goto out;
   }
   if (want_help || argc < 2) {
-    usage(want_help ? stdout : stderr);
-    size_t total = 0;
-    for (size_t t = 0; t < OSC_ARRAY_LEN(g_tables); t++)
-      for (const osc_cli_cmd *c = g_tables[t]; c->name; c++) total++;
-    osc_cli_cmd *all = calloc(total + 1, sizeof *all);
+    FILE *fp = want_help ? stdout : stderr;
+    osc_cli_print_usage(fp);
     size_t k = 0;
-    for (size_t t = 0; all && t < OSC_ARRAY_LEN(g_tables); t++)
-      for (const osc_cli_cmd *c = g_tables[t]; c->name; c++) all[k++] = *c;
+    osc_cli_cmd *all = osc_cli_all_commands(&k);
     if (all) {
-      qsort(all, k, sizeof *all, cmp_cmd);
-      fprintf(want_help ? stdout : stderr, "\ncommands:\n");
+      fprintf(fp, "\ncommands:\n");
       for (size_t i = 0; i < k; i++)
-        fprintf(want_help ? stdout : stderr, "  %-10s %s\n", all[i].name, all[i].summary ? all[i].summary : "");
+        if (all[i].summary) fprintf(fp, "  %-10s %s\n", all[i].name, all[i].summary);
+      fprintf(fp, "\nRun 'oscontent <command> --help' for a command's options.\n");
       free(all);
     }
     rc = want_help ? OSC_EXIT_OK : OSC_EXIT_USAGE;
@@ -179,12 +145,20 @@ int main(int argc, char **argv) {
   osc_log_use_stream(stderr, strcmp(osc_config_str(cli.cfg, "log.format"), "json") == 0 ? OSC_LOG_FORMAT_JSON
                                                                                         : OSC_LOG_FORMAT_TEXT);
 
-  for (size_t t = 0; t < OSC_ARRAY_LEN(g_tables); t++)
-    for (const osc_cli_cmd *c = g_tables[t]; c->name; c++)
-      if (strcmp(c->name, argv[1]) == 0) {
-        rc = c->run(&cli, argc - 1, argv + 1);
-        goto out;
-      }
+  {
+    size_t k = 0;
+    osc_cli_cmd *all = osc_cli_all_commands(&k);
+    const osc_cli_cmd *found = NULL;
+    for (size_t i = 0; all && i < k && !found; i++)
+      if (strcmp(all[i].name, argv[1]) == 0) found = &all[i];
+    if (found) {
+      osc_cli_cmd cmd = *found;
+      free(all);
+      rc = cmd.run(&cli, argc - 1, argv + 1);
+      goto out;
+    }
+    free(all);
+  }
   rc = osc_cli_usage_error(&cli, "'%s' is not an oscontent command (see 'oscontent --help')", argv[1]);
 out:
   osc_config_free(cli.cfg);

@@ -20,8 +20,6 @@ struct osc_monitor;
 struct osc_nlp;
 struct osc_video;
 struct osc_security;
-struct osc_req;
-struct osc_resp;
 
 typedef struct osc_app {
   osc_config *cfg;          /* effective settings (owned by the caller of osc_server_run) */
@@ -40,14 +38,6 @@ typedef struct osc_app {
    * service to record HTTP metrics); may be NULL.  Runs on worker threads. */
   void (*on_request)(struct osc_app *app, const char *route_name, const char *method, int status,
                      uint64_t duration_ns);
-  /* Middleware hooks set by the security service (issue 8); may be NULL.
-   * before_request runs after routing and before the handler (route may be
-   * NULL for an unknown path): a non-OSC_OK return stops the request; the
-   * hook has filled resp or the server builds the error body from the code.
-   * after_request runs after the handler, on every response (audit, CORS,
-   * security headers, compression). Both run on worker threads. */
-  int (*before_request)(struct osc_app *app, struct osc_req *req, struct osc_resp *resp);
-  void (*after_request)(struct osc_app *app, struct osc_req *req, struct osc_resp *resp);
 } osc_app;
 
 #endif

@@ -114,12 +114,6 @@ bool osc_resp_is_set(const osc_resp *resp);
 const void *osc_resp_body(const osc_resp *resp, size_t *len, const char **content_type);
 /** Value of a header added with osc_resp_header (case-insensitive), or NULL. */
 const char *osc_resp_get_header(const osc_resp *resp, const char *name);
-/** The in-memory body (NULL for file responses), its length and content type; borrowed. */
-const void *osc_resp_body(const osc_resp *resp, size_t *len, const char **content_type);
-/** Replaces the in-memory body keeping status and headers; takes malloc'd @p data. */
-int osc_resp_replace_body(osc_resp *resp, void *data, size_t len);
-/** Value of a response header already set (case-insensitive), or NULL. */
-const char *osc_resp_get_header(const osc_resp *resp, const char *name);
 
 /** Maps an osc_err to an HTTP status (the one map). */
 int osc_http_status_for(int err);

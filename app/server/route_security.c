@@ -25,6 +25,7 @@
 #include "oscontent/security.h"
 #include "server/app.h"
 #include "server/http.h"
+#include "server/server.h"
 #include "server/web_assets.h"
 
 typedef struct osc_security {
@@ -102,8 +103,8 @@ static void cors_headers(const osc_security *s, osc_req *req, osc_resp *resp) {
                   "X-Request-ID, X-Process-Time, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After");
 }
 
-static int before(osc_app *app, osc_req *req, osc_resp *resp) {
-  osc_security *s = app->security;
+static int before(osc_req *req, osc_resp *resp, void *ud) {
+  osc_security *s = ud;
   const osc_route *r = osc_req_route(req);
   const char *method = osc_req_method(req);
 
@@ -224,16 +225,18 @@ static void maybe_compress(osc_security *s, osc_req *req, osc_resp *resp) {
       deflateEnd(&z);
     }
   }
-  if (ok && outlen < len && osc_resp_replace_body(resp, out, outlen) == OSC_OK) {
+  char *ct = osc_strdup(ctype);
+  if (ok && outlen < len && ct && osc_resp_take(resp, osc_resp_status(resp), ct, out, outlen) == OSC_OK) {
     osc_resp_header(resp, "Content-Encoding", enc);
     osc_resp_header(resp, "Vary", "Accept-Encoding");
   } else {
     free(out);
   }
+  free(ct);
 }
 
-static void after(osc_app *app, osc_req *req, osc_resp *resp) {
-  osc_security *s = app->security;
+static void after(osc_req *req, osc_resp *resp, void *ud) {
+  osc_security *s = ud;
   const char *method = osc_req_method(req);
   int status = osc_resp_status(resp);
   cors_headers(s, req, resp);
@@ -320,17 +323,23 @@ static int security_open(osc_app *app) {
   else
     OSC_WARN("security", "authentication is OFF: listening on loopback only (create a key with 'oscontent keys create' "
                          "or set security.auth=on to require keys)");
+  osc_middleware mw = {"security", before, after, s};
+  rc = osc_server_add_middleware(&mw);
+  if (rc) {
+    osc_keys_close(s->keys);
+    osc_audit_close(s->audit);
+    osc_ratelimit_free(s->rl);
+    free(s->cors);
+    free(s);
+    return rc;
+  }
   app->security = s;
-  app->before_request = before;
-  app->after_request = after;
   return OSC_OK;
 }
 
 static void security_close(osc_app *app) {
   osc_security *s = app->security;
   if (!s) return;
-  app->before_request = NULL;
-  app->after_request = NULL;
   osc_keys_close(s->keys);
   osc_audit_close(s->audit);
   osc_ratelimit_free(s->rl);

@@ -73,7 +73,7 @@ OSC_API const char *osc_errmsg(void);
  * write `return osc_seterr(OSC_EINVAL, "ttl_ms: %d is below 0", ttl);`.
  */
 OSC_API int osc_seterr(int err, const char *fmt, ...) OSC_PRINTF(2, 3);
-OSC_API int osc_vseterr(int err, const char *fmt, va_list ap);
+OSC_API int osc_vseterr(int err, const char *fmt, va_list ap) OSC_PRINTF(2, 0);
 
 /** Clears this thread's detail message. */
 OSC_API void osc_clearerr(void);

@@ -50,7 +50,7 @@ OSC_API int osc_log_level_parse(const char *text, osc_log_level *out);
 OSC_API const char *osc_log_level_name(osc_log_level level);
 
 OSC_API void osc_log_write(osc_log_level level, const char *module, const char *fmt, ...) OSC_PRINTF(3, 4);
-OSC_API void osc_log_vwrite(osc_log_level level, const char *module, const char *fmt, va_list ap);
+OSC_API void osc_log_vwrite(osc_log_level level, const char *module, const char *fmt, va_list ap) OSC_PRINTF(3, 0);
 
 #define OSC_LOG(level, module, ...)                                                                \
   do {                                                                                             \

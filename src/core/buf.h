@@ -30,7 +30,7 @@ OSC_API int osc_buf_append(osc_buf *b, const void *p, size_t n);
 OSC_API int osc_buf_puts(osc_buf *b, const char *s);
 OSC_API int osc_buf_putc(osc_buf *b, char c);
 OSC_API int osc_buf_printf(osc_buf *b, const char *fmt, ...) OSC_PRINTF(2, 3);
-OSC_API int osc_buf_vprintf(osc_buf *b, const char *fmt, va_list ap);
+OSC_API int osc_buf_vprintf(osc_buf *b, const char *fmt, va_list ap) OSC_PRINTF(2, 0);
 /** Appends @p s as a JSON string literal with quotes (escapes control chars, quote, backslash). */
 OSC_API int osc_buf_put_json_str(osc_buf *b, const char *s, size_t n);
 /** Hands the contents to the caller (malloc'd, NUL-terminated, never NULL unless OOM) and resets b. */

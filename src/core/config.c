@@ -377,7 +377,12 @@ int osc_config_load_env(osc_config *cfg) {
       env_name(cfg->entries[i].def->name, var, sizeof var);
       known = strlen(var) == n && strncmp(var, *e, n) == 0;
     }
-    if (!known && !(n == 10 && strncmp(*e, "OSC_CONFIG", 10) == 0))
+    /* Variables of the program and its tooling that are not settings. */
+    static const char *const other[] = {"OSC_CONFIG", "OSC_RESOURCE_DIR", "OSC_TEST_BIN", "OSC_SOURCE_DIR",
+                                        "OSC_SHARED_DIR", "OSC_BUILD_DIR", "OSC_NPM_TOOLS"};
+    for (size_t k = 0; k < OSC_ARRAY_LEN(other) && !known; k++)
+      known = strlen(other[k]) == n && strncmp(other[k], *e, n) == 0;
+    if (!known)
       OSC_WARN("config", "environment variable %.*s names no setting; ignored", (int)n, *e);
   }
   return OSC_OK;

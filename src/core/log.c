@@ -6,6 +6,7 @@
  * stack buffer and writes it with a single fwrite under the stream's lock, so
  * lines from different threads never interleave.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,7 @@ static osc_log_handler g_handler;
 static void *g_handler_ud;
 static FILE *g_stream;
 static osc_log_format g_format = OSC_LOG_FORMAT_TEXT;
+static pthread_mutex_t g_write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const level_names[] = {"trace", "debug", "info", "warn", "error", "off"};
 
@@ -76,10 +78,14 @@ static void builtin_handler(osc_log_level level, const char *module, const char 
     osc_buf_printf(&b, "%s %-5s [%s] %s\n", ts, osc_log_level_name(level), module ? module : "-", msg);
   }
   if (!b.oom) {
+    /* our own lock as well as the stream's: ThreadSanitizer cannot see
+     * glibc's internal FILE lock */
+    pthread_mutex_lock(&g_write_lock);
     flockfile(fp);
     fwrite(b.data, 1, b.len, fp);
     fflush(fp);
     funlockfile(fp);
+    pthread_mutex_unlock(&g_write_lock);
   }
   osc_buf_release(&b);
 }

@@ -23,4 +23,6 @@ const osc_setting_def osc__settings_core[] = {
      "Idle or slow client connections are closed after this long."},
     {"server.shutdown_timeout", OSC_SETTING_DURATION, "30s", 0, 3600000, NULL,
      "On SIGTERM, how long in-flight requests may take to finish."},
+    {"server.debug_routes", OSC_SETTING_BOOL, "false", 0, 0, NULL,
+     "Enable test-only routes (GET /debug/sleep); never in production."},
     {NULL, 0, NULL, 0, 0, NULL, NULL}};

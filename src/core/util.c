@@ -300,6 +300,7 @@ char *osc_path_join(const char *a, const char *b) {
   size_t la = strlen(a);
   while (la > 1 && a[la - 1] == '/') la--;
   while (*b == '/') b++;
+  if (la == 1 && a[0] == '/') return osc_asprintf("/%s", b); /* root: no double slash */
   return osc_asprintf("%.*s/%s", (int)la, a, b);
 }
 

