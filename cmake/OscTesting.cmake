@@ -25,7 +25,7 @@ function(osc_add_test)
     set(T_TIMEOUT 120)
   endif()
   set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS "${T_LABELS}"
-    ENVIRONMENT "OSC_TEST_BIN=$<TARGET_FILE:oscontent>;OSC_SOURCE_DIR=${CMAKE_SOURCE_DIR};OSC_SHARED_DIR=${OSC_SHARED_DIR};OSC_BUILD_DIR=${CMAKE_BINARY_DIR};ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+    ENVIRONMENT "OSC_TEST_BIN=$<TARGET_FILE:oscontent>;OSC_SOURCE_DIR=${CMAKE_SOURCE_DIR};OSC_SHARED_DIR=${OSC_SHARED_DIR};OSC_BUILD_DIR=${CMAKE_BINARY_DIR};ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/lsan.supp:print_suppressions=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
 endfunction()
 
 # Script tests (bash) get the same environment.
@@ -36,7 +36,7 @@ function(osc_add_script_test)
     set(T_TIMEOUT 120)
   endif()
   set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS "${T_LABELS}"
-    ENVIRONMENT "OSC_TEST_BIN=$<TARGET_FILE:oscontent>;OSC_SOURCE_DIR=${CMAKE_SOURCE_DIR};OSC_SHARED_DIR=${OSC_SHARED_DIR};OSC_BUILD_DIR=${CMAKE_BINARY_DIR}")
+    ENVIRONMENT "OSC_TEST_BIN=$<TARGET_FILE:oscontent>;OSC_SOURCE_DIR=${CMAKE_SOURCE_DIR};OSC_SHARED_DIR=${OSC_SHARED_DIR};OSC_BUILD_DIR=${CMAKE_BINARY_DIR};LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/lsan.supp:print_suppressions=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
 endfunction()
 
 function(osc_add_fuzz)

@@ -15,11 +15,11 @@ APT_PKGS=(
   # --- bench ---
   wrk hyperfine
   # --- cache ---
-  libhiredis-dev liblmdb-dev lmdb-utils libzstd-dev zstd liblz4-dev libbrotli-dev zlib1g-dev redis-server
+  libhiredis-dev liblmdb-dev lmdb-utils libzstd-dev zstd liblz4-dev libbrotli-dev zlib1g-dev redis-server redis-tools
   # --- tasks ---
-  libsqlite3-dev sqlite3 libglib2.0-dev
+  libsqlite3-dev sqlite3 libglib2.0-dev libhiredis-dev redis-server redis-tools
   # --- monitor ---
-  libcairo2-dev prometheus prometheus-node-exporter
+  libcairo2-dev libsqlite3-dev libfontconfig-dev prometheus prometheus-node-exporter
   # --- nlp ---
   libutf8proc-dev libstemmer-dev python3-langdetect libcld2-dev iso-codes wordnet libots-dev nodejs npm libgeonames-dev wordnet-base
   # --- video ---

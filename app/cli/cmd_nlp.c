@@ -774,6 +774,12 @@ static void eval_sts(osc_cli *cli, osc_nlp *nlp, const char *dir, json_t *rows) 
   }
   size_t cap = 2048, n = 0;
   double *gold = malloc(cap * sizeof(double)), *sys = malloc(cap * sizeof(double));
+  if (!gold || !sys) {
+    free(gold);
+    free(sys);
+    free(d);
+    return;
+  }
   char *save = NULL;
   for (char *line = strtok_r(d, "\n", &save); line && n < cap; line = strtok_r(NULL, "\n", &save)) {
     char *t1 = strchr(line, '\t');
@@ -786,7 +792,14 @@ static void eval_sts(osc_cli *cli, osc_nlp *nlp, const char *dir, json_t *rows) 
     sys[n++] = s;
   }
   free(d);
-  double *rg = malloc(n * sizeof(double)), *rs = malloc(n * sizeof(double));
+  double *rg = malloc((n + 1) * sizeof(double)), *rs = malloc((n + 1) * sizeof(double));
+  if (!rg || !rs) {
+    free(rg);
+    free(rs);
+    free(gold);
+    free(sys);
+    return;
+  }
   ranks(gold, n, rg);
   ranks(sys, n, rs);
   eval_row(cli, rows, "sts/sts-dev", "Spearman x100", pearson(rg, rs, n) * 100, "USE 74.9 (test); Jaccard 65.3 (dev)", "target >= 72");

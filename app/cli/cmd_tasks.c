@@ -25,6 +25,8 @@
 #include "core/util.h"
 #include "oscontent/error.h"
 #include "oscontent/tasks.h"
+#include "server/app.h"
+#include "server/server.h"
 
 static const char *g_broker_flag;
 
@@ -223,7 +225,7 @@ static int one_id(osc_cli *cli, int argc, char **argv, const char *syn, const ch
   osc_cli_opt o1[2] = {opts[0], {NULL, 0, 0, NULL, NULL, NULL, NULL}};
   int rc = osc_cli_parse(cli, syn, sum, with_timeout ? opts : o1, &argc, argv);
   if (rc >= 0) return rc;
-  if (argc != 2) return osc_cli_usage_error(cli, "expected one task id");
+  if (argc != 2) return osc_cli_usage_error(cli, "tasks %s: expected one task id", argv[0]);
   return -1;
 }
 
@@ -454,10 +456,13 @@ static void on_stop(int sig) {
 static int cmd_worker(osc_cli *cli, int argc, char **argv) {
   int64_t threads = 2, batch = 16;
   const char *name = NULL;
+  bool no_services = false;
   const osc_cli_opt opts[] = {{"broker", 'b', OSC_OPT_STRING, &g_broker_flag, "URL", "redis://host:port (default: redis_url)", NULL},
                               {"threads", 0, OSC_OPT_INT, &threads, "N", "consumer connections (default 2)", NULL},
                               {"batch", 0, OSC_OPT_INT, &batch, "N", "messages per read (default 16)", NULL},
                               {"name", 0, OSC_OPT_STRING, &name, "NAME", "consumer name prefix (default hostname)", NULL},
+                              {"no-services", 0, OSC_OPT_FLAG, &no_services, NULL,
+                               "only the built-in kinds (do not open the other modules' services)", NULL},
                               {NULL, 0, 0, NULL, NULL, NULL, NULL}};
   int rc = osc_cli_parse(cli, "oscontent worker [--broker URL] [--threads N] [--batch N]",
                          "Run jobs from the Redis Streams broker until SIGTERM/SIGINT.", opts, &argc, argv);
@@ -477,6 +482,31 @@ static int cmd_worker(osc_cli *cli, int argc, char **argv) {
   if (rc == OSC_OK) rc = osc_tasks_open(&o, &tp);
   free(path);
   if (rc) return osc_cli_fail(cli, rc, "worker");
+  /* The other modules register their kinds (video.create, nlp.batch, ...)
+   * in their service's open: open them around this processor, as serve does. */
+  osc_app app;
+  memset(&app, 0, sizeof app);
+  app.cfg = cli->cfg;
+  app.tasks = tp;
+  app.started_wall_ms = osc_wall_ms();
+  app.started_mono_ns = osc_now_ns();
+  atomic_init(&app.stopping, false);
+  char *dd = NULL;
+  if (osc_config_data_path(cli->cfg, "tasks", true, &dd) == OSC_OK) {
+    char *slash = strrchr(dd, '/');
+    if (slash) *slash = '\0';
+    app.data_dir = realpath(dd, NULL);
+  }
+  free(dd);
+  size_t nsv = osc__server_service_count();
+  bool *opened = calloc(nsv + 1, sizeof *opened);
+  for (size_t i = 0; !no_services && opened && i < nsv; i++) {
+    const osc_service *sv = osc__server_service_at(i);
+    if (!sv || !sv->open || (sv->name && strcmp(sv->name, "tasks") == 0)) continue;
+    osc_clearerr();
+    if (sv->open(&app) == OSC_OK) opened[i] = true;
+    else fprintf(stderr, "oscontent: worker: %s not started (its kinds are unavailable): %s\n", sv->name, osc_errmsg());
+  }
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_stop;
@@ -484,6 +514,12 @@ static int cmd_worker(osc_cli *cli, int argc, char **argv) {
   sigaction(SIGINT, &sa, NULL);
   osc_tasks_worker_options wo = {.threads = (int)threads, .batch = (int)batch, .name = name};
   rc = osc_tasks_worker_run(tp, &bo, &wo, &g_stop);
+  for (size_t i = nsv; opened && i-- > 0;) {
+    const osc_service *sv = osc__server_service_at(i);
+    if (opened[i] && sv->close) sv->close(&app);
+  }
+  free(opened);
+  free(app.data_dir);
   osc_tasks_close(tp);
   if (rc) return osc_cli_fail(cli, rc, "worker");
   return OSC_EXIT_OK;

@@ -18,6 +18,13 @@
 #include "oscontent/monitor.h"
 #include "server/app.h"
 #include "server/http.h"
+#ifdef OSC_HAVE_CACHE
+#include "oscontent/cache.h"
+#endif
+#ifdef OSC_HAVE_TASKS
+#include "oscontent/tasks.h"
+#endif
+#include <pthread.h>
 
 static osc_monitor *mon(osc_req *req) { return osc_req_app(req)->monitor; }
 
@@ -214,6 +221,88 @@ const osc_route osc__routes_monitor[] = {
     {"GET", "/performance/stats", h_stats, 0, "monitor.stats", "CPU, memory, disk and process statistics"},
     {NULL, NULL, NULL, 0, NULL, NULL}};
 
+/* ---- other components' statistics, read at scrape time ---- */
+#if defined(OSC_HAVE_CACHE) || defined(OSC_HAVE_TASKS)
+typedef struct prov_counter {
+  osc_metric *m;
+  double last;
+} prov_counter;
+
+/* Counters from absolute totals: add the growth since the last scrape. */
+static void counter_to(prov_counter *c, double total) {
+  if (total > c->last) osc_metric_add(c->m, NULL, total - c->last);
+  c->last = total;
+}
+
+static pthread_mutex_t prov_mu = PTHREAD_MUTEX_INITIALIZER;
+#endif
+
+#ifdef OSC_HAVE_CACHE
+static struct {
+  prov_counter hits, misses, sets, deletes;
+  osc_metric *l2_up, *ratio;
+} cm;
+static void cache_provider(void *ud, osc_monitor *m) {
+  (void)m;
+  osc_app *app = ud;
+  if (!app->cache) return;
+  osc_cache_stats st;
+  osc_cache_stats_get(app->cache, &st);
+  pthread_mutex_lock(&prov_mu);
+  counter_to(&cm.hits, (double)st.hits);
+  counter_to(&cm.misses, (double)st.misses);
+  counter_to(&cm.sets, (double)st.sets);
+  counter_to(&cm.deletes, (double)st.deletes);
+  osc_metric_set(cm.l2_up, NULL, st.l2_enabled && st.l2_up ? 1 : 0);
+  osc_metric_set(cm.ratio, NULL, st.compression_ratio);
+  pthread_mutex_unlock(&prov_mu);
+}
+static void cache_register(osc_app *app) {
+  osc_monitor *m = app->monitor;
+  osc_monitor_metric(m, "oscontent_cache_hits_total", "Cache hits (any level).", OSC_METRIC_COUNTER, NULL, NULL, 0, &cm.hits.m);
+  osc_monitor_metric(m, "oscontent_cache_misses_total", "Cache misses.", OSC_METRIC_COUNTER, NULL, NULL, 0, &cm.misses.m);
+  osc_monitor_metric(m, "oscontent_cache_sets_total", "Cache sets.", OSC_METRIC_COUNTER, NULL, NULL, 0, &cm.sets.m);
+  osc_monitor_metric(m, "oscontent_cache_deletes_total", "Cache deletes.", OSC_METRIC_COUNTER, NULL, NULL, 0, &cm.deletes.m);
+  osc_monitor_metric(m, "oscontent_cache_l2_up", "Whether the Redis tier is enabled and reachable.", OSC_METRIC_GAUGE, NULL, NULL, 0, &cm.l2_up);
+  osc_monitor_metric(m, "oscontent_cache_compression_ratio", "Bytes in / bytes out of the cache encoder.", OSC_METRIC_GAUGE, NULL, NULL, 0, &cm.ratio);
+  osc_monitor_add_provider(m, cache_provider, app);
+}
+#endif
+
+#ifdef OSC_HAVE_TASKS
+static struct {
+  prov_counter submitted, completed, failed, retried;
+  osc_metric *pending, *running, *throughput;
+} tm;
+static void tasks_provider(void *ud, osc_monitor *m) {
+  (void)m;
+  osc_app *app = ud;
+  if (!app->tasks) return;
+  osc_tasks_stats st;
+  if (osc_tasks_stats_get(app->tasks, &st)) return;
+  pthread_mutex_lock(&prov_mu);
+  counter_to(&tm.submitted, (double)st.submitted);
+  counter_to(&tm.completed, (double)st.completed);
+  counter_to(&tm.failed, (double)st.failed);
+  counter_to(&tm.retried, (double)st.retried);
+  osc_metric_set(tm.pending, NULL, (double)st.pending);
+  osc_metric_set(tm.running, NULL, (double)st.running);
+  osc_metric_set(tm.throughput, NULL, st.throughput_per_s);
+  pthread_mutex_unlock(&prov_mu);
+}
+static void tasks_register(osc_app *app) {
+  osc_monitor *m = app->monitor;
+  osc_monitor_metric(m, "oscontent_tasks_submitted_total", "Tasks submitted.", OSC_METRIC_COUNTER, NULL, NULL, 0, &tm.submitted.m);
+  osc_monitor_metric(m, "oscontent_tasks_completed_total", "Tasks completed.", OSC_METRIC_COUNTER, NULL, NULL, 0, &tm.completed.m);
+  osc_monitor_metric(m, "oscontent_tasks_failed_total", "Tasks failed.", OSC_METRIC_COUNTER, NULL, NULL, 0, &tm.failed.m);
+  osc_monitor_metric(m, "oscontent_tasks_retried_total", "Task retries.", OSC_METRIC_COUNTER, NULL, NULL, 0, &tm.retried.m);
+  osc_monitor_metric(m, "oscontent_tasks_pending", "Tasks waiting to run.", OSC_METRIC_GAUGE, NULL, NULL, 0, &tm.pending);
+  osc_monitor_metric(m, "oscontent_tasks_running", "Tasks running.", OSC_METRIC_GAUGE, NULL, NULL, 0, &tm.running);
+  osc_monitor_metric(m, "oscontent_tasks_throughput_per_second", "Finished tasks per second (last ~5 s).", OSC_METRIC_GAUGE, NULL, NULL, 0, &tm.throughput);
+  osc_monitor_add_provider(m, tasks_provider, app);
+}
+#endif
+
 static void on_request(osc_app *app, const char *route, const char *method, int status, uint64_t duration_ns) {
   osc_monitor_http_request(app->monitor, route, method, status, duration_ns);
 }
@@ -227,6 +316,14 @@ static int svc_open(osc_app *app) {
   osc_monitor_options_release(&o);
   if (rc) return rc;
   app->on_request = on_request;
+  /* The monitor opens before or after the cache and the task processor depending on module
+   * order; the providers check app->cache / app->tasks at every scrape, so either order works. */
+#ifdef OSC_HAVE_CACHE
+  cache_register(app);
+#endif
+#ifdef OSC_HAVE_TASKS
+  tasks_register(app);
+#endif
   return OSC_OK;
 }
 

@@ -14,13 +14,17 @@
  * dedupe keys on every field that changes the output, not prompt+duration;
  * an unknown id is a 404; the file is actually served.
  *
- * Jobs run on this file's own small runner: video.jobs worker threads
- * (default 1: a video already uses every core) and a FIFO queue.  A job's
+ * Jobs run on the task processor when it is compiled in and running (kind
+ * "video.create", CPU pool, HIGH priority, one attempt, not journaled: the
+ * job table below is in memory); otherwise on this file's own small runner:
+ * video.jobs worker threads (default 1: a video already uses every core)
+ * and a FIFO queue.  Either way this file's job table is the source of
+ * truth for status, progress, dedupe and the file.  A job's
  * output lives at <data_dir>/video/<task_id>.mp4; ids are made here (32 hex
  * characters), so no request value ever reaches the file system.  An
  * identical request (same normalised fields) while the earlier job is
  * pending, running or completed with its file present returns that job.
- * (The task processor and the cache are not used yet: see docs/video.md.)
+ * (The cache is not used for dedupe yet: see docs/video.md.)
  *
  * Thread safety: the job table is guarded by one mutex; workers update a
  * job's progress under it; handlers copy what they answer under it.
@@ -45,6 +49,9 @@
 #include "oscontent/video.h"
 #include "server/app.h"
 #include "server/http.h"
+#ifdef OSC_HAVE_TASKS
+#include "oscontent/tasks.h"
+#endif
 
 #define MAX_JOBS_KEPT 1000
 
@@ -67,6 +74,7 @@ typedef struct vjob {
   osc_video_stage stage;
   int64_t frames_done, frames_total;
   atomic_bool cancel;
+  char task_id[40]; /* the task processor's id, "" on the own runner */
   char *result; /* JSON */
   char *error;
   int error_code;
@@ -86,6 +94,9 @@ struct osc_video {
   bool stopping;
   char *dir;
   osc_video_options defaults;
+#ifdef OSC_HAVE_TASKS
+  struct osc_tasks *tp; /* non-NULL: jobs run on the task processor */
+#endif
 };
 
 static void job_free(vjob *j) {
@@ -107,6 +118,7 @@ static vjob *find_locked(struct osc_video *v, const char *id) {
 typedef struct pctx {
   struct osc_video *v;
   vjob *j;
+  void *task; /* osc_task_ctx when run by the task processor */
 } pctx;
 
 /* Runs on the worker for every frame: publishes progress under the table's mutex and
@@ -120,10 +132,16 @@ static int progress_cb(void *ud, const osc_video_progress *p) {
   j->frames_done = p->frames_done;
   j->frames_total = p->frames_total;
   pthread_mutex_unlock(&v->mu);
+#ifdef OSC_HAVE_TASKS
+  if (c->task) {
+    if (p->frames_total > 0) osc_task_progress(c->task, 0.95 * (double)p->frames_done / (double)p->frames_total);
+    if (osc_task_cancelled(c->task)) return 1;
+  }
+#endif
   return atomic_load(&j->cancel) ? 1 : 0;
 }
 
-static void run_job(struct osc_video *v, vjob *j) {
+static int run_job(struct osc_video *v, vjob *j, void *task) {
   osc_video_request req;
   memset(&req, 0, sizeof req);
   req.prompt = j->prompt;
@@ -139,7 +157,7 @@ static void run_job(struct osc_video *v, vjob *j) {
   req.opts.no_audio = !j->audio;
   req.opts.no_captions = !j->captions;
   req.opts.codec = "h264"; /* the file route serves MP4 */
-  pctx pc = {v, j};
+  pctx pc = {v, j, task};
   osc_video_callbacks cb = {progress_cb, &pc};
   osc_video_result res;
   osc_clearerr();
@@ -164,7 +182,16 @@ static void run_job(struct osc_video *v, vjob *j) {
     j->error_code = rc;
     if (rc != OSC_ECANCELED) OSC_WARN("video", "job %s failed: %s", j->id, err ? err : "");
   }
+#ifdef OSC_HAVE_TASKS
+  if (task) {
+    if (rc == OSC_OK && j->result) osc_task_set_result(task, j->result, strlen(j->result), true);
+    else if (rc) osc_task_set_error(task, "%s", err ? err : osc_strerror(rc));
+  }
+#else
+  (void)task;
+#endif
   pthread_mutex_unlock(&v->mu);
+  return rc;
 }
 
 static void *worker_main(void *arg) {
@@ -181,7 +208,7 @@ static void *worker_main(void *arg) {
     j->started_ms = osc_wall_ms();
     v->running++;
     pthread_mutex_unlock(&v->mu);
-    run_job(v, j);
+    run_job(v, j, NULL);
     pthread_mutex_lock(&v->mu);
     v->running--;
   }
@@ -204,6 +231,34 @@ static void sweep_parts(const char *dir) {
   closedir(d);
 }
 
+#ifdef OSC_HAVE_TASKS
+/* The body of a "video.create" task: the payload is the job id in this file's table. */
+static int video_task(osc_task_ctx *ctx, void *ud) {
+  struct osc_video *v = ud;
+  size_t len = 0;
+  const char *id = osc_task_payload(ctx, &len);
+  char key[33] = "";
+  if (id && len == 34 && id[0] == '"') memcpy(key, id + 1, 32); /* JSON string */
+  pthread_mutex_lock(&v->mu);
+  vjob *j = find_locked(v, key);
+  if (!j || j->status != J_PENDING || atomic_load(&j->cancel)) {
+    pthread_mutex_unlock(&v->mu);
+    osc_task_set_error(ctx, "video job '%s' is gone or was cancelled", key);
+    return OSC_ECANCELED;
+  }
+  j->status = J_PROCESSING;
+  j->started_ms = osc_wall_ms();
+  v->running++;
+  pthread_mutex_unlock(&v->mu);
+  int rc = run_job(v, j, ctx);
+  pthread_mutex_lock(&v->mu);
+  v->running--;
+  pthread_cond_broadcast(&v->cv);
+  pthread_mutex_unlock(&v->mu);
+  return rc;
+}
+#endif
+
 static int svc_open(osc_app *app) {
   struct osc_video *v = calloc(1, sizeof *v);
   if (!v) return osc_seterr(OSC_ENOMEM, "video: out of memory");
@@ -219,6 +274,25 @@ static int svc_open(osc_app *app) {
   rc = osc_mkdir_p(v->dir, 0700);
   if (rc) goto fail;
   sweep_parts(v->dir);
+#ifdef OSC_HAVE_TASKS
+  if (app->tasks) {
+    osc_task_kind_options ko;
+    memset(&ko, 0, sizeof ko);
+    ko.type = OSC_TASK_TYPE_CPU;
+    ko.timeout_ms = -1; /* a video checks cancellation every frame */
+    ko.max_attempts = 1;
+    ko.summary = "make a narrated, captioned video (POST /video/generate)";
+    rc = osc_tasks_register(app->tasks, "video.create", video_task, v, &ko);
+    if (rc == OSC_OK) {
+      v->tp = app->tasks;
+      app->video = v;
+      OSC_INFO("video", "video jobs run on the task processor (kind video.create)");
+      return OSC_OK;
+    }
+    OSC_WARN("video", "cannot register video.create with the task processor (%s); using the video job runner",
+             osc_errmsg());
+  }
+#endif
   v->nworkers = (int)osc_config_int(app->cfg, "video.jobs");
   if (v->nworkers < 1) v->nworkers = 1;
   v->workers = calloc((size_t)v->nworkers, sizeof *v->workers);
@@ -254,6 +328,17 @@ static void svc_close(osc_app *app) {
   pthread_cond_broadcast(&v->cv);
   pthread_mutex_unlock(&v->mu);
   for (int i = 0; i < v->nworkers; i++) pthread_join(v->workers[i], NULL);
+#ifdef OSC_HAVE_TASKS
+  if (v->tp) {
+    /* Pending tasks never start once cancelled; wait for every task to be final so that none
+     * touches this state after it is freed. */
+    for (size_t i = 0; i < v->njobs; i++) {
+      if (!v->jobs[i]->task_id[0]) continue;
+      osc_tasks_cancel(v->tp, v->jobs[i]->task_id);
+      osc_tasks_wait(v->tp, v->jobs[i]->task_id, -1, NULL);
+    }
+  }
+#endif
   for (size_t i = 0; i < v->njobs; i++) job_free(v->jobs[i]);
   free(v->jobs);
   free(v->workers);
@@ -273,6 +358,11 @@ static int svc_health(osc_app *app, json_t *out) {
   json_object_set_new(out, "jobs_pending", json_integer((json_int_t)pending));
   json_object_set_new(out, "jobs_running", json_integer((json_int_t)v->running));
   json_object_set_new(out, "workers", json_integer(v->nworkers));
+#ifdef OSC_HAVE_TASKS
+  json_object_set_new(out, "runner", json_string(v->tp ? "tasks" : "own"));
+#else
+  json_object_set_new(out, "runner", json_string("own"));
+#endif
   pthread_mutex_unlock(&v->mu);
   return OSC_OK;
 }
@@ -424,10 +514,33 @@ static int video_generate(osc_req *req, osc_resp *resp) {
   j->frames_total = llround(duration * (double)fps);
   j->created_ms = osc_wall_ms();
   v->jobs[v->njobs++] = j;
-  if (v->qtail) v->qtail->qnext = j;
-  else v->qhead = j;
-  v->qtail = j;
-  pthread_cond_signal(&v->cv);
+#ifdef OSC_HAVE_TASKS
+  if (v->tp) {
+    char payload[40];
+    snprintf(payload, sizeof payload, "\"%s\"", j->id);
+    osc_task_submit ts;
+    osc_task_submit_init(&ts, "video.create");
+    ts.payload = payload;
+    ts.payload_len = strlen(payload);
+    ts.payload_json = true;
+    ts.priority = OSC_TASK_PRIORITY_HIGH;
+    ts.idempotency_key = j->id;
+    ts.durable = OSC_TASK_DURABLE_NO;
+    rc = osc_tasks_submit(v->tp, &ts, j->task_id, NULL);
+    if (rc) {
+      v->njobs--;
+      pthread_mutex_unlock(&v->mu);
+      job_free(j);
+      return rc;
+    }
+  } else
+#endif
+  {
+    if (v->qtail) v->qtail->qnext = j;
+    else v->qhead = j;
+    v->qtail = j;
+    pthread_cond_signal(&v->cv);
+  }
   json_t *o = json_pack("{s:s,s:s,s:s,s:f,s:b}", "task_id", j->id, "status", "pending", "message",
                         "Video generation started", "estimated_time", estimate_s(j, ahead), "deduplicated", 0);
   pthread_mutex_unlock(&v->mu);
@@ -469,6 +582,7 @@ static json_t *job_json_locked(const vjob *j) {
                         (json_int_t)j->frames_done, "frames_total", (json_int_t)j->frames_total, "result", result,
                         "created_at", created, "started_at", j->started_ms ? started : NULL, "finished_at",
                         j->finished_ms ? finished : NULL);
+  if (o && j->task_id[0]) json_object_set_new(o, "processor_task_id", json_string(j->task_id));
   if (o && j->error) {
     json_object_set_new(o, "error", json_string(j->error));
     json_object_set_new(o, "error_code", json_string(osc_err_name(j->error_code)));
@@ -560,6 +674,9 @@ static int video_cancel(osc_req *req, osc_resp *resp) {
       if (v->qtail == j) v->qtail = prev;
     }
     msg = "Video cancelled before it started";
+#ifdef OSC_HAVE_TASKS
+    if (v->tp && j->task_id[0]) osc_tasks_cancel(v->tp, j->task_id);
+#endif
   } else if (j->status == J_PROCESSING) {
     atomic_store(&j->cancel, true);
     msg = "Cancellation requested; the job stops at the next frame and leaves no file";

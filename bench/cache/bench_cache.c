@@ -308,11 +308,12 @@ static double readme_ref(const char *readme, const char *trace, const char *col,
   }
   if (want < 0) return -1;
   char pat[80];
+  if (!strcmp(trace, "cloudPhysicsIO")) trace = "cloudPhysicsIO-obj"; /* the README's name, object-count mode */
   snprintf(pat, sizeof pat, "\n| %s |", trace);
   p = strstr(readme, pat);
   if (!p) return -1;
   p++;
-  for (int k = 0; k <= want; k++) p = strchr(p + 1, '|');
+  for (int k = 0; k < want; k++) p = strchr(p + 1, '|');
   if (!p) return -1;
   double a, b;
   if (sscanf(p + 1, " %lf / %lf", &a, &b) != 2) return -1;

@@ -174,6 +174,8 @@ static pid_t start_redis(void) {
   if (pid == 0) {
     char port[16];
     snprintf(port, sizeof port, "%d", g_port);
+    FILE *nul = freopen("/dev/null", "w", stdout);
+    (void)nul;
     execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
            "--loglevel", "warning", (char *)NULL);
     _exit(127);

@@ -74,9 +74,9 @@ int main(int argc, char **argv) {
   snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
   if (system(cmd) != 0) return 1;
   const vcase cases[] = {
-      {1280, 720, "default", "ultrafast", "cabac=1:deblock=1,0,0", 1.5},
+      {1280, 720, "default", "ultrafast", "cabac=1:deblock=1,0,0:8x8dct=1:bframes=3:b-adapt=1:rc-lookahead=10:mbtree=1", 1.5},
       {1280, 720, "ultrafast", "ultrafast", "", 0},
-      {1920, 1080, "default", "ultrafast", "cabac=1:deblock=1,0,0", 0},
+      {1920, 1080, "default", "ultrafast", "cabac=1:deblock=1,0,0:8x8dct=1:bframes=3:b-adapt=1:rc-lookahead=10:mbtree=1", 0},
       {1920, 1080, "ultrafast", "ultrafast", "", 3.0},
       {1280, 720, "veryfast", "veryfast", "", 0},
   };
@@ -109,7 +109,7 @@ int main(int argc, char **argv) {
       char params[128] = "";
       if (k->x264_params[0]) snprintf(params, sizeof params, "-x264-params %s", k->x264_params);
       snprintf(cmd, sizeof cmd,
-               "ffmpeg -v error -y -f lavfi -i testsrc2=size=%dx%d:rate=30 -t 10 -c:v libx264 -preset %s %s -crf 23 "
+               "ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=%dx%d:rate=30 -t 10 -c:v libx264 -preset %s %s -crf 23 "
                "-threads 2 -pix_fmt yuv420p -movflags +faststart '%s/peer.mp4'",
                k->w, k->h, k->x264, params, dir);
       if (measure(cmd, &r) != 0 || r.r.exit_code != 0) {

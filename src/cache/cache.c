@@ -341,8 +341,8 @@ static void l1_put(osc_cache *c, osc_cache_value *v) {
 
 /* Decodes bytes from a lower level into a value; counts corruption. */
 static int decode_lower(osc_cache *c, const void *data, size_t len, const void *key, size_t klen, int64_t expire,
-                        uint64_t hash, osc_cache_value **out) {
-  int rc = osc__codec_decode_value(c->codec, data, len, key, klen, expire, hash, out);
+                        osc_cache_value **out) {
+  int rc = osc__codec_decode_value(c->codec, data, len, key, klen, expire, out);
   if (rc == OSC_ECORRUPT) {
     atomic_fetch_add(&c->corrupt, 1);
     OSC_WARN("cache", "corrupt stored value for a key of %zu bytes: %s", klen, osc_errmsg());
@@ -356,7 +356,7 @@ static int lower_get(osc_cache *c, uint64_t hash, const void *key, size_t klen, 
   size_t len = 0;
   int64_t exp = 0;
   if (c->l2 && osc__l2_get(c->l2, key, klen, &data, &len, &exp) == OSC_OK) {
-    int rc = decode_lower(c, data, len, key, klen, exp, hash, out);
+    int rc = decode_lower(c, data, len, key, klen, exp, out);
     free(data);
     if (rc == OSC_OK) {
       l1_put(c, *out);
@@ -365,7 +365,7 @@ static int lower_get(osc_cache *c, uint64_t hash, const void *key, size_t klen, 
     if (rc == OSC_ECORRUPT) osc__l2_del(c->l2, key, klen, NULL);
   }
   if (c->l3 && osc__l3_get(c->l3, key, klen, osc__cache_now_ms(), &data, &len, &exp) == OSC_OK) {
-    int rc = decode_lower(c, data, len, key, klen, exp, hash, out);
+    int rc = decode_lower(c, data, len, key, klen, exp, out);
     if (rc == OSC_OK) {
       l1_put(c, *out);
       if (c->l2) osc__l2_set(c->l2, key, klen, data, len, exp); /* carries the remaining TTL */
@@ -444,7 +444,7 @@ int osc_cache_get_buf(osc_cache *c, const void *key, size_t klen, void *buf, siz
 
 static int set_internal(osc_cache *c, uint64_t hash, const void *key, size_t klen, const void *val, size_t vlen,
                         osc_cache_ctype ctype, int64_t expire, bool publish) {
-  osc_cache_value *v = osc__value_new(key, klen, val, vlen, ctype, expire, hash);
+  osc_cache_value *v = osc__value_new(key, klen, val, vlen, ctype, expire);
   if (!v) return OSC_ENOMEM;
   int rc = c->l1 ? osc__l1_insert(c->l1, v) : OSC_OK;
   osc_cache_value_release(v);
@@ -540,8 +540,7 @@ int osc_cache_batch_get(osc_cache *c, osc_cache_kv *items, size_t n) {
         for (size_t j = 0; j < nm; j++) {
           if (!data[j]) continue;
           osc_cache_kv *it = &items[miss[j]];
-          if (decode_lower(c, data[j], lens[j], it->key, it->klen, exp[j], osc__cache_hash(it->key, it->klen),
-                           &it->result) == OSC_OK) {
+          if (decode_lower(c, data[j], lens[j], it->key, it->klen, exp[j], &it->result) == OSC_OK) {
             l1_put(c, it->result);
             it->status = OSC_OK;
           }
@@ -563,7 +562,7 @@ int osc_cache_batch_get(osc_cache *c, osc_cache_kv *items, size_t n) {
       size_t len;
       int64_t exp;
       if (osc__l3_get(c->l3, it->key, it->klen, now, &data, &len, &exp) == OSC_OK) {
-        if (decode_lower(c, data, len, it->key, it->klen, exp, osc__cache_hash(it->key, it->klen), &it->result) ==
+        if (decode_lower(c, data, len, it->key, it->klen, exp, &it->result) ==
             OSC_OK) {
           l1_put(c, it->result);
           if (c->l2) osc__l2_set(c->l2, it->key, it->klen, data, len, exp);
@@ -599,8 +598,7 @@ int osc_cache_batch_set(osc_cache *c, osc_cache_kv *items, size_t n, int64_t ttl
   for (size_t i = 0; i < n; i++) {
     osc_cache_kv *it = &items[i];
     deadline_for(c, ttl_ms, &exp[i]);
-    osc_cache_value *v = osc__value_new(it->key, it->klen, it->val, it->vlen, it->ctype, exp[i],
-                                        osc__cache_hash(it->key, it->klen));
+    osc_cache_value *v = osc__value_new(it->key, it->klen, it->val, it->vlen, it->ctype, exp[i]);
     if (!v) {
       rc = OSC_ENOMEM;
       goto out;
@@ -741,7 +739,7 @@ int osc_cache_get_or_compute(osc_cache *c, const void *key, size_t klen, osc_cac
     if (rc == OSC_OK) {
       int64_t expire = 0;
       if (deadline_for(c, ttl, &expire) != OSC_OK) deadline_for(c, 0, &expire);
-      result = osc__value_new(key, klen, val, vlen, ct, expire, hash);
+      result = osc__value_new(key, klen, val, vlen, ct, expire);
       if (!result) rc = OSC_ENOMEM;
       else if (set_internal(c, hash, key, klen, val, vlen, ct, expire, true) != OSC_OK)
         OSC_DEBUG("cache", "computed value not cached: %s", osc_errmsg());
@@ -749,7 +747,7 @@ int osc_cache_get_or_compute(osc_cache *c, const void *key, size_t klen, osc_cac
       *out = result;
     } else if (rc == OSC_ENOENT && c->negative_ttl_ms > 0 && c->l1) {
       osc_cache_value *nv = osc__value_new(key, klen, NULL, 0, OSC_CACHE_CTYPE_BINARY,
-                                           osc__cache_now_ms() + c->negative_ttl_ms, hash);
+                                           osc__cache_now_ms() + c->negative_ttl_ms);
       if (nv) {
         nv->flags |= OSC__V_NEGATIVE;
         osc__l1_insert(c->l1, nv);

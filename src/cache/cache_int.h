@@ -15,27 +15,33 @@
  * One allocation: header, then key bytes, then value bytes.  Immutable after
  * publication except the policy fields, which only the owning shard touches
  * under its lock.  refs counts the table's reference plus every reader's. */
-enum { OSC__V_NEGATIVE = 1u << 0, OSC__V_IN_TABLE = 1u << 1 };
+enum { OSC__V_NEGATIVE = 1u << 0 };
 
+/* 48-byte header so that a small entry (8-byte key and value) is one 64-byte cache line:
+ * the hit path touches only this line.  Fields above `prev` are immutable once published
+ * (flags included); the policy fields below are touched only under the shard lock. */
 struct osc_cache_value {
   atomic_uint refs;
   uint32_t klen;
   uint32_t vlen;
   uint8_t ctype;
   uint8_t flags;
-  uint8_t queue; /* policy queue id */
-  uint8_t freq;  /* S3-FIFO frequency 0..3 */
+  uint8_t queue; /* policy queue id (shard lock) */
+  uint8_t freq;  /* S3-FIFO frequency 0..3 (shard lock) */
   int64_t expire_ms; /* wall-clock deadline, 0 = never */
-  uint64_t hash;
+  union {
+    struct { struct osc_cache_value *prev, *next; };      /* FIFO, LRU, S3-FIFO queues */
+    struct { uint64_t lfu_freq, lfu_tick; };               /* LFU heap key */
+  };
   uint32_t charge;   /* bytes (or 1 in unit-weight mode) */
   uint32_t heap_idx; /* LFU */
-  uint64_t lfu_freq, lfu_tick;
-  struct osc_cache_value *prev, *next;
-  char data[];
+  char data[];       /* key, then value (not NUL-terminated) */
 };
 
+/* A value with uninitialised data of klen + vlen bytes (the key is copied when key != NULL). */
+osc_cache_value *osc__value_alloc(const void *key, size_t klen, size_t vlen, osc_cache_ctype ctype, int64_t expire_ms);
 osc_cache_value *osc__value_new(const void *key, size_t klen, const void *val, size_t vlen, osc_cache_ctype ctype,
-                                int64_t expire_ms, uint64_t hash);
+                                int64_t expire_ms);
 static inline void osc__value_ref(osc_cache_value *v) { atomic_fetch_add_explicit(&v->refs, 1, memory_order_relaxed); }
 
 /* Coarse wall clock in ms, rounded up by one tick (never late). */
@@ -92,7 +98,7 @@ int osc__codec_encode(osc__codec *c, const void *val, size_t vlen, osc_cache_cty
 int osc__codec_decode(osc__codec *c, const void *in, size_t ilen, void **out, size_t *olen, osc_cache_ctype *ctype);
 /* Decodes straight into a new value object. */
 int osc__codec_decode_value(osc__codec *c, const void *in, size_t ilen, const void *key, size_t klen,
-                            int64_t expire_ms, uint64_t hash, osc_cache_value **out);
+                            int64_t expire_ms, osc_cache_value **out);
 void osc__codec_totals(osc__codec *c, uint64_t *in, uint64_t *out);
 
 /* ---- L2 (Redis) ---- */

@@ -350,29 +350,21 @@ int osc__codec_decode(osc__codec *c, const void *in, size_t ilen, void **out, si
 }
 
 int osc__codec_decode_value(osc__codec *c, const void *in, size_t ilen, const void *key, size_t klen,
-                            int64_t expire_ms, uint64_t hash, osc_cache_value **out) {
+                            int64_t expire_ms, osc_cache_value **out) {
   *out = NULL;
   uint8_t codec;
   uint32_t dict_id, orig;
   osc_cache_ctype ct;
   int rc = check_header(in, ilen, &codec, &dict_id, &orig, &ct);
   if (rc) return rc;
-  osc_cache_value *v = osc__value_new(key, klen, NULL, 0, ct, expire_ms, hash);
+  osc_cache_value *v = osc__value_alloc(key, klen, orig, ct, expire_ms);
   if (!v) return OSC_ENOMEM;
-  osc_cache_value *nv = realloc(v, sizeof *v + klen + orig + 1);
-  if (!nv) {
-    free(v);
-    return OSC_ENOMEM;
-  }
-  v = nv;
-  v->vlen = orig;
   rc = decompress_into(c, codec, dict_id, (const uint8_t *)in + OSC__HDR_LEN, ilen - OSC__HDR_LEN, v->data + klen,
                        orig);
   if (rc) {
     free(v);
     return rc;
   }
-  v->data[klen + orig] = 0;
   *out = v;
   return OSC_OK;
 }

@@ -79,9 +79,10 @@ struct osc__l1 {
 
 /* ---------- values ---------- */
 
-osc_cache_value *osc__value_new(const void *key, size_t klen, const void *val, size_t vlen, osc_cache_ctype ctype,
-                                int64_t expire_ms, uint64_t hash) {
-  osc_cache_value *v = malloc(sizeof *v + klen + vlen + 1);
+osc_cache_value *osc__value_alloc(const void *key, size_t klen, size_t vlen, osc_cache_ctype ctype, int64_t expire_ms) {
+  size_t n = sizeof(osc_cache_value) + klen + vlen;
+  /* small entries start on a cache line so that the hit path touches one line */
+  osc_cache_value *v = malloc(n);
   if (!v) return NULL;
   memset(v, 0, sizeof *v);
   atomic_init(&v->refs, 1);
@@ -89,10 +90,14 @@ osc_cache_value *osc__value_new(const void *key, size_t klen, const void *val, s
   v->vlen = (uint32_t)vlen;
   v->ctype = (uint8_t)ctype;
   v->expire_ms = expire_ms;
-  v->hash = hash;
-  if (klen) memcpy(v->data, key, klen);
-  if (vlen) memcpy(v->data + klen, val, vlen);
-  v->data[klen + vlen] = 0;
+  if (klen && key) memcpy(v->data, key, klen);
+  return v;
+}
+
+osc_cache_value *osc__value_new(const void *key, size_t klen, const void *val, size_t vlen, osc_cache_ctype ctype,
+                                int64_t expire_ms) {
+  osc_cache_value *v = osc__value_alloc(key, klen, vlen, ctype, expire_ms);
+  if (v && vlen) memcpy(v->data + klen, val, vlen);
   return v;
 }
 
@@ -363,12 +368,21 @@ static void shard_drop(osc__l1 *l1, l1_shard *s, uint32_t i) {
   }
   s->bytes -= v->charge;
   slot_del_at(s, i);
-  v->flags &= (uint8_t)~OSC__V_IN_TABLE;
   osc_cache_value_release(v);
 }
 
-static void shard_drop_value(osc__l1 *l1, l1_shard *s, osc_cache_value *v) {
-  uint32_t i = slot_find(s, v->hash, v->data, v->klen);
+static uint64_t hash_of(const osc__l1 *l1, const osc_cache_value *v) {
+  if (l1->o.unit_weight) {
+    uint64_t k;
+    memcpy(&k, v->data, 8);
+    uint64_t h = osc_mix64(k + 0x9e3779b97f4a7c15ull);
+    return h ? h : 1;
+  }
+  return osc__cache_hash(v->data, v->klen);
+}
+
+static void shard_drop_value(osc__l1 *l1, l1_shard *s, osc_cache_value *v, uint64_t hash) {
+  uint32_t i = slot_find(s, hash, v->data, v->klen);
   if (i != UINT32_MAX) shard_drop(l1, s, i);
 }
 
@@ -400,6 +414,7 @@ static inline bool over(const l1_shard *s, int64_t extra_bytes, int extra_n) {
 /* Evicts one entry according to the policy; false when the shard is empty. */
 static bool evict_one(osc__l1 *l1, l1_shard *s) {
   osc_cache_value *victim = NULL;
+  uint64_t victim_hash = 0;
   switch (l1->o.policy) {
     case OSC_CACHE_POLICY_LFU:
       if (!s->hn) return false;
@@ -425,8 +440,9 @@ static bool evict_one(osc__l1 *l1, l1_shard *s) {
             continue;
           }
           list_push_head(S, t); /* put back so shard_drop can unlink it */
-          ghost_add(s, t->hash);
           victim = t;
+          victim_hash = hash_of(l1, t);
+          ghost_add(s, victim_hash);
           break;
         }
         osc_cache_value *t = M->tail;
@@ -441,7 +457,7 @@ static bool evict_one(osc__l1 *l1, l1_shard *s) {
       }
     }
   }
-  shard_drop_value(l1, s, victim);
+  shard_drop_value(l1, s, victim, victim_hash ? victim_hash : hash_of(l1, victim));
   s->evictions++;
   return true;
 }
@@ -581,7 +597,8 @@ int osc__l1_get_copy(osc__l1 *l1, uint64_t hash, const void *key, size_t klen, i
 }
 
 int osc__l1_insert(osc__l1 *l1, osc_cache_value *v) {
-  l1_shard *s = shard_of(l1, v->hash);
+  uint64_t hash = hash_of(l1, v);
+  l1_shard *s = shard_of(l1, hash);
   uint32_t charge = l1->o.unit_weight ? 1 : (uint32_t)(L1_OVERHEAD + v->klen + v->vlen);
   if (s->max_bytes && (int64_t)charge > s->max_bytes) return OSC_ETOOBIG;
   v->charge = charge;
@@ -589,7 +606,7 @@ int osc__l1_insert(osc__l1 *l1, osc_cache_value *v) {
   v->prev = v->next = NULL;
   sl_lock(&s->lock);
   s->sets++;
-  uint32_t i = slot_find(s, v->hash, v->data, v->klen);
+  uint32_t i = slot_find(s, hash, v->data, v->klen);
   bool was_present = false;
   uint8_t old_freq = 0;
   uint8_t old_queue = 0;
@@ -602,7 +619,7 @@ int osc__l1_insert(osc__l1 *l1, osc_cache_value *v) {
   while (over(s, charge, 1)) {
     if (!evict_one(l1, s)) break;
   }
-  if ((s->count + 1) * 2 > s->mask + 1 && table_grow(s) != OSC_OK) {
+  if ((s->count + 1) * 10 > (s->mask + 1) * 7 && table_grow(s) != OSC_OK) { /* load <= 0.7 */
     sl_unlock(&s->lock);
     return OSC_ENOMEM;
   }
@@ -625,18 +642,17 @@ int osc__l1_insert(osc__l1 *l1, osc_cache_value *v) {
         v->queue = old_queue;
         v->freq = old_freq;
       } else {
-        v->queue = ghost_contains(s, v->hash) ? 1 : 0;
+        v->queue = ghost_contains(s, hash) ? 1 : 0;
       }
       list_push_head(&s->q[v->queue], v);
       break;
   }
-  uint32_t j = (uint32_t)v->hash & s->mask;
+  uint32_t j = (uint32_t)hash & s->mask;
   while (s->slots[j].hash) j = (j + 1) & s->mask;
-  s->slots[j].hash = v->hash;
+  s->slots[j].hash = hash;
   s->slots[j].v = v;
   s->count++;
   s->bytes += charge;
-  v->flags |= OSC__V_IN_TABLE;
   osc__value_ref(v);
   sl_unlock(&s->lock);
   return OSC_OK;
@@ -720,7 +736,7 @@ bool osc__l1_access(osc__l1 *l1, uint64_t k) {
     return true;
   }
   s->misses++;
-  osc_cache_value *v = osc__value_new(&k, sizeof k, NULL, 0, OSC_CACHE_CTYPE_BINARY, 0, hash);
+  osc_cache_value *v = osc__value_new(&k, sizeof k, NULL, 0, OSC_CACHE_CTYPE_BINARY, 0);
   if (v) {
     osc__l1_insert(l1, v);
     osc_cache_value_release(v);

@@ -3,13 +3,13 @@
  * noun-phrase-like candidates.
  *
  * Candidates are maximal runs of content words (not function words, not
- * numbers, no punctuation between them), cut to at most 4 words and required
- * to end in a noun-like word: WordNet (noun or adjective lemma, or unknown
+ * numbers, no punctuation between them), trimmed to end in a noun-like word: WordNet (noun or adjective lemma, or unknown
  * to WordNet, which in technical text is mostly nouns) keeps a word; a word
  * WordNet knows only as a verb or adverb ends the run.  A co-occurrence
  * graph links candidate words within a window of 10 tokens; PageRank
- * (d = 0.85) scores words, a phrase scores the sum of its words, and
- * phrases that stem to the same form are merged.
+ * (d = 0.85, sparse CSR graph) scores words, a phrase scores the sum of its
+ * words times sqrt(its occurrences), and phrases that stem to the same form
+ * are merged.
  */
 #include <libstemmer.h>
 #include <math.h>
@@ -21,7 +21,6 @@
 #include "oscontent/error.h"
 
 #define WINDOW 10
-#define MAX_PHRASE 4
 
 static bool word_ok(const osc_nlp *nlp, const char *lw, size_t n, bool *nounish) {
   *nounish = true;
@@ -74,6 +73,11 @@ static bool word_ok(const osc_nlp *nlp, const char *lw, size_t n, bool *nounish)
   return false; /* verb / adverb only */
 }
 
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
 typedef struct cand {
   size_t a, b;   /* token range */
   char *key;     /* stemmed form */
@@ -95,7 +99,9 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
   words.arena = ckeys.arena = &ar;
   cand *C = NULL;
   size_t nc = 0, capc = 0;
-  double *w = NULL, *s = NULL, *s2 = NULL, *deg = NULL;
+  double *ew = NULL, *s = NULL, *s2 = NULL, *deg = NULL;
+  uint64_t *pairs = NULL;
+  size_t *rowp = NULL;
   struct sb_stemmer *stem = sb_stemmer_new("english", NULL);
   if (!node || !noun || !stem) {
     rc = OSC_ENOMEM;
@@ -130,33 +136,59 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
   }
   size_t V = words.count;
   if (V == 0) goto out;
-  if (V > 1500) V = 1500; /* graph cap; later words keep no edges */
-  w = calloc(V * V, sizeof(double));
+  /* sparse co-occurrence graph: every (i, j) pair within the window, both directions, sorted and
+     counted into CSR rows (no V x V matrix: texts of any size stay O(n * WINDOW)) */
+  size_t ne = 0, cape = 0;
+  for (size_t i = 0; i < n; i++)
+    if (node[i] >= 0) cape += 2 * (WINDOW - 1);
+  pairs = malloc((cape + 1) * sizeof(*pairs));
   s = malloc(V * sizeof(double));
   s2 = malloc(V * sizeof(double));
   deg = calloc(V, sizeof(double));
-  if (!w || !s || !s2 || !deg) {
+  rowp = calloc(V + 1, sizeof(size_t));
+  if (!pairs || !s || !s2 || !deg || !rowp) {
     rc = OSC_ENOMEM;
     goto out;
   }
   for (size_t i = 0; i < n; i++) {
-    if (node[i] < 0 || (size_t)node[i] >= V) continue;
+    if (node[i] < 0) continue;
     for (size_t j = i + 1; j < n && j < i + WINDOW; j++) {
-      if (node[j] < 0 || (size_t)node[j] >= V || node[j] == node[i]) continue;
-      w[(size_t)node[i] * V + (size_t)node[j]] += 1;
-      w[(size_t)node[j] * V + (size_t)node[i]] += 1;
+      if (node[j] < 0 || node[j] == node[i]) continue;
+      pairs[ne++] = ((uint64_t)(uint32_t)node[i] << 32) | (uint32_t)node[j];
+      pairs[ne++] = ((uint64_t)(uint32_t)node[j] << 32) | (uint32_t)node[i];
     }
   }
+  qsort(pairs, ne, sizeof(*pairs), cmp_u64);
+  /* pairs sorted by (from, to): compress to (to, from, weight) per from-row */
+  size_t nu = 0;
+  ew = malloc((ne + 1) * sizeof(double));
+  if (!ew) {
+    rc = OSC_ENOMEM;
+    goto out;
+  }
+  for (size_t x = 0; x < ne;) {
+    size_t y = x;
+    while (y < ne && pairs[y] == pairs[x]) y++;
+    pairs[nu] = pairs[x];
+    ew[nu] = (double)(y - x);
+    deg[pairs[x] >> 32] += (double)(y - x);
+    rowp[(pairs[x] >> 32) + 1]++;
+    nu++;
+    x = y;
+  }
   for (size_t a = 0; a < V; a++) {
-    for (size_t b = 0; b < V; b++) deg[a] += w[a * V + b];
+    rowp[a + 1] += rowp[a];
     s[a] = 1.0 / (double)V;
   }
-  for (int it = 0; it < 30; it++) {
+  /* graph is symmetric, so in-edges of a = out-edges of a */
+  for (int it = 0; it < 50; it++) {
     double delta = 0;
     for (size_t a = 0; a < V; a++) {
       double acc = 0;
-      for (size_t b = 0; b < V; b++)
-        if (w[b * V + a] > 0 && deg[b] > 0) acc += w[b * V + a] / deg[b] * s[b];
+      for (size_t q = rowp[a]; q < rowp[a + 1]; q++) {
+        size_t bnode = (size_t)(uint32_t)pairs[q];
+        acc += ew[q] / deg[bnode] * s[bnode];
+      }
       s2[a] = 0.15 + 0.85 * acc;
       delta += fabs(s2[a] - s[a]);
     }
@@ -173,12 +205,14 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
     }
     size_t j = i;
     while (j + 1 < n && node[j + 1] >= 0 && T->v[j + 1].sent == T->v[i].sent) j++;
-    /* emit every sub-run of length <= MAX_PHRASE ending in a noun-like word */
-    for (size_t a = i; a <= j; a++) {
-      for (size_t b = a; b <= j && b < a + MAX_PHRASE; b++) {
+    /* SingleRank candidates: the longest run only (sub-runs compete with their own phrase and
+       crowd the top 10), trimmed to end in a noun-like word */
+    size_t bend = j;
+    while (bend > i && !noun[bend]) bend--;
+    size_t astart = i;
+    for (size_t a = astart; a <= astart; a++) {
+      for (size_t b = bend; b <= bend; b++) {
         if (!noun[b]) continue;
-        /* only maximal-ish spans: start at run start or after a non-noun, to limit noise */
-        if (a > i && b - a + 1 < 2 && a != b) continue;
         char key[512], sur[512];
         size_t kl = 0, sl = 0;
         double sc = 0;
@@ -201,7 +235,7 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
           kl += stl;
           memcpy(sur + sl, lq, l);
           sl += l;
-          if ((size_t)node[q] < V) sc += s[node[q]];
+          if (node[q] >= 0) sc += s[node[q]];
         }
         if (!fits) continue;
         bool created;
@@ -234,7 +268,9 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
     }
     i = j + 1;
   }
-  /* rank: SingleRank sum; sub-phrases of a better phrase are dropped */
+  /* rank: SingleRank sum */
+  /* ... times sqrt(occurrences of the phrase): a repeated phrase is more central than one seen once */
+  for (size_t x = 0; x < nc; x++) C[x].score *= sqrt((double)C[x].count);
   for (size_t x = 1; x < nc; x++) {
     cand k = C[x];
     size_t y = x;
@@ -268,7 +304,9 @@ out:
   if (stem) sb_stemmer_delete(stem);
   free(node);
   free(noun);
-  free(w);
+  free(ew);
+  free(pairs);
+  free(rowp);
   free(s);
   free(s2);
   free(deg);

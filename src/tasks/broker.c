@@ -4,11 +4,11 @@
  * Keys (prefix P, default "osc:tasks"):
  *   P:q:0 .. P:q:3   one stream per priority, consumer group "workers"
  *   P:dead           dead-letter stream (delivery cap reached, unknown kind)
- *   P:job:<id>       hash: status, kind, priority, attempts, times, error,
- *                    result, worker, cancel; PEXPIRE result_ttl
+ *   P:job:<id>       JSON string {status, kind, priority, attempts, times, worker,
+ *                    error, result}; SET ... PX result_ttl (one command per write)
  *   P:cancel         set of ids asked to cancel (checked with one SMISMEMBER per batch)
  *
- * Submit pipelines XADD + HSET + PEXPIRE per job (one round trip per
+ * Submit pipelines XADD + SET per job (one round trip per
  * batch).  A worker thread reads all four streams in one XREADGROUP
  * (highest priority first), drops jobs in P:cancel, runs the rest
  * on the local processor (so timeouts, isolation and retries apply), writes
@@ -29,6 +29,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/json.h"
 #include "core/util.h"
 #include "oscontent/error.h"
 #include "oscontent/log.h"
@@ -154,6 +155,56 @@ void osc_tasks_broker_close(osc_tasks_broker *b) {
 
 static bool reply_ok(redisReply *r) { return r && r->type != REDIS_REPLY_ERROR; }
 
+/* One job's record as JSON text (malloc'd). */
+typedef struct jobrec {
+  const char *status, *kind, *worker, *error;
+  int priority;
+  long long attempts;
+  int64_t created_ms, started_ms, completed_ms;
+  const char *result;
+  size_t result_len;
+  bool result_json;
+} jobrec;
+
+static char *job_json(const jobrec *j) {
+  osc_buf b = OSC_BUF_INIT;
+  osc_buf_puts(&b, "{\"status\":");
+  osc_buf_put_json_str(&b, j->status, strlen(j->status));
+  osc_buf_puts(&b, ",\"kind\":");
+  osc_buf_put_json_str(&b, j->kind ? j->kind : "", j->kind ? strlen(j->kind) : 0);
+  osc_buf_printf(&b, ",\"priority\":%d,\"attempts\":%lld,\"created_ms\":%lld,\"started_ms\":%lld,\"completed_ms\":%lld",
+                 j->priority, j->attempts, (long long)j->created_ms, (long long)j->started_ms,
+                 (long long)j->completed_ms);
+  if (j->worker) {
+    osc_buf_puts(&b, ",\"worker\":");
+    osc_buf_put_json_str(&b, j->worker, strlen(j->worker));
+  }
+  if (j->error) {
+    osc_buf_puts(&b, ",\"error\":");
+    osc_buf_put_json_str(&b, j->error, strlen(j->error));
+  }
+  if (j->result) {
+    osc_buf_printf(&b, ",\"result_json\":%s,\"result\":", j->result_json ? "true" : "false");
+    osc_buf_put_json_str(&b, j->result, j->result_len);
+  }
+  osc_buf_putc(&b, '}');
+  if (b.oom) {
+    osc_buf_release(&b);
+    return NULL;
+  }
+  return osc_buf_detach(&b, NULL);
+}
+
+static void append_set(redisContext *c, const char *pfx, const char *id, const jobrec *j, int64_t ttl_ms) {
+  char key[200], ttl[32];
+  snprintf(key, sizeof key, "%s:job:%s", pfx, id);
+  snprintf(ttl, sizeof ttl, "%lld", (long long)ttl_ms);
+  char *v = job_json(j);
+  const char *av[] = {"SET", key, v ? v : "{}", "PX", ttl};
+  redisAppendCommandArgv(c, 5, av, NULL);
+  free(v);
+}
+
 int osc_tasks_broker_submit(osc_tasks_broker *b, const osc_task_submit *s, size_t n, char (*ids)[OSC_TASK_ID_LEN]) {
   if (!b || (!s && n)) return osc_seterr(OSC_EINVAL, "broker submit: jobs are required");
   for (size_t i = 0; i < n; i++) {
@@ -164,23 +215,21 @@ int osc_tasks_broker_submit(osc_tasks_broker *b, const osc_task_submit *s, size_
   int64_t now = osc_wall_ms();
   for (size_t i = 0; i < n; i++) {
     uint8_t rb[16];
-    osc_random_bytes(rb, sizeof rb);
+    uint64_t r1 = osc_rng_next(osc_rng_thread()), r2 = osc_rng_next(osc_rng_thread());
+    memcpy(rb, &r1, 8);
+    memcpy(rb + 8, &r2, 8);
     rb[6] = (uint8_t)((rb[6] & 0x0f) | 0x40);
     rb[8] = (uint8_t)((rb[8] & 0x3f) | 0x80);
     snprintf(ids[i], OSC_TASK_ID_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", rb[0],
              rb[1], rb[2], rb[3], rb[4], rb[5], rb[6], rb[7], rb[8], rb[9], rb[10], rb[11], rb[12], rb[13], rb[14],
              rb[15]);
-    char stream[160], key[200], maxlen[32], prio[8], created[32], enq[32], timeout[32], att[16], pj[4], ttl[32];
+    char stream[160], maxlen[32], enq[32], timeout[32], att[16], pj[4];
     snprintf(stream, sizeof stream, "%s:q:%d", b->prefix, (int)s[i].priority);
-    snprintf(key, sizeof key, "%s:job:%s", b->prefix, ids[i]);
     snprintf(maxlen, sizeof maxlen, "%lld", (long long)b->o.maxlen);
-    snprintf(prio, sizeof prio, "%d", (int)s[i].priority);
-    snprintf(created, sizeof created, "%lld", (long long)now);
     snprintf(enq, sizeof enq, "%llu", (unsigned long long)osc_now_ns());
     snprintf(timeout, sizeof timeout, "%lld", (long long)s[i].timeout_ms);
     snprintf(att, sizeof att, "%d", s[i].max_attempts);
     snprintf(pj, sizeof pj, "%d", s[i].payload_json ? 1 : 0);
-    snprintf(ttl, sizeof ttl, "%lld", (long long)b->o.result_ttl_ms);
     const char *pl = s[i].payload ? (const char *)s[i].payload : "";
     const char *xa[] = {"XADD", stream, "MAXLEN", "~", maxlen, "*", "id", ids[i], "kind", s[i].kind, "payload", pl,
                         "pj", pj, "enq", enq, "timeout", timeout, "attempts", att};
@@ -188,14 +237,11 @@ int osc_tasks_broker_submit(osc_tasks_broker *b, const osc_task_submit *s, size_
     for (size_t k = 0; k < OSC_ARRAY_LEN(xa); k++) xl[k] = strlen(xa[k]);
     xl[11] = s[i].payload_len;
     redisAppendCommandArgv(b->c, (int)OSC_ARRAY_LEN(xa), xa, xl);
-    const char *ha[] = {"HSET", key, "status", "pending", "kind", s[i].kind, "priority", prio, "created_ms", created,
-                        "attempts", "0", "progress", "0"};
-    redisAppendCommandArgv(b->c, (int)OSC_ARRAY_LEN(ha), ha, NULL);
-    const char *ea[] = {"PEXPIRE", key, ttl};
-    redisAppendCommandArgv(b->c, 3, ea, NULL);
+    jobrec jr = {.status = "pending", .kind = s[i].kind, .priority = (int)s[i].priority, .created_ms = now};
+    append_set(b->c, b->prefix, ids[i], &jr, b->o.result_ttl_ms);
   }
   int rc = OSC_OK;
-  for (size_t i = 0; i < n * 3; i++) {
+  for (size_t i = 0; i < n * 2; i++) {
     redisReply *r = NULL;
     if (redisGetReply(b->c, (void **)&r) != REDIS_OK) {
       return osc_seterr(OSC_EUNAVAIL, "broker: connection lost: %s", b->c->errstr);
@@ -206,48 +252,50 @@ int osc_tasks_broker_submit(osc_tasks_broker *b, const osc_task_submit *s, size_
   return rc;
 }
 
-static const char *hget(redisReply *r, const char *field, size_t *len) {
-  for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
-    if (r->element[i]->str && strcmp(r->element[i]->str, field) == 0) {
-      if (len) *len = r->element[i + 1]->len;
-      return r->element[i + 1]->str;
-    }
-  return NULL;
-}
-
 int osc_tasks_broker_status(osc_tasks_broker *b, const char *id, osc_task_info *out) {
-  redisReply *r = redisCommand(b->c, "HGETALL %s:job:%s", b->prefix, id);
-  if (!r) return osc_seterr(OSC_EUNAVAIL, "broker: connection lost: %s", b->c->errstr);
-  if (r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
+  redisAppendCommand(b->c, "GET %s:job:%s", b->prefix, id);
+  redisAppendCommand(b->c, "SISMEMBER %s:cancel %s", b->prefix, id);
+  redisReply *r = NULL, *cr = NULL;
+  if (redisGetReply(b->c, (void **)&r) != REDIS_OK || redisGetReply(b->c, (void **)&cr) != REDIS_OK) {
+    if (r) freeReplyObject(r);
+    return osc_seterr(OSC_EUNAVAIL, "broker: connection lost: %s", b->c->errstr);
+  }
+  json_t *v = NULL;
+  if (r->type != REDIS_REPLY_STRING || osc_json_parse(r->str, r->len, false, &v) != OSC_OK || !json_is_object(v)) {
     freeReplyObject(r);
+    freeReplyObject(cr);
+    json_decref(v);
     return osc_seterr(OSC_ENOENT, "task %s: not found in the broker (unknown id, or its result expired)", id);
   }
   memset(out, 0, sizeof *out);
   snprintf(out->id, sizeof out->id, "%s", id);
-  const char *v;
-  size_t len = 0;
-  if ((v = hget(r, "kind", NULL))) snprintf(out->kind, sizeof out->kind, "%s", v);
+  const char *str = json_string_value(json_object_get(v, "kind"));
+  if (str) snprintf(out->kind, sizeof out->kind, "%s", str);
   osc_task_status st = OSC_TASK_PENDING;
-  if ((v = hget(r, "status", NULL))) osc_task_status_parse(v, &st);
+  if ((str = json_string_value(json_object_get(v, "status")))) osc_task_status_parse(str, &st);
   out->status = st;
-  if ((v = hget(r, "priority", NULL))) out->priority = (osc_task_priority)atoi(v);
-  if ((v = hget(r, "created_ms", NULL))) out->created_ms = atoll(v);
-  if ((v = hget(r, "started_ms", NULL))) out->started_ms = atoll(v);
-  if ((v = hget(r, "completed_ms", NULL))) out->completed_ms = atoll(v);
-  if ((v = hget(r, "attempts", NULL))) out->attempts = atoi(v);
-  if ((v = hget(r, "progress", NULL))) out->progress = atof(v);
-  if ((v = hget(r, "error", NULL)) && *v) out->error = osc_strdup(v);
-  if ((v = hget(r, "cancel", NULL))) out->cancel_requested = *v == '1';
-  if ((v = hget(r, "result", &len))) {
+  out->priority = (osc_task_priority)json_integer_value(json_object_get(v, "priority"));
+  out->created_ms = json_integer_value(json_object_get(v, "created_ms"));
+  out->started_ms = json_integer_value(json_object_get(v, "started_ms"));
+  out->completed_ms = json_integer_value(json_object_get(v, "completed_ms"));
+  out->attempts = (int)json_integer_value(json_object_get(v, "attempts"));
+  out->progress = st == OSC_TASK_COMPLETED ? 1.0 : 0.0;
+  if ((str = json_string_value(json_object_get(v, "error")))) out->error = osc_strdup(str);
+  json_t *res = json_object_get(v, "result");
+  if (json_is_string(res)) {
+    size_t len = json_string_length(res);
     out->result = malloc(len + 1);
     if (out->result) {
-      memcpy(out->result, v, len);
+      memcpy(out->result, json_string_value(res), len);
       ((char *)out->result)[len] = '\0';
       out->result_len = len;
     }
   }
-  if ((v = hget(r, "result_json", NULL))) out->result_json = *v == '1';
+  out->result_json = json_is_true(json_object_get(v, "result_json"));
+  out->cancel_requested = cr->type == REDIS_REPLY_INTEGER && cr->integer == 1;
+  json_decref(v);
   freeReplyObject(r);
+  freeReplyObject(cr);
   return OSC_OK;
 }
 
@@ -259,10 +307,9 @@ int osc_tasks_broker_cancel(osc_tasks_broker *b, const char *id) {
   osc_task_info_release(&info);
   if (osc_task_status_final(st))
     return osc_seterr(OSC_ESTATE, "task %s: already %s", id, osc_task_status_name(st));
-  redisAppendCommand(b->c, "HSET %s:job:%s cancel 1", b->prefix, id);
   redisAppendCommand(b->c, "SADD %s:cancel %s", b->prefix, id);
   redisAppendCommand(b->c, "PEXPIRE %s:cancel %lld", b->prefix, (long long)b->o.result_ttl_ms);
-  for (int i = 0; i < 3; i++) {
+  for (int i = 0; i < 2; i++) {
     redisReply *r = NULL;
     if (redisGetReply(b->c, (void **)&r) != REDIS_OK) return osc_seterr(OSC_EUNAVAIL, "broker: connection lost");
     freeReplyObject(r);
@@ -396,9 +443,8 @@ static int run_batch(wctx *w, msg *ms, size_t n) {
     }
     freeReplyObject(r);
   }
-  char now[32];
-  snprintf(now, sizeof now, "%lld", (long long)osc_wall_ms());
-  size_t cmds = 0;
+  int64_t now = osc_wall_ms();
+  int64_t ttl = w->b.o.result_ttl_ms;
   for (size_t i = 0; i < n; i++) {
     if (ms[i].skip) continue;
     osc_task_submit s;
@@ -410,25 +456,40 @@ static int run_batch(wctx *w, msg *ms, size_t n) {
     s.timeout_ms = ms[i].timeout_ms > 0 ? ms[i].timeout_ms : 0;
     s.max_attempts = ms[i].max_attempts > 0 ? ms[i].max_attempts : 0;
     s.durable = OSC_TASK_DURABLE_NO; /* Redis keeps the message until XACK */
-    if (osc_tasks_submit(w->tp, &s, ms[i].local, NULL) == OSC_OK) {
-      ms[i].submitted = true;
-      redisAppendCommand(c, "HSET %s:job:%s status running started_ms %s worker %s attempts %lld", pfx, ms[i].id, now,
-                         w->name, ms[i].deliveries > 0 ? ms[i].deliveries : 1);
-      cmds++;
-    } else {
-      ms[i].err = osc_asprintf("%s", osc_errmsg());
-    }
+    if (osc_tasks_submit(w->tp, &s, ms[i].local, NULL) == OSC_OK) ms[i].submitted = true;
+    else ms[i].err = osc_asprintf("%s", osc_errmsg());
   }
-  for (size_t i = 0; i < cmds; i++) {
-    redisReply *r = NULL;
-    if (redisGetReply(c, (void **)&r) != REDIS_OK) return OSC_EUNAVAIL;
-    freeReplyObject(r);
-  }
-  /* 2. wait for the local jobs; forward cancel requests every 500 ms */
+  /* 2. jobs still running after 20 ms are marked running (short ones go straight to their outcome) */
+  uint64_t mark_at = osc_now_ms() + 20;
+  bool marked = false;
   uint64_t last_poll = osc_now_ms();
   for (size_t i = 0; i < n; i++) {
     if (!ms[i].submitted) continue;
-    while (osc_tasks_wait(w->tp, ms[i].local, 200, NULL) == OSC_ETIMEDOUT) {
+    for (;;) {
+      int64_t left = marked ? 200 : (int64_t)(mark_at > osc_now_ms() ? mark_at - osc_now_ms() : 0);
+      if (osc_tasks_wait(w->tp, ms[i].local, left, NULL) != OSC_ETIMEDOUT) break;
+      if (!marked) {
+        marked = true;
+        size_t cmds = 0;
+        for (size_t k = i; k < n; k++) {
+          osc_task_info info;
+          if (!ms[k].submitted || osc_tasks_status(w->tp, ms[k].local, &info) != OSC_OK) continue;
+          if (!osc_task_status_final(info.status)) {
+            jobrec jr = {.status = "running", .kind = ms[k].kind, .priority = ms[k].prio, .worker = w->name,
+                         .attempts = ms[k].deliveries > 0 ? ms[k].deliveries : 1, .started_ms = now};
+            append_set(c, pfx, ms[k].id, &jr, ttl);
+            cmds++;
+          }
+          osc_task_info_release(&info);
+        }
+        for (size_t k = 0; k < cmds; k++) {
+          redisReply *r = NULL;
+          if (redisGetReply(c, (void **)&r) != REDIS_OK) return OSC_EUNAVAIL;
+          freeReplyObject(r);
+        }
+        continue;
+      }
+      /* forward cancel requests every 500 ms */
       if (osc_now_ms() - last_poll < 500) continue;
       last_poll = osc_now_ms();
       for (size_t k = i; k < n; k++) {
@@ -440,38 +501,32 @@ static int run_batch(wctx *w, msg *ms, size_t n) {
       }
     }
   }
-  /* 3. results + ack, pipelined */
-  char ttl[32], done[32];
-  snprintf(ttl, sizeof ttl, "%lld", (long long)w->b.o.result_ttl_ms);
-  snprintf(done, sizeof done, "%lld", (long long)osc_wall_ms());
-  cmds = 0;
+  /* 3. outcomes + ack, pipelined */
+  int64_t done = osc_wall_ms();
+  size_t cmds = 0;
   for (size_t i = 0; i < n; i++) {
-    char key[200];
-    snprintf(key, sizeof key, "%s:job:%s", pfx, ms[i].id);
+    long long deliv = ms[i].deliveries > 0 ? ms[i].deliveries : 1;
     if (ms[i].submitted) {
       osc_task_info info;
       if (osc_tasks_status(w->tp, ms[i].local, &info) == OSC_OK) {
-        const char *ha[] = {"HSET", key, "status", osc_task_status_name(info.status), "completed_ms", done,
-                            "progress", info.status == OSC_TASK_COMPLETED ? "1" : "0",
-                            "error", info.error ? info.error : "", "result", info.result ? (const char *)info.result : "",
-                            "result_json", info.result_json ? "1" : "0", "worker", w->name};
-        size_t hl[OSC_ARRAY_LEN(ha)];
-        for (size_t k = 0; k < OSC_ARRAY_LEN(ha); k++) hl[k] = strlen(ha[k]);
-        hl[11] = info.result ? info.result_len : 0;
-        redisAppendCommandArgv(c, (int)OSC_ARRAY_LEN(ha), ha, hl);
+        jobrec jr = {.status = osc_task_status_name(info.status), .kind = ms[i].kind, .priority = ms[i].prio,
+                     .worker = w->name, .error = info.error, .attempts = deliv + info.attempts - 1,
+                     .started_ms = info.started_ms, .completed_ms = done, .result = info.result,
+                     .result_len = info.result_len, .result_json = info.result_json};
+        append_set(c, pfx, ms[i].id, &jr, ttl);
         cmds++;
-        if (info.attempts > 1) { /* local retries on top of the deliveries counted at start */
-          redisAppendCommand(c, "HSET %s attempts %lld", key,
-                             (ms[i].deliveries > 0 ? ms[i].deliveries : 1) + info.attempts - 1);
+        if (info.status == OSC_TASK_CANCELLED) {
+          redisAppendCommand(c, "SREM %s:cancel %s", pfx, ms[i].id);
           cmds++;
         }
         osc_task_info_release(&info);
       }
     } else if (ms[i].id[0]) {
       const bool cancelled = ms[i].err && strncmp(ms[i].err, "cancelled", 9) == 0;
-      const char *ha[] = {"HSET", key, "status", cancelled ? "cancelled" : "failed", "completed_ms", done,
-                          "error", ms[i].err ? ms[i].err : "malformed message"};
-      redisAppendCommandArgv(c, (int)OSC_ARRAY_LEN(ha), ha, NULL);
+      jobrec jr = {.status = cancelled ? "cancelled" : "failed", .kind = ms[i].kind, .priority = ms[i].prio,
+                   .worker = w->name, .error = ms[i].err ? ms[i].err : "malformed message",
+                   .attempts = cancelled ? 0 : deliv, .completed_ms = done};
+      append_set(c, pfx, ms[i].id, &jr, ttl);
       cmds++;
       if (cancelled) {
         redisAppendCommand(c, "SREM %s:cancel %s", pfx, ms[i].id);
@@ -481,11 +536,6 @@ static int run_batch(wctx *w, msg *ms, size_t n) {
                            ms[i].err ? ms[i].err : "malformed message");
         cmds++;
       }
-    }
-    if (ms[i].id[0]) {
-      const char *ea[] = {"PEXPIRE", key, ttl};
-      redisAppendCommandArgv(c, 3, ea, NULL);
-      cmds++;
     }
   }
   /* one XACK per stream */

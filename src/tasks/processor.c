@@ -380,6 +380,9 @@ static int pool_push_locked(pool *p, int prio, item it) {
   if (rc) return rc;
   p->depth++;
   atomic_store_explicit(&p->qcount, p->depth, memory_order_release);
+  /* A spinning worker picks a lone task up without a futex round trip; a
+   * second queued task (or no spinner) wakes a sleeper.  On an overloaded
+   * machine a preempted spinner can delay a lone task by its time slice. */
   if (p->sleeping > 0 && (atomic_load_explicit(&p->spinning, memory_order_relaxed) == 0 || p->depth > 1))
     pthread_cond_signal(&p->cv);
   return OSC_OK;
@@ -443,6 +446,7 @@ static void *worker_main(void *arg) {
     int zero = 0;
     if (atomic_compare_exchange_strong(&p->spinning, &zero, 1)) {
       pthread_mutex_unlock(&p->mu);
+      /* a few microseconds of pause: catches back-to-back submits without a futex round trip */
       for (int i = 0; i < 4000 && atomic_load_explicit(&p->qcount, memory_order_acquire) == 0; i++) CPU_RELAX();
       pthread_mutex_lock(&p->mu);
       atomic_store(&p->spinning, 0);

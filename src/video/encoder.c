@@ -86,9 +86,7 @@ static int open_video(osc__venc *e) {
         av_opt_set(c->priv_data, "rc", "vbr", 0);
         av_opt_set_int(c->priv_data, "cq", cfg->crf, 0);
       }
-      av_log_set_level(AV_LOG_QUIET);
       ret = avcodec_open2(c, nv, NULL);
-      av_log_set_level(AV_LOG_ERROR);
       if (ret >= 0) {
         atomic_store(&nvenc_state, 1);
         e->vc = c;
@@ -175,7 +173,7 @@ int osc__venc_open(const osc__vcfg *cfg, const char *tmp_path, osc__venc **out) 
   osc__venc *e = calloc(1, sizeof *e);
   if (!e) return osc_seterr(OSC_ENOMEM, "encoder: out of memory");
   e->cfg = *cfg;
-  av_log_set_level(AV_LOG_ERROR);
+  osc__video_av_init();
   int rc;
   int ret = avformat_alloc_output_context2(&e->oc, NULL, format_name(cfg->container), tmp_path);
   if (ret < 0 || !e->oc) {

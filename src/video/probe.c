@@ -20,7 +20,7 @@ int osc__video_open_input(const char *path, AVFormatContext **out) {
   if (stat(path, &sb) != 0) return osc_seterr(OSC_ENOENT, "input: '%s' does not exist", path);
   if (!S_ISREG(sb.st_mode)) return osc_seterr(OSC_EINVAL, "input: '%s' is not a regular file", path);
   AVFormatContext *ic = NULL;
-  av_log_set_level(AV_LOG_ERROR);
+  osc__video_av_init();
   int ret = avformat_open_input(&ic, path, NULL, NULL);
   if (ret < 0) {
     if (ret == AVERROR(EACCES)) return osc_seterr(OSC_EPERM, "input: cannot read '%s'", path);

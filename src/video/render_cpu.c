@@ -24,13 +24,12 @@
 #define OSC_VCLONES
 #endif
 
-static inline void lo_store(uint16_t *oy, uint16_t *ou, uint16_t *ov, uint16_t *of, int lx, float fy, float fu,
-                            float fv, float f) {
+static inline void lo_store(uint16_t *oy, uint16_t *ou, uint16_t *ov, uint16_t *of, int lx, osc_vyuvf o) {
   const float q = (float)(1 << OSC_VLO_FRAC);
-  oy[lx] = (uint16_t)(int32_t)(fy * q + 0.5f);
-  ou[lx] = (uint16_t)(int32_t)(fu * q + 0.5f);
-  ov[lx] = (uint16_t)(int32_t)(fv * q + 0.5f);
-  of[lx] = (uint16_t)(int32_t)(f * 255.f * q + 0.5f);
+  oy[lx] = (uint16_t)(int32_t)(o.y * q + 0.5f);
+  ou[lx] = (uint16_t)(int32_t)(o.u * q + 0.5f);
+  ov[lx] = (uint16_t)(int32_t)(o.v * q + 0.5f);
+  of[lx] = (uint16_t)(int32_t)(o.fog * 255.f * q + 0.5f);
 }
 
 /* One low-res row.  The sky/water choice is uniform per row and the feature
@@ -39,20 +38,16 @@ static inline void lo_store(uint16_t *oy, uint16_t *ou, uint16_t *ov, uint16_t *
  * it; target_clones adds an AVX2 copy picked at load time. */
 #define OSC_SKY_LOOP(A, C, F)                                                                      \
   _Pragma("omp simd") for (int lx = 0; lx < lw; lx++) {                                           \
-    float c[3], d, fy, fu, fv, f;                                                                  \
     float X = osc_vlo_x(P, lx);                                                                    \
-    osc_vlo_sky(P, X, Y, c, &d, A, C);                                                             \
-    osc_vlo_finish(P, X, Y, c, &fy, &fu, &fv, &f, F);                                              \
-    lo_store(oy, ou, ov, of, lx, fy, fu, fv, f);                                                   \
-    od[lx] = d;                                                                                    \
+    osc_vskyout so = osc_vlo_sky(P, X, Y, A, C);                                                   \
+    lo_store(oy, ou, ov, of, lx, osc_vlo_finish(P, X, Y, so.c, F));                                \
+    od[lx] = so.dens;                                                                              \
   }
 #define OSC_WATER_LOOP(A, F)                                                                       \
   _Pragma("omp simd") for (int lx = 0; lx < lw; lx++) {                                           \
-    float c[3], fy, fu, fv, f;                                                                     \
     float X = osc_vlo_x(P, lx);                                                                    \
-    osc_vlo_water(P, lotop, lx, X, Y, c, A);                                                       \
-    osc_vlo_finish(P, X, Y, c, &fy, &fu, &fv, &f, F);                                              \
-    lo_store(oy, ou, ov, of, lx, fy, fu, fv, f);                                                   \
+    osc_vrgb c = osc_vlo_water(P, lotop, lx, X, Y, A);                                             \
+    lo_store(oy, ou, ov, of, lx, osc_vlo_finish(P, X, Y, c, F));                                   \
     od[lx] = 0.f;                                                                                  \
   }
 
@@ -193,9 +188,8 @@ static void compose_plane(const osc_vplan *P, const int32_t *blk, const osc_vlay
   int fogc = 0;
   if (P->fog_on) {
     fa = (uint8_t *)(sc->sky_end + P->W); /* scratch row after sky_end (sized in render.c) */
-    float fy_, fu_, fv_;
-    osc_vgrade_yuv(P, P->fog_col[0], P->fog_col[1], P->fog_col[2], &fy_, &fu_, &fv_);
-    fogc = (int)((comp == 0 ? fy_ : (comp == 1 ? fu_ : fv_)) + 0.5f);
+    osc_vyuvf fo = osc_vgrade(P, P->fog_col[0], P->fog_col[1], P->fog_col[2]);
+    fogc = (int)((comp == 0 ? fo.y : (comp == 1 ? fo.u : fo.v)) + 0.5f);
   }
   for (int y = 0; y < ph; y++) {
     uint8_t *row = dst + (size_t)y * stride;

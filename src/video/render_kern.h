@@ -20,11 +20,16 @@
 #include <math.h>
 #include <stdint.h>
 
-#ifdef __CUDACC__
+#if defined(__CUDA_ARCH__)
 #define OSC_UNROLL _Pragma("unroll")
-#define OSC_HD __host__ __device__ __forceinline__
+#elif defined(__CUDACC__)
+#define OSC_UNROLL
 #else
 #define OSC_UNROLL _Pragma("GCC unroll 8")
+#endif
+#ifdef __CUDACC__
+#define OSC_HD __host__ __device__ __forceinline__
+#else
 #define OSC_HD static inline __attribute__((always_inline))
 #endif
 
@@ -147,8 +152,14 @@ OSC_HD float osc_vtone(float c) {
   return c < 0.75f ? (c < 0.f ? 0.f : c) : 0.75f + 0.25f * (1.f - 1.f / (1.f + 4.f * e));
 }
 
+typedef struct osc_vrgb { float r, g, b; } osc_vrgb;
+typedef struct osc_vyuvf { float y, u, v, fog; } osc_vyuvf;
+typedef struct osc_vskyout { osc_vrgb c; float dens; } osc_vskyout;
+/* Everything is passed and returned by value: no addressable locals, so the
+ * CPU loops vectorise (GCC will not vectorise stores to per-lane arrays). */
+
 /* Grades an RGB triple and converts it to BT.709 limited-range Y, U, V (0..255 floats). */
-OSC_HD void osc_vgrade_yuv(const osc_vplan *P, float r, float g, float b, float *oy, float *ou, float *ov) {
+OSC_HD osc_vyuvf osc_vgrade(const osc_vplan *P, float r, float g, float b) {
   r *= P->exposure * (1.f + 0.10f * P->warm);
   g *= P->exposure * (1.f + 0.02f * P->warm);
   b *= P->exposure * (1.f - 0.12f * P->warm);
@@ -158,13 +169,21 @@ OSC_HD void osc_vgrade_yuv(const osc_vplan *P, float r, float g, float b, float 
   r = 0.5f + (r - 0.5f) * P->contrast; g = 0.5f + (g - 0.5f) * P->contrast; b = 0.5f + (b - 0.5f) * P->contrast;
   r = osc_vclamp01(r); g = osc_vclamp01(g); b = osc_vclamp01(b);
   float yl = 0.2126f * r + 0.7152f * g + 0.0722f * b;
-  *oy = 16.f + 219.f * yl;
-  *ou = 128.f + 224.f * (b - yl) * (1.f / 1.8556f);
-  *ov = 128.f + 224.f * (r - yl) * (1.f / 1.5748f);
+  osc_vyuvf o;
+  o.y = 16.f + 219.f * yl;
+  o.u = 128.f + 224.f * (b - yl) * (1.f / 1.8556f);
+  o.v = 128.f + 224.f * (r - yl) * (1.f / 1.5748f);
+  o.fog = 0.f;
+  return o;
+}
+
+OSC_HD void osc_vgrade_yuv(const osc_vplan *P, float r, float g, float b, float *oy, float *ou, float *ov) {
+  osc_vyuvf o = osc_vgrade(P, r, g, b);
+  *oy = o.y; *ou = o.u; *ov = o.v;
 }
 
 /* Sky without clouds at screen (X, Y); h = height above the horizon in [0,1]. */
-OSC_HD void osc_vsky(const osc_vplan *P, float X, float Y, float h, float *c) {
+OSC_HD osc_vrgb osc_vsky(const osc_vplan *P, float X, float Y, float h) {
   float g = sqrtf(h);
   float hh = 1.f - h, hh2 = hh * hh, hh4 = hh2 * hh2;
   float dx = X - P->sun_x, dy = Y - P->sun_y;
@@ -173,13 +192,15 @@ OSC_HD void osc_vsky(const osc_vplan *P, float X, float Y, float h, float *c) {
   float band = P->sun_band * hh4 * hh4 / (1.f + dx * dx * 2.5f);
   float mx = X - P->moon_x, my = Y - P->moon_y;
   float mglow = P->moon_glow / (1.f + (mx * mx + my * my) * 220.f);
-  for (int i = 0; i < 3; i++)
-    c[i] = P->hor[i] + (P->zen[i] - P->hor[i]) * g + P->band[i] * band + P->sun_col[i] * glow +
-           P->moon_col[i] * mglow;
+  osc_vrgb c;
+  c.r = P->hor[0] + (P->zen[0] - P->hor[0]) * g + P->band[0] * band + P->sun_col[0] * glow + P->moon_col[0] * mglow;
+  c.g = P->hor[1] + (P->zen[1] - P->hor[1]) * g + P->band[1] * band + P->sun_col[1] * glow + P->moon_col[1] * mglow;
+  c.b = P->hor[2] + (P->zen[2] - P->hor[2]) * g + P->band[2] * band + P->sun_col[2] * glow + P->moon_col[2] * mglow;
+  return c;
 }
 
 /* Aurora curtains: a wavy lower edge, vertical rays, fading upward. */
-OSC_HD void osc_vaurora(const osc_vplan *P, float X, float Y, float *c) {
+OSC_HD osc_vrgb osc_vaurora(const osc_vplan *P, float X, float Y, osc_vrgb c) {
   float ax = X * 1.1f + P->aurora_t * 0.025f;
   float yc = P->vh - 0.2f + 0.12f * (osc_vnoise(ax * 1.3f, 7.3f) - 0.5f) + 0.03f * osc_vnoise(ax * 4.f, P->aurora_t * 0.2f);
   float rays = osc_vnoise(ax * 14.f + P->aurora_t * 0.2f, 3.1f + P->aurora_t * 0.05f);
@@ -188,40 +209,45 @@ OSC_HD void osc_vaurora(const osc_vplan *P, float X, float Y, float *c) {
   prof *= prof;
   float inten = P->aurora * prof * (0.3f + 0.7f * rays * rays) * (0.35f + osc_vnoise(ax * 2.2f, P->aurora_t * 0.06f));
   float m = osc_vclamp01(dy * 3.5f);
-  c[0] += inten * (0.08f + 0.5f * m);
-  c[1] += inten * (0.9f - 0.75f * m);
-  c[2] += inten * (0.4f + 0.4f * m);
+  c.r += inten * (0.08f + 0.5f * m);
+  c.g += inten * (0.9f - 0.75f * m);
+  c.b += inten * (0.4f + 0.4f * m);
+  return c;
 }
 
 /* Low-res sky sample (above the horizon): colour and cloud density. */
-OSC_HD void osc_vlo_sky(const osc_vplan *P, float X, float Y, float *c, float *odens, int aurora_on, int clouds_on) {
-  float dens = 0.f;
+OSC_HD osc_vskyout osc_vlo_sky(const osc_vplan *P, float X, float Y, int aurora_on, int clouds_on) {
+  osc_vskyout o;
+  o.dens = 0.f;
   float h = osc_vclamp01((P->vh - Y) / P->vh);
-  osc_vsky(P, X, Y, h, c);
-  if (aurora_on) osc_vaurora(P, X, Y, c);
+  o.c = osc_vsky(P, X, Y, h);
+  if (aurora_on) o.c = osc_vaurora(P, X, Y, o.c);
   if (clouds_on) {
     float z = 1.f / (h + 0.07f);
     float cu = (X - P->cam_x * P->cloud_par) * z * P->cloud_scale + P->cloud_ox;
     float cv = z * P->cloud_scale * 1.6f + P->cloud_oy;
     float n = osc_vfbm(cu, cv, 5);
     float fade = osc_vsmooth(0.0f, 0.22f, h);
-    dens = osc_vsmooth(P->cloud_thr, P->cloud_thr + 0.22f, n) * fade * P->cloud_alpha;
+    float dens = osc_vsmooth(P->cloud_thr, P->cloud_thr + 0.22f, n) * fade * P->cloud_alpha;
     float thick = osc_vclamp01((n - P->cloud_thr) * 2.8f);
     float dx = X - P->sun_x, dy = Y - P->sun_y;
     float near_sun = 1.f / (1.f + (dx * dx + dy * dy) * 30.f);
     float rim = near_sun * (1.f - thick) * 1.4f * P->sun_glow;
-    for (int i = 0; i < 3; i++) {
-      float cc = P->cloud_lit[i] + (P->cloud_dark[i] - P->cloud_lit[i]) * thick + P->sun_col[i] * rim;
-      c[i] += (cc - c[i]) * dens;
-    }
+    float cr = P->cloud_lit[0] + (P->cloud_dark[0] - P->cloud_lit[0]) * thick + P->sun_col[0] * rim;
+    float cg = P->cloud_lit[1] + (P->cloud_dark[1] - P->cloud_lit[1]) * thick + P->sun_col[1] * rim;
+    float cb = P->cloud_lit[2] + (P->cloud_dark[2] - P->cloud_lit[2]) * thick + P->sun_col[2] * rim;
+    o.c.r += (cr - o.c.r) * dens;
+    o.c.g += (cg - o.c.g) * dens;
+    o.c.b += (cb - o.c.b) * dens;
+    o.dens = dens;
   }
-  *odens = dens;
+  return o;
 }
 
 #define OSC_VMAXREFL 4
 
 /* Low-res water sample (below the horizon): reflection of the sky and the far shore, waves, glint. */
-OSC_HD void osc_vlo_water(const osc_vplan *P, const float *lotop, int lx, float X, float Y, float *c, int aurora_on) {
+OSC_HD osc_vrgb osc_vlo_water(const osc_vplan *P, const float *lotop, int lx, float X, float Y, int aurora_on) {
   float d = Y - P->vh, dmax = 1.f - P->vh;
   float z = 1.f / (d + 0.012f);
   float wu = X * z * 0.9f, wv = z * 1.1f;
@@ -232,43 +258,43 @@ OSC_HD void osc_vlo_water(const osc_vplan *P, const float *lotop, int lx, float 
   float xr = X + wave * P->wave_amp * 0.02f;
   yr = yr < 0.f ? 0.f : yr;
   float hr = osc_vclamp01((P->vh - yr) / P->vh);
-  float r[3];
-  osc_vsky(P, xr, yr, hr, r);
-  if (aurora_on) osc_vaurora(P, xr, yr, r);
+  osc_vrgb r = osc_vsky(P, xr, yr, hr);
+  if (aurora_on) r = osc_vaurora(P, xr, yr, r);
   for (int k = 0; k < OSC_VMAXREFL; k++) {
     float m = (yr > lotop[k * P->lw + lx]) ? 1.f : 0.f; /* unconditional load: keeps the loop branch-free */
     m = k < P->nrefl ? m : 0.f;
-    for (int i = 0; i < 3; i++) r[i] += (P->refl_col[k][i] - r[i]) * m;
+    r.r += (P->refl_col[k][0] - r.r) * m;
+    r.g += (P->refl_col[k][1] - r.g) * m;
+    r.b += (P->refl_col[k][2] - r.b) * m;
   }
   float q = 1.f - d / dmax;
   float fres = P->fresnel0 + (0.92f - P->fresnel0) * q * q * q;
   float dx = X - P->sun_x;
   float wdt = 0.012f + d * 0.3f;
-  float gl = 1.f / (1.f + dx * dx / (wdt * wdt));
+  float gl = P->glint / (1.f + dx * dx / (wdt * wdt));
   float sp = osc_vclamp01((w2 * 0.6f + w1 * 0.4f - 0.52f) * 5.f);
   float mdx = X - P->moon_x;
   float mgl = P->moon_glow / (1.f + mdx * mdx / (wdt * wdt * 0.5f));
-  for (int i = 0; i < 3; i++)
-    c[i] = P->water_deep[i] + (r[i] - P->water_deep[i]) * fres + (P->sun_col[i] * P->glint * gl + P->moon_col[i] * mgl) * sp;
+  osc_vrgb c;
+  c.r = P->water_deep[0] + (r.r - P->water_deep[0]) * fres + (P->sun_col[0] * gl + P->moon_col[0] * mgl) * sp;
+  c.g = P->water_deep[1] + (r.g - P->water_deep[1]) * fres + (P->sun_col[1] * gl + P->moon_col[1] * mgl) * sp;
+  c.b = P->water_deep[2] + (r.b - P->water_deep[2]) * fres + (P->sun_col[2] * gl + P->moon_col[2] * mgl) * sp;
+  return c;
 }
 
-/* Flash, vignette, grade; fog alpha.  Writes Y, U, V (0..255) and the fog alpha (0..1). */
-OSC_HD void osc_vlo_finish(const osc_vplan *P, float X, float Y, float *c, float *oy, float *ou, float *ov, float *ofog,
-                           int fog_on) {
+/* Flash, vignette, grade; fog alpha.  Y, U, V (0..255) and the fog alpha (0..1). */
+OSC_HD osc_vyuvf osc_vlo_finish(const osc_vplan *P, float X, float Y, osc_vrgb c, int fog_on) {
   float fl = P->flash * (0.6f + 0.4f * osc_vclamp01(1.f - Y));
-  c[0] += fl * 0.55f; c[1] += fl * 0.6f; c[2] += fl * 0.8f;
   float vx = X / P->half_w, vy = (Y - 0.5f) * 2.f;
   float vig = 1.f - P->vignette * (0.5f * vx * vx + 0.35f * vy * vy);
-  c[0] *= vig; c[1] *= vig; c[2] *= vig;
-  osc_vgrade_yuv(P, c[0], c[1], c[2], oy, ou, ov);
-  float fa = 0.f;
+  osc_vyuvf o = osc_vgrade(P, (c.r + fl * 0.55f) * vig, (c.g + fl * 0.6f) * vig, (c.b + fl * 0.8f) * vig);
   if (fog_on) {
     float band = 1.f / (1.f + (Y - P->vh) * (Y - P->vh) * 30.f);
     float low = osc_vsmooth(P->fog_top, 1.f, Y);
     float n = osc_vfbm(X * 2.2f + P->fog_t * 0.04f, Y * 5.f - P->fog_t * 0.01f, 3);
-    fa = P->fog * osc_vclamp01((0.55f * band + 0.45f * low) * (0.55f + 0.9f * (n - 0.35f)));
+    o.fog = P->fog * osc_vclamp01((0.55f * band + 0.45f * low) * (0.55f + 0.9f * (n - 0.35f)));
   }
-  *ofog = fa;
+  return o;
 }
 
 OSC_HD float osc_vlo_x(const osc_vplan *P, int lx) { return ((float)(lx << OSC_VLO_SHIFT) + 0.5f) / (float)P->H - P->half_w; }
@@ -276,15 +302,19 @@ OSC_HD float osc_vlo_y(const osc_vplan *P, int ly) { return ((float)(ly << OSC_V
 OSC_HD int osc_vlo_is_sky(const osc_vplan *P, float Y) { return Y <= P->vh || P->water == OSC_VWATER_NONE; }
 
 /* One low-res sample (the GPU's entry point; the CPU runs the same parts row by row). */
-OSC_HD void osc_vlo_pixel(const osc_vplan *P, const float *lotop, int lx, int ly, float *oy, float *ou,
-                          float *ov, float *odens, float *ofog) {
+OSC_HD osc_vyuvf osc_vlo_pixel(const osc_vplan *P, const float *lotop, int lx, int ly, float *odens) {
   float X = osc_vlo_x(P, lx), Y = osc_vlo_y(P, ly);
-  float c[3];
+  osc_vrgb c;
   float dens = 0.f;
-  if (osc_vlo_is_sky(P, Y)) osc_vlo_sky(P, X, Y, c, &dens, P->aurora_on, P->clouds_on);
-  else osc_vlo_water(P, lotop, lx, X, Y, c, P->aurora_on);
+  if (osc_vlo_is_sky(P, Y)) {
+    osc_vskyout so = osc_vlo_sky(P, X, Y, P->aurora_on, P->clouds_on);
+    c = so.c;
+    dens = so.dens;
+  } else {
+    c = osc_vlo_water(P, lotop, lx, X, Y, P->aurora_on);
+  }
   *odens = dens;
-  osc_vlo_finish(P, X, Y, c, oy, ou, ov, ofog, P->fog_on);
+  return osc_vlo_finish(P, X, Y, c, P->fog_on);
 }
 
 /* Bilinear x4 sample of a low-res u16 plane at full-res (x, y), factor 1<<s (2 for luma, 1 for chroma). */

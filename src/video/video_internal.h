@@ -135,6 +135,9 @@ struct AVFormatContext;
 /** Opens a media file for reading with its stream info.  OSC_ENOENT, OSC_EINVAL, OSC_EPERM, OSC_EMEDIA. */
 int osc__video_open_input(const char *path, struct AVFormatContext **out);
 
+/** Routes libav's log through the library's log handler (once per process). */
+void osc__video_av_init(void);
+
 /** Sets an error from a libav error code: "what: <av_err2str>" as OSC_EINTERNAL (or @p err). */
 int osc__video_averr(int err, int averr, const char *fmt, ...) OSC_PRINTF(3, 4);
 

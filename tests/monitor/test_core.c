@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -394,5 +395,8 @@ int main(void) {
       cmocka_unit_test(history_survives_restart), cmocka_unit_test(downsampling_and_retention),
       cmocka_unit_test(statistics), cmocka_unit_test(charts), cmocka_unit_test(sampler_thread),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  int rc = cmocka_run_group_tests(tests, NULL, NULL);
+  cairo_debug_reset_static_data(); /* cairo and fontconfig caches, for LeakSanitizer */
+  FcFini();
+  return rc;
 }

@@ -136,7 +136,7 @@ static int setup(void **st) {
   g_in = path("in.mp4");
   char cmd[1024];
   snprintf(cmd, sizeof cmd,
-           "ffmpeg -v error -y -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000 "
+           "ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000 "
            "-t 2 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -shortest '%s'",
            g_in);
   int ec = -1;

@@ -72,7 +72,7 @@ static inline long vt_box_offset(const char *path, const char *type) {
 /* framemd5 of the video stream (frame hashes only, without the header comments). */
 static inline char *vt_framemd5(const char *path) {
   char cmd[1024];
-  snprintf(cmd, sizeof cmd, "ffmpeg -v error -i '%s' -map 0:v -f framemd5 - | grep -v '^#'", path);
+  snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -i '%s' -map 0:v -f framemd5 - | grep -v '^#'", path);
   int ec = -1;
   char *out = osc_test_sh(cmd, &ec);
   if (ec != 0) {

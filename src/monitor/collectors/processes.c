@@ -109,11 +109,11 @@ static int scan(osc_monitor *m, osc__tick *t) {
     np[nnp++] = (osc__pprev){pid, start, ticks};
   }
   closedir(d);
-  qsort(np, nnp, sizeof *np, cmp_pid);
+  if (nnp) qsort(np, nnp, sizeof *np, cmp_pid);
   free(st->pprev);
   st->pprev = np;
   st->npprev = nnp;
-  qsort(g, ng, sizeof *g, cmp_group);
+  if (ng) qsort(g, ng, sizeof *g, cmp_group);
   size_t k = (size_t)m->o.top_k;
   if (ng > k) ng = k;
   free(st->groups);
