@@ -4,6 +4,7 @@
  * resources are loaded).
  */
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,9 @@
 #include "oscontent/error.h"
 #include "oscontent/log.h"
 #include "oscontent/nlp.h"
+#ifdef OSC_HAVE_TASKS
+#include "oscontent/tasks.h"
+#endif
 #include "server/app.h"
 #include "server/http.h"
 
@@ -63,12 +67,11 @@ static int h_analyze(osc_req *req, osc_resp *resp) {
   return respond_json_text(resp, s);
 }
 
-/* POST /nlp/batch-analyze [texts] (or {"texts": [...], "analysis_type": ...}) -> {results: [...]} */
-static int h_batch(osc_req *req, osc_resp *resp) {
-  NEED_ENGINE(req, resp, nlp);
-  json_t *body = NULL;
-  int rc = osc_req_json(req, &body);
-  if (rc) return rc;
+/* A batch body: [texts] or {"texts": [...], "analysis_type": ...} -> {results, total_texts, failed}.
+   Shared by POST /nlp/batch-analyze and the nlp.batch task kind. */
+static int run_batch(osc_nlp *nlp, json_t *body, json_t **result) {
+  *result = NULL;
+  int rc;
   json_t *arr = body;
   const char *type = "full";
   if (json_is_object(body)) {
@@ -111,8 +114,8 @@ static int h_batch(osc_req *req, osc_resp *resp) {
                                            "detail", msgs[i] ? msgs[i] : "", "index", (json_int_t)i));
     }
   }
-  rc = osc_resp_json(resp, 200, json_pack("{s:o,s:I,s:I}", "results", res, "total_texts", (json_int_t)n, "failed",
-                                          (json_int_t)failed));
+  *result = json_pack("{s:o,s:I,s:I}", "results", res, "total_texts", (json_int_t)n, "failed", (json_int_t)failed);
+  if (!*result) rc = osc_seterr(OSC_ENOMEM, "batch: out of memory");
 done:
   for (size_t i = 0; out && msgs && i < n; i++) {
     free(out[i]);
@@ -124,6 +127,17 @@ done:
   free(msgs);
   free(errs);
   return rc;
+}
+
+/* POST /nlp/batch-analyze [texts] (or {"texts": [...], "analysis_type": ...}) -> {results: [...]} */
+static int h_batch(osc_req *req, osc_resp *resp) {
+  NEED_ENGINE(req, resp, nlp);
+  json_t *body = NULL;
+  int rc = osc_req_json(req, &body);
+  if (rc) return rc;
+  json_t *result = NULL;
+  if ((rc = run_batch(nlp, body, &result))) return rc;
+  return osc_resp_json(resp, 200, result);
 }
 
 /* POST /nlp/qa?question=...&context=... or {"question", "context"} */
@@ -259,6 +273,55 @@ const osc_route osc__routes_nlp[] = {
     {"GET", "/nlp/stats", h_stats, 0, "nlp.stats", "Texts, cache hits and time per stage"},
     {NULL, NULL, NULL, 0, NULL, NULL}};
 
+#ifdef OSC_HAVE_TASKS
+/* Task kind "nlp.batch": the payload is a batch-analyze body; the result its response.  The task
+   processor may outlive the engine (services close in reverse order), so jobs reach the engine through
+   this holder: svc_close clears it under the write lock, and later jobs fail with OSC_EUNAVAIL. */
+static struct {
+  pthread_rwlock_t lock;
+  osc_nlp *nlp;
+} g_task_engine = {PTHREAD_RWLOCK_INITIALIZER, NULL};
+
+static int task_batch_run(osc_task_ctx *ctx, osc_nlp *nlp) {
+  size_t len = 0;
+  const char *p = osc_task_payload(ctx, &len);
+  json_t *body = NULL;
+  int rc = osc_json_parse(p ? p : "", p ? len : 0, false, &body);
+  if (rc) {
+    osc_task_set_error(ctx, "nlp.batch: payload: %s", osc_errmsg());
+    return rc;
+  }
+  json_t *result = NULL;
+  rc = run_batch(nlp, body, &result);
+  json_decref(body);
+  if (rc) {
+    osc_task_set_error(ctx, "nlp.batch: %s", osc_errmsg());
+    return rc;
+  }
+  char *s = json_dumps(result, JSON_COMPACT);
+  json_decref(result);
+  if (!s) return OSC_ENOMEM;
+  osc_task_progress(ctx, 1.0);
+  rc = osc_task_set_result(ctx, s, strlen(s), true);
+  free(s);
+  return rc;
+}
+
+static int task_batch(osc_task_ctx *ctx, void *ud) {
+  (void)ud;
+  pthread_rwlock_rdlock(&g_task_engine.lock);
+  int rc;
+  if (g_task_engine.nlp) {
+    rc = task_batch_run(ctx, g_task_engine.nlp);
+  } else {
+    osc_task_set_error(ctx, "nlp.batch: the NLP engine is closed");
+    rc = OSC_EUNAVAIL;
+  }
+  pthread_rwlock_unlock(&g_task_engine.lock);
+  return rc;
+}
+#endif
+
 static int svc_open(osc_app *app) {
   osc_nlp_options o;
   int rc = osc_nlp_options_from_config(app->cfg, &o);
@@ -272,10 +335,29 @@ static int svc_open(osc_app *app) {
     app->nlp = NULL;
     return OSC_OK; /* the server still runs; /nlp answers 503 */
   }
+#ifdef OSC_HAVE_TASKS
+  if (app->tasks) {
+    osc_task_kind_options ko = {0};
+    ko.type = OSC_TASK_TYPE_CPU;
+    ko.summary = "NLP batch analysis: payload [texts] or {texts, analysis_type}; result {results, total_texts, failed}";
+    pthread_rwlock_wrlock(&g_task_engine.lock);
+    g_task_engine.nlp = app->nlp;
+    pthread_rwlock_unlock(&g_task_engine.lock);
+    /* OSC_EEXIST: a second app in this process already registered it (the holder now points here) */
+    if (!osc_tasks_has_kind(app->tasks, "nlp.batch") &&
+        osc_tasks_register(app->tasks, "nlp.batch", task_batch, NULL, &ko) != OSC_OK)
+      OSC_WARN("nlp", "task kind nlp.batch not registered: %s", osc_errmsg());
+  }
+#endif
   return OSC_OK;
 }
 
 static void svc_close(osc_app *app) {
+#ifdef OSC_HAVE_TASKS
+  pthread_rwlock_wrlock(&g_task_engine.lock);
+  if (g_task_engine.nlp == app->nlp) g_task_engine.nlp = NULL;
+  pthread_rwlock_unlock(&g_task_engine.lock);
+#endif
   osc_nlp_close(app->nlp);
   app->nlp = NULL;
 }

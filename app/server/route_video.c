@@ -354,7 +354,7 @@ static int svc_health(osc_app *app, json_t *out) {
   if (!v) return osc_seterr(OSC_EUNAVAIL, "video service not started");
   pthread_mutex_lock(&v->mu);
   size_t pending = 0;
-  for (vjob *j = v->qhead; j; j = j->qnext) pending++;
+  for (size_t i = 0; i < v->njobs; i++) pending += v->jobs[i]->status == J_PENDING;
   json_object_set_new(out, "jobs_pending", json_integer((json_int_t)pending));
   json_object_set_new(out, "jobs_running", json_integer((json_int_t)v->running));
   json_object_set_new(out, "workers", json_integer(v->nworkers));

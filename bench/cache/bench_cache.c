@@ -689,8 +689,8 @@ static void bench_codec(void) {
     bench_line_str(&l, "codec", name);
     bench_line_str(&l, "corpus", "600 JSON records 200B-20KB, each compressed alone");
     bench_line_int(&l, "bytes", (int64_t)total);
-    bench_line_double(&l, "ratio", (double)total / (double)out);
-    bench_line_double(&l, "peer_ratio", (double)total / (double)pout);
+    bench_line_double(&l, "compression_ratio", (double)total / (double)out);
+    bench_line_double(&l, "peer_compression_ratio", (double)total / (double)pout);
     bench_line_double(&l, "compress_mb_s", cmbs);
     bench_line_double(&l, "decompress_mb_s", dmbs);
     char peer[48];
@@ -741,10 +741,11 @@ static void bench_codec(void) {
       bench_line_begin(&l, "cache.codec_dict");
       bench_line_str(&l, "codec", "zstd-1 + 64KB trained dictionary");
       bench_line_str(&l, "corpus", "held-out records <= 2 KB (header included)");
-      bench_line_double(&l, "ratio", (double)in / (double)o1);
+      bench_line_double(&l, "compression_ratio", (double)in / (double)o1);
       bench_line_double(&l, "compress_mb_s", mbs);
-      bench_line_double(&l, "target_ratio", 3.5);
-      bench_line_peer(&l, "zstd-1 without dictionary", "ratio", (double)in / (double)o1, (double)in / (double)o2);
+      bench_line_double(&l, "target_compression_ratio", 3.5);
+      bench_line_peer(&l, "zstd-1 without dictionary", "compression_ratio", (double)in / (double)o1,
+                      (double)in / (double)o2);
       bench_line_end(&l);
       osc__codec_free(with);
       osc__codec_free(without);

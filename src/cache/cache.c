@@ -446,7 +446,7 @@ static int set_internal(osc_cache *c, uint64_t hash, const void *key, size_t kle
                         osc_cache_ctype ctype, int64_t expire, bool publish) {
   osc_cache_value *v = osc__value_new(key, klen, val, vlen, ctype, expire);
   if (!v) return OSC_ENOMEM;
-  int rc = c->l1 ? osc__l1_insert(c->l1, v) : OSC_OK;
+  int rc = c->l1 ? osc__l1_insert_hashed(c->l1, v, hash) : OSC_OK;
   osc_cache_value_release(v);
   if (rc == OSC_ETOOBIG && (c->l2 || c->l3)) rc = OSC_OK;
   if (rc == OSC_ETOOBIG) return osc_seterr(rc, "value: %zu bytes does not fit in L1", vlen);

@@ -69,6 +69,8 @@ int osc__l1_get_copy(osc__l1 *l1, uint64_t hash, const void *key, size_t klen, i
 /* Inserts v (the table takes one new reference), replacing any entry with the same key.
  * OSC_OK or OSC_ETOOBIG (heavier than a shard). */
 int osc__l1_insert(osc__l1 *l1, osc_cache_value *v);
+/* Same, with the key's osc__cache_hash already computed by the caller. */
+int osc__l1_insert_hashed(osc__l1 *l1, osc_cache_value *v, uint64_t hash);
 bool osc__l1_remove(osc__l1 *l1, uint64_t hash, const void *key, size_t klen);
 bool osc__l1_contains(osc__l1 *l1, uint64_t hash, const void *key, size_t klen, int64_t now);
 void osc__l1_clear(osc__l1 *l1);

@@ -121,18 +121,19 @@ int64_t osc_cache_value_ttl_ms(const osc_cache_value *v) {
 
 /* ---------- clock ---------- */
 
-static int64_t g_coarse_res_ms = -1;
+static _Atomic int64_t g_coarse_res_ms = -1;
 
 int64_t osc__cache_now_ms(void) {
   struct timespec ts;
-  if (g_coarse_res_ms < 0) {
+  int64_t res = atomic_load_explicit(&g_coarse_res_ms, memory_order_relaxed);
+  if (res < 0) {
     struct timespec r;
-    int64_t res = 0;
+    res = 0;
     if (clock_getres(CLOCK_REALTIME_COARSE, &r) == 0) res = (int64_t)r.tv_sec * 1000 + (r.tv_nsec + 999999) / 1000000;
-    g_coarse_res_ms = res;
+    atomic_store_explicit(&g_coarse_res_ms, res, memory_order_relaxed);
   }
   clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + g_coarse_res_ms;
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + res;
 }
 
 uint64_t osc__cache_hash(const void *key, size_t klen) {
@@ -596,8 +597,9 @@ int osc__l1_get_copy(osc__l1 *l1, uint64_t hash, const void *key, size_t klen, i
   return rc;
 }
 
-int osc__l1_insert(osc__l1 *l1, osc_cache_value *v) {
-  uint64_t hash = hash_of(l1, v);
+int osc__l1_insert(osc__l1 *l1, osc_cache_value *v) { return osc__l1_insert_hashed(l1, v, hash_of(l1, v)); }
+
+int osc__l1_insert_hashed(osc__l1 *l1, osc_cache_value *v, uint64_t hash) {
   l1_shard *s = shard_of(l1, hash);
   uint32_t charge = l1->o.unit_weight ? 1 : (uint32_t)(L1_OVERHEAD + v->klen + v->vlen);
   if (s->max_bytes && (int64_t)charge > s->max_bytes) return OSC_ETOOBIG;

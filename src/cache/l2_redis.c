@@ -152,7 +152,6 @@ static void breaker_fail(osc__l2 *l2, bool hard) {
 }
 
 static void breaker_ok(osc__l2 *l2) {
-  if (l2->up && !l2->failures) return; /* racy fast path: only hints */
   pthread_mutex_lock(&l2->mu);
   if (!l2->up) OSC_INFO("cache", "redis %s:%d is back", l2->host, l2->port);
   l2->failures = 0;

@@ -232,6 +232,8 @@ struct osc_monitor {
   osc__mset *snap;  /* latest system exposition */
   osc__mset *build; /* being built by the current tick */
   osc__mset *scrape; /* scratch for scrapes (under scrape_lock) */
+  osc_buf snap_text;  /* m->snap rendered as text 0.0.4 at tick time (under m->lock) */
+  osc_buf build_text; /* being rendered by the current tick */
   pthread_mutex_t scrape_lock;
   osc__vals vals;
   osc__col_state cs;

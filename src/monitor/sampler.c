@@ -198,11 +198,18 @@ static int tick_locked(osc_monitor *m) {
   osc__mset_family(m->build, "oscontent_monitor_last_sample_timestamp_seconds",
                    "Wall-clock time of the sample this exposition shows.", OSC__MT_GAUGE);
   osc__mset_add(m->build, "", NULL, (double)t.wall_ms / 1000.0);
+  /* Render the text exposition now, off-lock: a scrape then copies bytes. */
+  osc_buf_reset(&m->build_text);
+  if (osc__mset_render(m->build, OSC_EXPO_TEXT, &m->build_text) != OSC_OK || m->build_text.oom)
+    osc_buf_reset(&m->build_text);
 
   pthread_mutex_lock(&m->lock);
   osc__mset *tmp = m->snap;
   m->snap = m->build;
   m->build = tmp;
+  osc_buf tb = m->snap_text;
+  m->snap_text = m->build_text;
+  m->build_text = tb;
   for (size_t i = 0; i < m->vals.n; i++) {
     osc__ring *r = osc__ring_get(m, m->vals.v[i].name, true);
     if (r) ring_push(r, t.wall_ms, m->vals.v[i].v);
@@ -340,6 +347,8 @@ int osc_monitor_open(const osc_monitor_options *opts, osc_monitor **out) {
   m->snap = osc__mset_new();
   m->build = osc__mset_new();
   m->scrape = osc__mset_new();
+  osc_buf_init(&m->snap_text);
+  osc_buf_init(&m->build_text);
   m->reg = osc__registry_new();
   if (!m->snap || !m->build || !m->scrape || !m->reg) {
     rc = OSC_ENOMEM;
@@ -402,6 +411,8 @@ void osc_monitor_close(osc_monitor *m) {
   osc__mset_free(m->snap);
   osc__mset_free(m->build);
   osc__mset_free(m->scrape);
+  osc_buf_release(&m->snap_text);
+  osc_buf_release(&m->build_text);
   for (size_t i = 0; i < m->nrings; i++) {
     free(m->rings[i].ts);
     free(m->rings[i].v);
@@ -597,7 +608,8 @@ int osc_monitor_render_prometheus(osc_monitor *m, osc_expo_format f, char **out,
   osc_buf b = OSC_BUF_INIT;
   osc_buf_reserve(&b, 65536);
   pthread_mutex_lock(&m->lock);
-  osc__mset_render(m->snap, f, &b);
+  if (f == OSC_EXPO_TEXT && m->snap_text.len) osc_buf_append(&b, m->snap_text.data, m->snap_text.len);
+  else osc__mset_render(m->snap, f, &b);
   pthread_mutex_unlock(&m->lock);
   pthread_mutex_lock(&m->scrape_lock);
   osc__mset_reset(m->scrape);

@@ -115,18 +115,84 @@ static double bitsd(uint64_t u) {
   return d;
 }
 
-int osc__chunk_encode(const osc_monitor_point *p, size_t n, osc_buf *b) {
-  put_varint(b, n);
-  if (n == 0) return b->oom ? OSC_ENOMEM : OSC_OK;
-  put_varint(b, zz(p[0].ts_ms));
+/*
+ * Chunk codec.  v1 (read only, written by earlier versions): varint n, zz(ts0),
+ * 8 bytes of v0, then per point zz(delta-of-delta) and an XOR byte group.
+ * v2: 0x00 0x02, varint n, varint zz(ts0), the timestamps' delta-of-deltas
+ * as a token stream, then one value mode byte and the values:
+ *   mode 0      XOR'd float64: 8 bytes of v0, then per point a header byte
+ *               (leading zero bytes << 4 | length; 0 = same value) and the bytes;
+ *   mode 1|k<<2 decimal: every value is exactly i / 10^k (k 0..9, |i| < 2^53),
+ *   mode 2|k<<2 checked bit for bit, so lossless; zz(i0), then the deltas
+ *               (1) or delta-of-deltas (2) of i as a token stream.
+ * A token stream is varints: even = zz(x) << 1 (one non-zero x), odd =
+ * run << 1 | 1 (run zeros), so repeated values and steady counters cost
+ * almost nothing.  The encoder writes every applicable value mode and keeps
+ * the smallest.
+ */
+typedef struct tokw {
+  osc_buf *b;
+  uint64_t run;
+} tokw;
+
+static void tok_put(tokw *w, int64_t x) {
+  if (x == 0) {
+    w->run++;
+    return;
+  }
+  if (w->run) put_varint(w->b, (w->run << 1) | 1);
+  w->run = 0;
+  put_varint(w->b, zz(x) << 1);
+}
+static void tok_end(tokw *w) {
+  if (w->run) put_varint(w->b, (w->run << 1) | 1);
+  w->run = 0;
+}
+
+typedef struct tokr {
+  const unsigned char *p, *end;
+  uint64_t run;
+} tokr;
+
+static bool tok_get(tokr *r, int64_t *x) {
+  if (r->run) {
+    r->run--;
+    *x = 0;
+    return true;
+  }
+  uint64_t v;
+  if (!get_varint(&r->p, r->end, &v)) return false;
+  if (v & 1) {
+    if ((v >> 1) == 0) return false;
+    r->run = (v >> 1) - 1;
+    *x = 0;
+    return true;
+  }
+  *x = unzz(v >> 1);
+  return true;
+}
+
+static const double p10[10] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+
+/* Smallest k such that every value is exactly llround(v * 10^k) / 10^k; -1 if none. */
+static int decimal_scale(const osc_monitor_point *p, size_t n) {
+  for (int k = 0; k < 10; k++) {
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+      double v = p[i].value, sv = v * p10[k];
+      if (!(fabs(sv) < 9.0e15) || (v == 0 && signbit(v))) return -1;
+      long long q = llround(sv);
+      ok = (double)q / p10[k] == v;
+    }
+    if (ok) return k;
+  }
+  return -1;
+}
+
+static void enc_xor(const osc_monitor_point *p, size_t n, osc_buf *b) {
   uint64_t prev = dbits(p[0].value);
   for (int i = 0; i < 8; i++) osc_buf_putc(b, (char)(prev >> (8 * i)));
-  int64_t pts = p[0].ts_ms, pdelta = 0;
   for (size_t i = 1; i < n; i++) {
-    int64_t delta = p[i].ts_ms - pts;
-    put_varint(b, zz(delta - pdelta));
-    pdelta = delta;
-    pts = p[i].ts_ms;
     uint64_t bits = dbits(p[i].value), x = bits ^ prev;
     prev = bits;
     if (x == 0) {
@@ -138,14 +204,86 @@ int osc__chunk_encode(const osc_monitor_point *p, size_t n, osc_buf *b) {
     osc_buf_putc(b, (char)((lz << 4) | len));
     for (int k = 0; k < len; k++) osc_buf_putc(b, (char)(x >> (8 * (7 - lz - k))));
   }
-  return b->oom ? OSC_ENOMEM : OSC_OK;
 }
 
-int osc__chunk_decode(const void *data, size_t len, osc_monitor_point **out, size_t *nout) {
-  const unsigned char *p = data, *end = p + len;
+static void enc_decimal(const osc_monitor_point *p, size_t n, int k, int order, osc_buf *b) {
+  int64_t prev = llround(p[0].value * p10[k]), pd = 0;
+  put_varint(b, zz(prev));
+  tokw w = {b, 0};
+  for (size_t i = 1; i < n; i++) {
+    int64_t q = llround(p[i].value * p10[k]), d = q - prev;
+    tok_put(&w, order == 1 ? d : d - pd);
+    pd = d;
+    prev = q;
+  }
+  tok_end(&w);
+}
+
+int osc__chunk_encode(const osc_monitor_point *p, size_t n, osc_buf *b) {
+  bool small_ts = true;
+  for (size_t i = 0; i < n && small_ts; i++) small_ts = p[i].ts_ms > -(1LL << 52) && p[i].ts_ms < (1LL << 52);
+  if (n == 0 || !small_ts) { /* v1 (also the empty chunk) */
+    put_varint(b, n);
+    if (n == 0) return b->oom ? OSC_ENOMEM : OSC_OK;
+    put_varint(b, zz(p[0].ts_ms));
+    uint64_t prev = dbits(p[0].value);
+    for (int i = 0; i < 8; i++) osc_buf_putc(b, (char)(prev >> (8 * i)));
+    int64_t pts = p[0].ts_ms, pdelta = 0;
+    for (size_t i = 1; i < n; i++) {
+      int64_t delta = p[i].ts_ms - pts;
+      put_varint(b, zz(delta - pdelta));
+      pdelta = delta;
+      pts = p[i].ts_ms;
+      uint64_t bits = dbits(p[i].value), x = bits ^ prev;
+      prev = bits;
+      if (x == 0) {
+        osc_buf_putc(b, 0);
+        continue;
+      }
+      int lz = __builtin_clzll(x) / 8, tz = __builtin_ctzll(x) / 8;
+      int len = 8 - lz - tz;
+      osc_buf_putc(b, (char)((lz << 4) | len));
+      for (int k = 0; k < len; k++) osc_buf_putc(b, (char)(x >> (8 * (7 - lz - k))));
+    }
+    return b->oom ? OSC_ENOMEM : OSC_OK;
+  }
+  osc_buf_putc(b, 0);
+  osc_buf_putc(b, 2);
+  put_varint(b, n);
+  put_varint(b, zz(p[0].ts_ms));
+  tokw w = {b, 0};
+  int64_t pts = p[0].ts_ms, pdelta = 0;
+  for (size_t i = 1; i < n; i++) {
+    int64_t delta = p[i].ts_ms - pts;
+    tok_put(&w, delta - pdelta);
+    pdelta = delta;
+    pts = p[i].ts_ms;
+  }
+  tok_end(&w);
+  osc_buf best = OSC_BUF_INIT, cand = OSC_BUF_INIT;
+  osc_buf_putc(&best, 0);
+  enc_xor(p, n, &best);
+  int k = decimal_scale(p, n);
+  for (int order = 1; k >= 0 && order <= 2; order++) {
+    osc_buf_reset(&cand);
+    osc_buf_putc(&cand, (char)(order | (k << 2)));
+    enc_decimal(p, n, k, order, &cand);
+    if (!cand.oom && cand.len < best.len) {
+      osc_buf t = best;
+      best = cand;
+      cand = t;
+    }
+  }
+  bool oom = best.oom;
+  osc_buf_append(b, best.data, best.len);
+  osc_buf_release(&best);
+  osc_buf_release(&cand);
+  return b->oom || oom ? OSC_ENOMEM : OSC_OK;
+}
+
+static int decode_v1(const unsigned char *p, const unsigned char *end, size_t len, osc_monitor_point **out,
+                     size_t *nout) {
   uint64_t n;
-  *out = NULL;
-  *nout = 0;
   if (!get_varint(&p, end, &n) || n > len * 8 + 1) return osc_seterr(OSC_ECORRUPT, "chunk: bad count");
   if (n == 0) return OSC_OK;
   osc_monitor_point *pts = malloc(n * sizeof *pts);
@@ -171,6 +309,71 @@ int osc__chunk_decode(const void *data, size_t len, osc_monitor_point **out, siz
       prev ^= x;
     }
     pts[i] = (osc_monitor_point){ts, bitsd(prev)};
+  }
+  *out = pts;
+  *nout = (size_t)n;
+  return OSC_OK;
+bad:
+  free(pts);
+  return osc_seterr(OSC_ECORRUPT, "chunk: truncated or malformed data");
+}
+
+int osc__chunk_decode(const void *data, size_t len, osc_monitor_point **out, size_t *nout) {
+  const unsigned char *p = data, *end = p + len;
+  *out = NULL;
+  *nout = 0;
+  if (len < 2 || p[0] != 0) return decode_v1(p, end, len, out, nout);
+  if (p[1] != 2) return osc_seterr(OSC_ECORRUPT, "chunk: unknown format %d", p[1]);
+  p += 2;
+  uint64_t n, z;
+  if (!get_varint(&p, end, &n) || n == 0 || n > (1u << 20)) return osc_seterr(OSC_ECORRUPT, "chunk: bad count");
+  osc_monitor_point *pts = malloc(n * sizeof *pts);
+  if (!pts) return OSC_ENOMEM;
+  if (!get_varint(&p, end, &z)) goto bad;
+  tokr r = {p, end, 0};
+  int64_t ts = unzz(z), delta = 0, x;
+  pts[0].ts_ms = ts;
+  for (uint64_t i = 1; i < n; i++) {
+    if (!tok_get(&r, &x)) goto bad;
+    delta = (int64_t)((uint64_t)delta + (uint64_t)x); /* wraps on corrupt data, never UB */
+    ts = (int64_t)((uint64_t)ts + (uint64_t)delta);
+    pts[i].ts_ms = ts;
+  }
+  if (r.run || r.p >= end) goto bad;
+  p = r.p;
+  unsigned char mode = *p++;
+  if (mode == 0) {
+    if (end - p < 8) goto bad;
+    uint64_t prev = 0;
+    for (int i = 0; i < 8; i++) prev |= (uint64_t)p[i] << (8 * i);
+    p += 8;
+    pts[0].value = bitsd(prev);
+    for (uint64_t i = 1; i < n; i++) {
+      if (p >= end) goto bad;
+      unsigned char h = *p++;
+      if (h) {
+        int lz = h >> 4, l = h & 15;
+        if (l < 1 || lz + l > 8 || end - p < l) goto bad;
+        uint64_t xx = 0;
+        for (int k = 0; k < l; k++) xx |= (uint64_t)p[k] << (8 * (7 - lz - k));
+        p += l;
+        prev ^= xx;
+      }
+      pts[i].value = bitsd(prev);
+    }
+  } else {
+    int order = mode & 3, k = mode >> 2;
+    if ((order != 1 && order != 2) || k > 9 || !get_varint(&p, end, &z)) goto bad;
+    int64_t q = unzz(z), d = 0;
+    pts[0].value = (double)q / p10[k];
+    tokr vr = {p, end, 0};
+    for (uint64_t i = 1; i < n; i++) {
+      if (!tok_get(&vr, &x)) goto bad;
+      d = order == 1 ? x : (int64_t)((uint64_t)d + (uint64_t)x);
+      q = (int64_t)((uint64_t)q + (uint64_t)d);
+      pts[i].value = (double)q / p10[k];
+    }
+    if (vr.run) goto bad;
   }
   *out = pts;
   *nout = (size_t)n;

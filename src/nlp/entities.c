@@ -54,7 +54,7 @@ static int ent_add(ents *E, osc_nlp_entity_type t, size_t bs, size_t be, double 
 
 static bool in_list(const char *lw, size_t n, const char *const *list, size_t cnt) {
   for (size_t i = 0; i < cnt; i++)
-    if (strlen(list[i]) == n && memcmp(list[i], lw, n) == 0) return true;
+    if (n && list[i][0] == lw[0] && strlen(list[i]) == n && memcmp(list[i], lw, n) == 0) return true;
   return false;
 }
 #define INL(lw, n, arr) in_list(lw, n, arr, OSC_ARRAY_LEN(arr))
@@ -238,7 +238,7 @@ int nlp__entities(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
   for (size_t i = 0; i < n; i++) ll[i] = (uint8_t)nlp_lower(text + t[i].s, t[i].e - t[i].s, lw[i], sizeof lw[i]);
 #define LW(i) lw[i], ll[i]
 #define INLW(i, arr) in_list(lw[i], ll[i], arr, OSC_ARRAY_LEN(arr))
-#define IS(i, str) (ll[i] == strlen(str) && !memcmp(lw[i], str, ll[i]))
+#define IS(i, str) (ll[i] && lw[i][0] == (str)[0] && ll[i] == strlen(str) && !memcmp(lw[i], str, ll[i]))
 #define USE(a, b) memset(used + t[a].s, 1, t[b].e - t[a].s)
 
   /* pass 2: numbers, dates, times */

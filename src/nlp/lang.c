@@ -98,6 +98,20 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
       for (size_t l = 0; l < L; l++) score[l] += lp[l];
       grams++;
     }
+    /* long texts: stop once the leader is settled (posterior odds over the runner-up > e^8 at the
+       temperature used below); identification needs a few hundred n-grams, not a whole document */
+    if (grams >= 256 && (i & 63) == 0) {
+      double b1 = -1e300, b2 = -1e300;
+      for (size_t l = 0; l < L; l++) {
+        if (score[l] > b1) {
+          b2 = b1;
+          b1 = score[l];
+        } else if (score[l] > b2) {
+          b2 = score[l];
+        }
+      }
+      if ((b1 - b2) * 2.0 / sqrt((double)grams) > 8.0) break;
+    }
   }
   if (!grams) goto done;
   /* softmax with temperature: NB over-counts correlated n-grams; the sqrt scaling keeps

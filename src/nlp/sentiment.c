@@ -73,21 +73,21 @@ typedef struct vw {
   const nlp_map_ent *lex;
 } vw;
 
-static bool eqs(const vw *w, const char *s) { return strlen(s) == w->ln && memcmp(w->lw, s, w->ln) == 0; }
+static bool eqs(const vw *w, const char *s) { return w->ln && s[0] == w->lw[0] && strlen(s) == w->ln && memcmp(w->lw, s, w->ln) == 0; }
 
 static double booster(const char *s, size_t n) {
   for (size_t i = 0; i < OSC_ARRAY_LEN(BOOSTERS); i++)
-    if (strlen(BOOSTERS[i].w) == n && memcmp(BOOSTERS[i].w, s, n) == 0) return BOOSTERS[i].v;
+    if (n && BOOSTERS[i].w[0] == s[0] && strlen(BOOSTERS[i].w) == n && memcmp(BOOSTERS[i].w, s, n) == 0) return BOOSTERS[i].v;
   return 0;
 }
 static bool is_booster(const char *s, size_t n) {
   for (size_t i = 0; i < OSC_ARRAY_LEN(BOOSTERS); i++)
-    if (strlen(BOOSTERS[i].w) == n && memcmp(BOOSTERS[i].w, s, n) == 0) return true;
+    if (n && BOOSTERS[i].w[0] == s[0] && strlen(BOOSTERS[i].w) == n && memcmp(BOOSTERS[i].w, s, n) == 0) return true;
   return false;
 }
 static bool special(const char *s, size_t n, double *v) {
   for (size_t i = 0; i < OSC_ARRAY_LEN(SPECIAL); i++)
-    if (strlen(SPECIAL[i].w) == n && memcmp(SPECIAL[i].w, s, n) == 0) {
+    if (n && SPECIAL[i].w[0] == s[0] && strlen(SPECIAL[i].w) == n && memcmp(SPECIAL[i].w, s, n) == 0) {
       *v = SPECIAL[i].v;
       return true;
     }
@@ -184,6 +184,28 @@ static double idioms_check(double valence, const vw *w, size_t nw, size_t i) {
   return valence;
 }
 
+/* Social-media elongation ("goooood", "loooove"): when a word with a run of 3+ equal letters is not
+   in the lexicon, try the runs folded to two letters, then to one. */
+static const nlp_map_ent *elongated(const osc_nlp *nlp, const char *lw, size_t n) {
+  bool run3 = false;
+  for (size_t i = 2; i < n; i++)
+    if (lw[i] == lw[i - 1] && lw[i] == lw[i - 2] && ((lw[i] >= 'a' && lw[i] <= 'z'))) run3 = true;
+  if (!run3) return NULL;
+  char b[64];
+  for (int keep = 2; keep >= 1; keep--) {
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+      int r = 0;
+      while (r < keep && m > (size_t)r && b[m - 1 - r] == lw[i]) r++;
+      if (r >= keep && lw[i] >= 'a' && lw[i] <= 'z') continue;
+      b[m++] = lw[i];
+    }
+    const nlp_map_ent *e = nlp_map_get(&nlp->vader, b, m);
+    if (e) return e;
+  }
+  return NULL;
+}
+
 void nlp__vader(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_sentiment *out) {
   out->compound = out->pos = out->neu = out->neg = 0;
   out->label = "neutral";
@@ -223,6 +245,7 @@ void nlp__vader(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_sentim
     lo += x->ln;
     x->upper = py_isupper(x->s, x->n);
     x->lex = nlp_map_get(&nlp->vader, x->lw, x->ln);
+    if (!x->lex && x->ln >= 4 && x->ln < 64) x->lex = elongated(nlp, x->lw, x->ln);
   }
   if (nw == 0) goto done;
   size_t nupper = 0;

@@ -274,7 +274,7 @@ static bool is_abbrev(const char *s, size_t n) {
   size_t m = nlp_lower(s, n, b, sizeof b);
   if (m == 1 && ((s[0] >= 'A' && s[0] <= 'Z'))) return true; /* an initial: "J. Smith" */
   for (size_t i = 0; i < OSC_ARRAY_LEN(ab); i++)
-    if (strlen(ab[i]) == m && memcmp(ab[i], b, m) == 0) return true;
+    if (m && ab[i][0] == b[0] && strlen(ab[i]) == m && memcmp(ab[i], b, m) == 0) return true;
   return false;
 }
 

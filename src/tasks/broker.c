@@ -80,10 +80,6 @@ static int parse_url(const char *url, char *host, size_t hl, int *port, int *db,
   return OSC_OK;
 }
 
-static redisReply *cmdv(redisContext *c, int argc, const char **argv, const size_t *lens) {
-  return redisCommandArgv(c, argc, argv, lens);
-}
-
 static int connect_ctx(const osc_tasks_broker *b, redisContext **out) {
   struct timeval tv = {5, 0};
   redisContext *c = redisConnectWithTimeout(b->host, b->port, tv);
@@ -223,7 +219,8 @@ int osc_tasks_broker_submit(osc_tasks_broker *b, const osc_task_submit *s, size_
     snprintf(ids[i], OSC_TASK_ID_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", rb[0],
              rb[1], rb[2], rb[3], rb[4], rb[5], rb[6], rb[7], rb[8], rb[9], rb[10], rb[11], rb[12], rb[13], rb[14],
              rb[15]);
-    char stream[160], maxlen[32], enq[32], timeout[32], att[16], pj[4];
+    char stream[160], maxlen[32], enq[32], timeout[32], att[16], pj[4], created[24];
+    snprintf(created, sizeof created, "%lld", (long long)now);
     snprintf(stream, sizeof stream, "%s:q:%d", b->prefix, (int)s[i].priority);
     snprintf(maxlen, sizeof maxlen, "%lld", (long long)b->o.maxlen);
     snprintf(enq, sizeof enq, "%llu", (unsigned long long)osc_now_ns());
@@ -232,7 +229,7 @@ int osc_tasks_broker_submit(osc_tasks_broker *b, const osc_task_submit *s, size_
     snprintf(pj, sizeof pj, "%d", s[i].payload_json ? 1 : 0);
     const char *pl = s[i].payload ? (const char *)s[i].payload : "";
     const char *xa[] = {"XADD", stream, "MAXLEN", "~", maxlen, "*", "id", ids[i], "kind", s[i].kind, "payload", pl,
-                        "pj", pj, "enq", enq, "timeout", timeout, "attempts", att};
+                        "pj", pj, "enq", enq, "timeout", timeout, "attempts", att, "created", created};
     size_t xl[OSC_ARRAY_LEN(xa)];
     for (size_t k = 0; k < OSC_ARRAY_LEN(xa); k++) xl[k] = strlen(xa[k]);
     xl[11] = s[i].payload_len;
@@ -363,6 +360,7 @@ typedef struct msg {
   int64_t timeout_ms;
   int max_attempts;
   long long deliveries; /* 1 for a first read; from XPENDING for a reclaimed one */
+  int64_t created_ms;
   bool skip;     /* cancelled or bad: ack without running */
   char local[OSC_TASK_ID_LEN];
   bool submitted;
@@ -407,19 +405,20 @@ static void parse_entry(redisReply *e, int prio, msg *m) {
   if ((v = fval(f, "pj", NULL))) m->pj = *v == '1';
   if ((v = fval(f, "timeout", NULL))) m->timeout_ms = atoll(v);
   if ((v = fval(f, "attempts", NULL))) m->max_attempts = atoi(v);
+  if ((v = fval(f, "created", NULL))) m->created_ms = atoll(v);
   if (!m->id[0] || !m->kind[0]) m->skip = true;
 }
 
 static bool stopped(const volatile int *stop) { return __atomic_load_n((const int *)stop, __ATOMIC_RELAXED) != 0; }
 
 /* Runs a batch of messages of one stream set and acks them. */
-static int run_batch(wctx *w, msg *ms, size_t n) {
+static int run_batch(wctx *w, msg *ms, size_t n, bool any_cancel) {
   redisContext *c = w->b.c;
   const char *pfx = w->b.prefix;
   /* 1. one SMISMEMBER tells which were cancelled; the rest are marked running */
   size_t live = 0;
   for (size_t i = 0; i < n; i++) live += !ms[i].skip;
-  if (live) {
+  if (live && any_cancel) {
     const char **av = calloc(live + 2, sizeof *av);
     if (!av) return OSC_ENOMEM;
     char ckey[160];
@@ -476,7 +475,8 @@ static int run_batch(wctx *w, msg *ms, size_t n) {
           if (!ms[k].submitted || osc_tasks_status(w->tp, ms[k].local, &info) != OSC_OK) continue;
           if (!osc_task_status_final(info.status)) {
             jobrec jr = {.status = "running", .kind = ms[k].kind, .priority = ms[k].prio, .worker = w->name,
-                         .attempts = ms[k].deliveries > 0 ? ms[k].deliveries : 1, .started_ms = now};
+                         .attempts = ms[k].deliveries > 0 ? ms[k].deliveries : 1, .started_ms = now,
+                         .created_ms = ms[k].created_ms};
             append_set(c, pfx, ms[k].id, &jr, ttl);
             cmds++;
           }
@@ -511,7 +511,8 @@ static int run_batch(wctx *w, msg *ms, size_t n) {
       if (osc_tasks_status(w->tp, ms[i].local, &info) == OSC_OK) {
         jobrec jr = {.status = osc_task_status_name(info.status), .kind = ms[i].kind, .priority = ms[i].prio,
                      .worker = w->name, .error = info.error, .attempts = deliv + info.attempts - 1,
-                     .started_ms = info.started_ms, .completed_ms = done, .result = info.result,
+                     .created_ms = ms[i].created_ms, .started_ms = info.started_ms, .completed_ms = done,
+                     .result = info.result,
                      .result_len = info.result_len, .result_json = info.result_json};
         append_set(c, pfx, ms[i].id, &jr, ttl);
         cmds++;
@@ -525,7 +526,7 @@ static int run_batch(wctx *w, msg *ms, size_t n) {
       const bool cancelled = ms[i].err && strncmp(ms[i].err, "cancelled", 9) == 0;
       jobrec jr = {.status = cancelled ? "cancelled" : "failed", .kind = ms[i].kind, .priority = ms[i].prio,
                    .worker = w->name, .error = ms[i].err ? ms[i].err : "malformed message",
-                   .attempts = cancelled ? 0 : deliv, .completed_ms = done};
+                   .attempts = cancelled ? 0 : deliv, .created_ms = ms[i].created_ms, .completed_ms = done};
       append_set(c, pfx, ms[i].id, &jr, ttl);
       cmds++;
       if (cancelled) {
@@ -600,7 +601,7 @@ static int reclaim(wctx *w) {
       }
       n++;
     }
-    int rc = ms ? run_batch(w, ms, n) : OSC_ENOMEM;
+    int rc = ms ? run_batch(w, ms, n, true) : OSC_ENOMEM;
     for (size_t i = 0; ms && i < n; i++) free(ms[i].err);
     free(ms);
     freeReplyObject(r);
@@ -631,11 +632,22 @@ static void *worker_thread(void *arg) {
       rc = reclaim(w);
     }
     redisReply *r = NULL;
+    bool any_cancel = true;
     if (rc == OSC_OK) {
       const char *argv[] = {"XREADGROUP", "GROUP", GROUP, w->name, "COUNT", count, "BLOCK", "200", "STREAMS",
                             streams[0], streams[1], streams[2], streams[3], ">", ">", ">", ">"};
-      r = cmdv(w->b.c, (int)OSC_ARRAY_LEN(argv), argv, NULL);
-      if (!r) rc = OSC_EUNAVAIL;
+      /* EXISTS rides along in the same round trip: no SMISMEMBER while nobody cancels */
+      redisAppendCommand(w->b.c, "EXISTS %s:cancel", w->b.prefix);
+      redisAppendCommandArgv(w->b.c, (int)OSC_ARRAY_LEN(argv), argv, NULL);
+      redisReply *ex = NULL;
+      if (redisGetReply(w->b.c, (void **)&ex) != REDIS_OK || redisGetReply(w->b.c, (void **)&r) != REDIS_OK) {
+        rc = OSC_EUNAVAIL;
+        if (r) freeReplyObject(r);
+        r = NULL;
+      } else {
+        any_cancel = !(ex && ex->type == REDIS_REPLY_INTEGER && ex->integer == 0);
+      }
+      if (ex) freeReplyObject(ex);
     }
     if (rc == OSC_OK && r->type == REDIS_REPLY_ERROR && strstr(r->str, "NOGROUP")) {
       ensure_groups(&w->b, w->b.c);
@@ -653,7 +665,7 @@ static void *worker_thread(void *arg) {
         if (last) prio = atoi(last + 1);
         for (size_t i = 0; i < sr->element[1]->elements; i++) parse_entry(sr->element[1]->element[i], prio, &ms[n++]);
       }
-      rc = ms ? run_batch(w, ms, n) : OSC_ENOMEM;
+      rc = ms ? run_batch(w, ms, n, any_cancel) : OSC_ENOMEM;
       for (size_t i = 0; ms && i < n; i++) free(ms[i].err);
       free(ms);
     }

@@ -80,6 +80,7 @@ static void test_reclaim_after_worker_kill(void **state) {
   /* visibility = 2 x task timeout = 2 s; the survivor reclaims and completes it */
   assert_int_equal(wait_status(b, ids[0], "completed", 15000, &info), 0);
   assert_true(info.attempts >= 2);
+  assert_true(info.created_ms > 0 && info.started_ms >= info.created_ms && info.completed_ms >= info.started_ms);
   assert_string_equal(info.result, "{\"slept_ms\":700}");
   osc_task_info_release(&info);
   snprintf(cmd, sizeof cmd, "redis-cli -p %d GET osc:tasks:job:%s", r.port, ids[0]);

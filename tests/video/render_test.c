@@ -154,7 +154,9 @@ static void test_unknown_words(void **st) {
   assert_non_null(strstr(js, "\"default\":true"));
   assert_true(osc__video_scene_has(c, "golden_hour") && osc__video_scene_has(c, "lake"));
   free(js);
+  osc__video_scene_free(c);
   assert_int_equal(osc__video_scene_from_prompt(NULL, 3, &c), OSC_EINVAL);
+  assert_null(c);
   osc__video_scene_free(a);
   osc__video_scene_free(b);
   osc__video_scene_free(osc__video_scene_from_prompt("", 0, &c) == OSC_OK ? c : NULL);
