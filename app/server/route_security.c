@@ -110,8 +110,11 @@ static int before(osc_req *req, osc_resp *resp, void *ud) {
 
   if (strcmp(method, "OPTIONS") == 0 && osc_req_header(req, "Origin") &&
       osc_req_header(req, "Access-Control-Request-Method")) {
-    if (!origin_allowed(s, osc_req_header(req, "Origin")))
-      return osc_resp_error_status(resp, 403, OSC_EPERM, "origin not allowed by CORS");
+    if (!origin_allowed(s, osc_req_header(req, "Origin"))) {
+      /* an error code, not OSC_OK: the server must not go on to the 204 "Allow" answer */
+      osc_resp_error_status(resp, 403, OSC_EPERM, "origin not allowed by CORS");
+      return OSC_EPERM;
+    }
     cors_headers(s, req, resp);
     osc_resp_header(resp, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
     osc_resp_header(resp, "Access-Control-Allow-Headers", "Authorization, X-API-Key, Content-Type, X-Request-ID");

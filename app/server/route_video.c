@@ -6,7 +6,7 @@
  *   GET    /video/status/{task_id}    -> {task_id, status, progress, stage, result, error}
  *   GET    /video/{task_id}/file      -> the MP4 (Range requests: 206)
  *   DELETE /video/cancel/{task_id}    -> {task_id, status, message}
- *   GET    /video/jobs                -> {jobs: [...]} newest first
+ *   GET    /video/jobs[?limit=N]      -> {jobs: [...]} newest first
  *   GET    /video/scenes              -> the prompt lexicon
  *
  * The original's bugs, fixed: task_id is made before use; a bad resolution
@@ -157,6 +157,7 @@ static int run_job(struct osc_video *v, vjob *j, void *task) {
   req.opts.no_audio = !j->audio;
   req.opts.no_captions = !j->captions;
   req.opts.codec = "h264"; /* the file route serves MP4 */
+  if (v->defaults.codec && strcmp(v->defaults.codec, "h264") != 0) req.opts.preset = NULL; /* a vp9/av1 preset */
   pctx pc = {v, j, task};
   osc_video_callbacks cb = {progress_cb, &pc};
   osc_video_result res;
@@ -696,9 +697,14 @@ static int video_cancel(osc_req *req, osc_resp *resp) {
 static int video_jobs(osc_req *req, osc_resp *resp) {
   struct osc_video *v = service(req);
   if (!v) return OSC_EUNAVAIL;
+  int64_t limit = 100;
+  const char *lq = osc_req_query(req, "limit");
+  if (lq && (osc_parse_int(lq, &limit) != OSC_OK || limit < 1 || limit > MAX_JOBS_KEPT))
+    return osc_seterr(OSC_EINVAL, "limit: expected an integer from 1 to %d", MAX_JOBS_KEPT);
   json_t *arr = json_array();
   pthread_mutex_lock(&v->mu);
-  for (size_t i = v->njobs; i-- > 0;) json_array_append_new(arr, job_json_locked(v->jobs[i]));
+  for (size_t i = v->njobs; i-- > 0 && json_array_size(arr) < (size_t)limit;)
+    json_array_append_new(arr, job_json_locked(v->jobs[i]));
   pthread_mutex_unlock(&v->mu);
   return osc_resp_json(resp, 200, json_pack("{s:o}", "jobs", arr));
 }
@@ -721,7 +727,7 @@ const osc_route osc__routes_video[] = {
     {"GET", "/video/{task_id}/file", video_file, 0, "video.file", "The finished MP4 (supports Range requests)"},
     {"DELETE", "/video/cancel/{task_id}", video_cancel, OSC_ROUTE_SCOPE_WRITE, "video.cancel",
      "Cancel a pending or running video job"},
-    {"GET", "/video/jobs", video_jobs, 0, "video.jobs", "Every known video job, newest first"},
+    {"GET", "/video/jobs", video_jobs, 0, "video.jobs", "Video jobs, newest first (?limit=N, default 100)"},
     {"GET", "/video/scenes", video_scenes, 0, "video.scenes", "The prompt lexicon: words and scene elements"},
     {0}};
 

@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -208,10 +209,12 @@ const char *osc_req_client_addr(const osc_req *req) {
   const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   snprintf(r->client, sizeof r->client, "unknown");
   if (ci && ci->client_addr) {
+    /* inet_ntop, not getnameinfo: this runs for every rate-limited request */
     const struct sockaddr *sa = ci->client_addr;
-    socklen_t sl = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    if (getnameinfo(sa, sl, r->client, sizeof r->client, NULL, 0, NI_NUMERICHOST) != 0)
-      snprintf(r->client, sizeof r->client, "unknown");
+    const void *a = NULL;
+    if (sa->sa_family == AF_INET) a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+    if (sa->sa_family == AF_INET6) a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    if (!a || !inet_ntop(sa->sa_family, a, r->client, sizeof r->client)) snprintf(r->client, sizeof r->client, "unknown");
   }
   return r->client;
 }
@@ -251,11 +254,26 @@ int osc_resp_bytes(osc_resp *resp, int status, const char *content_type, const v
   return osc_resp_take(resp, status, content_type, copy, len);
 }
 
+/* Serialises into a stack buffer first and copies the result once: jansson's
+ * json_dumps() grows a buffer by doubling and then duplicates it. */
 int osc_resp_json(osc_resp *resp, int status, json_t *take) {
-  char *s = take ? osc_json_dump(take) : NULL;
+  enum { FLAGS = JSON_COMPACT | JSON_ENCODE_ANY };
+  char stackbuf[4096];
+  char *s = NULL;
+  size_t n = take ? json_dumpb(take, stackbuf, sizeof stackbuf, FLAGS) : 0;
+  if (n > 0) {
+    s = malloc(n + 1);
+    if (s && n <= sizeof stackbuf) {
+      memcpy(s, stackbuf, n);
+    } else if (s && json_dumpb(take, s, n, FLAGS) != n) {
+      free(s);
+      s = NULL;
+    }
+    if (s) s[n] = '\0';
+  }
   json_decref(take);
   if (!s) return osc_seterr(OSC_ENOMEM, "cannot encode the JSON response");
-  return osc_resp_take(resp, status, "application/json", s, strlen(s));
+  return osc_resp_take(resp, status, "application/json", s, n);
 }
 
 OSC_PRINTF(4, 0) static int resp_error_v(osc_resp *resp, int status, int err, const char *fmt, va_list ap) {
@@ -313,14 +331,14 @@ int osc_resp_header(osc_resp *resp, const char *name, const char *value) {
     resp->hdrs = h;
     resp->caphdrs = cap;
   }
-  char *n = osc_strdup(name), *v = osc_strdup(value);
-  if (!n || !v) {
-    free(n);
-    free(v);
-    return osc_seterr(OSC_ENOMEM, "out of memory");
-  }
+  /* name and value share one allocation (freed through name) */
+  size_t nl = strlen(name), vl = strlen(value);
+  char *n = malloc(nl + vl + 2);
+  if (!n) return osc_seterr(OSC_ENOMEM, "out of memory");
+  memcpy(n, name, nl + 1);
+  memcpy(n + nl + 1, value, vl + 1);
   resp->hdrs[resp->nhdrs].name = n;
-  resp->hdrs[resp->nhdrs].value = v;
+  resp->hdrs[resp->nhdrs].value = n + nl + 1;
   resp->nhdrs++;
   return OSC_OK;
 }
@@ -409,7 +427,9 @@ static bool valid_request_id(const char *s) {
 }
 
 static void new_request_id(char out[37]) {
-  /* per-thread generator seeded from the OS: no system call per request */
+  /* per-thread generator seeded from the OS: no system call per request;
+   * hex by table, not snprintf (this runs for every request) */
+  static const char hex[] = "0123456789abcdef";
   unsigned char b[16];
   osc_rng *r = osc_rng_thread();
   uint64_t x = osc_rng_next(r), y = osc_rng_next(r);
@@ -417,8 +437,31 @@ static void new_request_id(char out[37]) {
   memcpy(b + 8, &y, 8);
   b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* UUID version 4 */
   b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-  snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
-           b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  char *o = out;
+  for (int i = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) *o++ = '-';
+    *o++ = hex[b[i] >> 4];
+    *o++ = hex[b[i] & 15];
+  }
+  *o = '\0';
+}
+
+/* "S.uuuuuu" (seconds with 6 decimals, rounded to the microsecond), as
+ * "%.6f" prints it, without the floating-point formatter. */
+static void format_seconds6(char out[32], uint64_t ns) {
+  uint64_t us = (ns + 500) / 1000;
+  char tmp[24];
+  int n = 0;
+  uint64_t sec = us / 1000000, frac = us % 1000000;
+  do {
+    tmp[n++] = (char)('0' + sec % 10);
+    sec /= 10;
+  } while (sec);
+  char *o = out;
+  while (n) *o++ = tmp[--n];
+  *o++ = '.';
+  for (uint64_t d = 100000; d; d /= 10) *o++ = (char)('0' + (frac / d) % 10);
+  *o = '\0';
 }
 
 static void req_free(osc_req *req) {
@@ -436,10 +479,7 @@ static void req_free(osc_req *req) {
     free(q);
   }
   resp_clear_body(&req->resp);
-  for (size_t i = 0; i < req->resp.nhdrs; i++) {
-    free(req->resp.hdrs[i].name);
-    free(req->resp.hdrs[i].value);
-  }
+  for (size_t i = 0; i < req->resp.nhdrs; i++) free(req->resp.hdrs[i].name); /* value lives in the same block */
   free(req->resp.hdrs);
   free(req);
 }
@@ -467,7 +507,7 @@ static enum MHD_Result send_response(server *s, osc_req *req) {
   MHD_add_response_header(r, "X-Request-ID", req->id);
   uint64_t dur = osc_now_ns() - req->t0;
   char pt[32];
-  snprintf(pt, sizeof pt, "%.6f", (double)dur / 1e9);
+  format_seconds6(pt, dur);
   MHD_add_response_header(r, "X-Process-Time", pt);
   if (atomic_load(&s->app->stopping)) MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
   enum MHD_Result q = MHD_queue_response(req->conn, (unsigned)resp->status, r);
@@ -665,6 +705,40 @@ const osc_service *osc__server_service_at(size_t i) { return i < OSC_ARRAY_LEN(g
 
 /* ---- run ---- */
 
+/* Per-connection memory pool of libmicrohttpd: it holds the request line
+ * and headers, MHD's parsed header list and the response header block, and
+ * MHD zeroes it again for every request on a keep-alive connection.  The
+ * library's default (32 KiB) made that memset the largest single cost of a
+ * small request; 16 KiB still leaves room for about 8 KiB of request
+ * headers (nginx's default limit for one header line), and a request with
+ * more is refused with 431. */
+#define CONN_POOL_BYTES ((size_t)16 * 1024)
+
+/* Descriptors kept for everything that is not a client connection: the
+ * listen socket, epoll sets, logs, databases, files being served. */
+#define FD_RESERVE 64
+
+/* Raises the soft RLIMIT_NOFILE to the hard limit (a default soft limit of
+ * 1024 would not hold 1000 idle keep-alive clients) and returns how many
+ * connections fit in it. */
+static unsigned raise_nofile(unsigned want) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return want;
+  if (rl.rlim_cur != rl.rlim_max) {
+    struct rlimit nr = {rl.rlim_max, rl.rlim_max};
+    if (setrlimit(RLIMIT_NOFILE, &nr) == 0)
+      rl.rlim_cur = rl.rlim_max;
+    else
+      OSC_WARN("server", "cannot raise the open-file limit from %llu to %llu: %s", (unsigned long long)rl.rlim_cur,
+               (unsigned long long)rl.rlim_max, strerror(errno));
+  }
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= (rlim_t)want + FD_RESERVE) return want;
+  unsigned fit = rl.rlim_cur > 2 * FD_RESERVE ? (unsigned)(rl.rlim_cur - FD_RESERVE) : (unsigned)(rl.rlim_cur / 2);
+  OSC_WARN("server", "server.max_connections=%u does not fit the open-file limit of %llu; accepting at most %u "
+           "connections (raise the limit with 'ulimit -n' or LimitNOFILE=)", want, (unsigned long long)rl.rlim_cur, fit);
+  return fit;
+}
+
 static int resolve(const char *host, int port, struct sockaddr_storage *ss, socklen_t *sl) {
   struct addrinfo hints = {0}, *res = NULL;
   hints.ai_family = AF_UNSPEC;
@@ -707,7 +781,7 @@ int osc_server_run(osc_config *cfg) {
   if (threads < 2) threads = 2;
   int64_t shutdown_ms = osc_config_int(cfg, "server.shutdown_timeout");
   unsigned conn_timeout_s = (unsigned)((osc_config_int(cfg, "server.connection_timeout") + 999) / 1000);
-  unsigned max_conns = (unsigned)osc_config_int(cfg, "server.max_connections");
+  unsigned max_conns = raise_nofile((unsigned)osc_config_int(cfg, "server.max_connections"));
 
   struct sockaddr_storage ss;
   socklen_t sl = 0;
@@ -740,7 +814,8 @@ int osc_server_run(osc_config *cfg) {
   s.d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_access, &s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT, max_conns,
-                         MHD_OPTION_CONNECTION_TIMEOUT, conn_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+                         MHD_OPTION_CONNECTION_TIMEOUT, conn_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                         CONN_POOL_BYTES, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
                          MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
                          MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
   if (!s.d) {

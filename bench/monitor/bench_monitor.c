@@ -43,12 +43,43 @@ static int64_t file_size(const char *p) {
   return stat(p, &sb) == 0 ? (int64_t)sb.st_size : 0;
 }
 
-static void gen(osc_rng *r, double *vals, int tick) {
+/*
+ * The synthetic stream: a documented mix shaped like what a host monitor stores
+ * (not tuned to any codec), the same for us and for the peer:
+ *   20 %  busy counters (bytes, packets): monotone integers, each series with its own
+ *         rate (log-uniform 1..1e6 /s), increment = rate x uniform(0.5, 1.5);
+ *   10 %  rare-event counters (errors, drops): +1..3 with probability 0.05 per tick;
+ *   25 %  integer gauges (memory bytes in pages, fds, threads): random walk changing
+ *         on 30 % of the ticks;
+ *   15 %  two-decimal gauges (load averages, PSI avg10): smooth signal plus noise,
+ *         rounded to 0.01 as the kernel prints them;
+ *   30 %  full-precision derived gauges (CPU %, rates, ratios): smooth signal plus
+ *         uniform noise, every bit random below the first digits.
+ * Timestamps are a 1 s tick with 0..3 ms of wake-up jitter, shared by the series of
+ * a tick, as the sampler writes them.
+ */
+static double gstate[NSER], grate[NSER];
+
+static void gen_init(osc_rng *r) {
   for (int s = 0; s < NSER; s++) {
-    if (s % 3 == 0) vals[s] = 1e6 + (double)tick * (s + 1) * 4096.0; /* counters */
-    else if (s % 3 == 1) vals[s] = floor(40 + 20 * sin(tick / 60.0 + s) + osc_rng_double(r) * 2); /* integer gauge */
-    else vals[s] = 50 + 10 * sin(tick / 300.0 + s) + osc_rng_double(r); /* full-precision gauge */
+    grate[s] = pow(10.0, 6.0 * osc_rng_double(r));
+    gstate[s] = floor(osc_rng_double(r) * 1e6);
   }
+}
+
+static int64_t gen(osc_rng *r, double *vals, int tick, int64_t t0) {
+  for (int s = 0; s < NSER; s++) {
+    int kind = s % 20;
+    double u = osc_rng_double(r);
+    if (kind < 4) gstate[s] += floor(grate[s] * (0.5 + u));
+    else if (kind < 6) gstate[s] += u < 0.05 ? 1 + floor(osc_rng_double(r) * 3) : 0;
+    else if (kind < 11) {
+      if (u < 0.3) gstate[s] = fmax(0, gstate[s] + floor((osc_rng_double(r) - 0.5) * grate[s] / 100) * 4096);
+    } else if (kind < 14) gstate[s] = round(100 * (2 + sin(tick / 120.0 + s) + u * 0.3)) / 100;
+    else gstate[s] = 50 + 10 * sin(tick / 300.0 + s) + u;
+    vals[s] = gstate[s];
+  }
+  return t0 + tick * 1000LL + (int64_t)(osc_rng_double(r) * 4);
 }
 
 static void bench_ingest(void) {
@@ -66,13 +97,15 @@ static void bench_ingest(void) {
   }
   osc_rng r;
   osc_rng_seed(&r, 1);
+  gen_init(&r);
   int64_t t0 = 1700000000000;
   uint64_t a = bench_now_ns();
+  /* default retentions (6 h / 7 d / 400 d), so the retention pass runs as in production */
   for (int t = 0; t < ticks; t++) {
-    gen(&r, vals, t);
+    int64_t ts = gen(&r, vals, t, t0);
     osc__store_begin(st);
-    for (int s = 0; s < NSER; s++) osc__store_append(st, names[s], t0 + t * 1000LL, vals[s]);
-    osc__store_commit(st, t0 + t * 1000LL, 1LL << 50, 1LL << 50, 1LL << 50);
+    for (int s = 0; s < NSER; s++) osc__store_append(st, names[s], ts, vals[s]);
+    osc__store_commit(st, ts, 6LL * 3600000, 7LL * 86400000, 400LL * 86400000);
   }
   osc__store_flush(st, t0 + ticks * 1000LL);
   double ours_s = bench_seconds(a, bench_now_ns());
@@ -92,12 +125,13 @@ static void bench_ingest(void) {
   sqlite3_stmt *ins = NULL;
   sqlite3_prepare_v2(h, "INSERT INTO s VALUES(?,?,?)", -1, &ins, NULL);
   osc_rng_seed(&r, 1);
+  gen_init(&r);
   a = bench_now_ns();
   for (int t = 0; t < ticks; t++) {
-    gen(&r, vals, t);
+    int64_t ts = gen(&r, vals, t, t0);
     sqlite3_exec(h, "BEGIN", NULL, NULL, NULL);
     for (int s = 0; s < NSER; s++) {
-      sqlite3_bind_int64(ins, 1, t0 + t * 1000LL);
+      sqlite3_bind_int64(ins, 1, ts);
       sqlite3_bind_int(ins, 2, s);
       sqlite3_bind_double(ins, 3, vals[s]);
       sqlite3_step(ins);

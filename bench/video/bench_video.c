@@ -74,9 +74,9 @@ int main(int argc, char **argv) {
   snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
   if (system(cmd) != 0) return 1;
   const vcase cases[] = {
-      {1280, 720, "default", "ultrafast", "cabac=1:deblock=1,0,0:8x8dct=1:bframes=3:b-adapt=1:rc-lookahead=10:mbtree=1", 1.5},
+      {1280, 720, "default", "ultrafast", "cabac=1:deblock=1,0,0:8x8dct=1:bframes=3:b-adapt=1:mbtree=1:rc-lookahead=10", 1.5},
       {1280, 720, "ultrafast", "ultrafast", "", 0},
-      {1920, 1080, "default", "ultrafast", "cabac=1:deblock=1,0,0:8x8dct=1:bframes=3:b-adapt=1:rc-lookahead=10:mbtree=1", 0},
+      {1920, 1080, "default", "ultrafast", "cabac=1:deblock=1,0,0:8x8dct=1:bframes=3:b-adapt=1:mbtree=1:rc-lookahead=5", 0},
       {1920, 1080, "ultrafast", "ultrafast", "", 3.0},
       {1280, 720, "veryfast", "veryfast", "", 0},
   };

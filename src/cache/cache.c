@@ -350,6 +350,36 @@ static int decode_lower(osc_cache *c, const void *data, size_t len, const void *
   return rc;
 }
 
+/* Decodes an L3 record in place (inside the read transaction); keeps a raw copy only when L2
+ * needs it for promotion. */
+typedef struct l3_ctx {
+  osc_cache *c;
+  const void *key;
+  size_t klen;
+  osc_cache_value *v;
+  void *raw;
+  size_t rlen;
+  int64_t exp;
+} l3_ctx;
+
+static int l3_decode(void *ud, const void *data, size_t len, int64_t expire_ms) {
+  l3_ctx *x = ud;
+  int rc = decode_lower(x->c, data, len, x->key, x->klen, expire_ms, &x->v);
+  if (rc) return rc;
+  x->exp = expire_ms;
+  if (x->c->l2) {
+    x->raw = malloc(len ? len : 1);
+    if (!x->raw) {
+      osc_cache_value_release(x->v);
+      x->v = NULL;
+      return OSC_ENOMEM;
+    }
+    memcpy(x->raw, data, len);
+    x->rlen = len;
+  }
+  return OSC_OK;
+}
+
 /* L2 then L3, promoting; OSC_OK with a reference or OSC_ENOENT. */
 static int lower_get(osc_cache *c, uint64_t hash, const void *key, size_t klen, osc_cache_value **out) {
   void *data = NULL;
@@ -364,15 +394,16 @@ static int lower_get(osc_cache *c, uint64_t hash, const void *key, size_t klen, 
     }
     if (rc == OSC_ECORRUPT) osc__l2_del(c->l2, key, klen, NULL);
   }
-  if (c->l3 && osc__l3_get(c->l3, key, klen, osc__cache_now_ms(), &data, &len, &exp) == OSC_OK) {
-    int rc = decode_lower(c, data, len, key, klen, exp, out);
+  if (c->l3) {
+    l3_ctx x = {.c = c, .key = key, .klen = klen};
+    int rc = osc__l3_read(c->l3, key, klen, osc__cache_now_ms(), l3_decode, &x);
     if (rc == OSC_OK) {
-      l1_put(c, *out);
-      if (c->l2) osc__l2_set(c->l2, key, klen, data, len, exp); /* carries the remaining TTL */
-      free(data);
+      *out = x.v;
+      l1_put(c, x.v);
+      if (c->l2) osc__l2_set(c->l2, key, klen, x.raw, x.rlen, x.exp); /* carries the remaining TTL */
+      free(x.raw);
       return OSC_OK;
     }
-    free(data);
     if (rc == OSC_ECORRUPT) osc__l3_del(c->l3, key, klen, NULL);
   }
   atomic_fetch_add_explicit(&c->misses, 1, memory_order_relaxed);

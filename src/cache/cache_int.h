@@ -141,6 +141,10 @@ void osc__l3_close(osc__l3 *l3);
 /* OSC_OK (*data malloc'd stored bytes, *expire_ms), OSC_ENOENT (absent or expired: removed), OSC_EIO. */
 int osc__l3_get(osc__l3 *l3, const void *key, size_t klen, int64_t now, void **data, size_t *len,
                 int64_t *expire_ms);
+/* Like osc__l3_get, but calls fn on the stored bytes inside the read transaction (no copy);
+ * returns fn's result, OSC_ENOENT or an LMDB error. */
+typedef int (*osc__l3_read_fn)(void *ud, const void *data, size_t len, int64_t expire_ms);
+int osc__l3_read(osc__l3 *l3, const void *key, size_t klen, int64_t now, osc__l3_read_fn fn, void *ud);
 int osc__l3_put(osc__l3 *l3, const void *key, size_t klen, const void *data, size_t len, int64_t expire_ms);
 int osc__l3_put_many(osc__l3 *l3, const void *const *keys, const size_t *klens, const void *const *data,
                      const size_t *lens, const int64_t *expire, size_t n);

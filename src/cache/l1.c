@@ -3,7 +3,7 @@
  *
  * Design: N shards (power of two), chosen by the high bits of the key hash.
  * Each shard is an open-addressing table of {hash, value*} slots (linear
- * probing, backward-shift deletion, load <= 1/2) guarded by a short
+ * probing, backward-shift deletion, load <= 0.6) guarded by a short
  * test-and-test-and-set spinlock; the hit path is: lock, probe comparing the
  * precomputed hash then the key, bump the policy state, copy or take a
  * reference, unlock.  No malloc and no global lock on a hit.
@@ -49,9 +49,11 @@ typedef struct l1_list {
 } l1_list;
 
 typedef struct l1_shard {
+  /* first cache line: everything the hit path touches */
   atomic_int lock;
-  l1_slot *slots;
   uint32_t mask;
+  l1_slot *slots;
+  uint64_t hits, misses;
   uint32_t count;
   int64_t bytes, max_bytes, max_entries;
   l1_list q[2]; /* S3-FIFO: 0 = small, 1 = main; LRU/FIFO: 0 */
@@ -66,14 +68,14 @@ typedef struct l1_shard {
   struct { uint64_t h; uint32_t n; } *gset;
   uint32_t gmask, gsetn;
   uint32_t sweep_pos;
-  uint64_t hits, misses, sets, deletes, evictions, expirations;
+  uint64_t sets, deletes, evictions, expirations;
   char pad[64];
 } l1_shard;
 
 struct osc__l1 {
   osc__l1_opts o;
   uint32_t nshards;
-  int shift;
+  uint32_t shard_mask; /* shards use hash bits 40.., slots the low bits */
   l1_shard *shards;
 };
 
@@ -137,7 +139,14 @@ int64_t osc__cache_now_ms(void) {
 }
 
 uint64_t osc__cache_hash(const void *key, size_t klen) {
-  uint64_t h = osc_hash64(key, klen, 0x6f7363616368ull);
+  uint64_t h;
+  if (klen == 8) { /* binary ids: one multiply-mix instead of the general byte hash */
+    uint64_t k;
+    memcpy(&k, key, 8);
+    h = osc_mix64(k ^ 0x6f7363616368ull);
+  } else {
+    h = osc_hash64(key, klen, 0x6f7363616368ull);
+  }
   return h ? h : 1;
 }
 
@@ -463,9 +472,7 @@ static bool evict_one(osc__l1 *l1, l1_shard *s) {
   return true;
 }
 
-static inline l1_shard *shard_of(osc__l1 *l1, uint64_t hash) {
-  return &l1->shards[l1->shift >= 64 ? 0 : (hash >> l1->shift)];
-}
+static inline l1_shard *shard_of(osc__l1 *l1, uint64_t hash) { return &l1->shards[(hash >> 40) & l1->shard_mask]; }
 
 int osc__l1_new(const osc__l1_opts *o, osc__l1 **out) {
   *out = NULL;
@@ -477,9 +484,7 @@ int osc__l1_new(const osc__l1_opts *o, osc__l1 **out) {
   l1->o = *o;
   if (l1->o.policy == OSC_CACHE_POLICY_DEFAULT) l1->o.policy = OSC_CACHE_POLICY_S3FIFO;
   l1->nshards = n;
-  int bits = 0;
-  while ((1u << bits) < n) bits++;
-  l1->shift = bits ? 64 - bits : 64;
+  l1->shard_mask = n - 1;
   l1->shards = aligned_alloc(64, ((sizeof(l1_shard) * n + 63) / 64) * 64);
   if (!l1->shards) {
     free(l1);
@@ -591,8 +596,18 @@ int osc__l1_get_copy(osc__l1 *l1, uint64_t hash, const void *key, size_t klen, i
   *len = v->vlen;
   if (ctype) *ctype = (osc_cache_ctype)v->ctype;
   int rc = OSC_OK;
-  if (v->vlen <= cap) memcpy(buf, v->data + v->klen, v->vlen);
-  else rc = OSC_ETOOBIG;
+  const char *src = v->data + v->klen;
+  if (v->vlen > cap) {
+    rc = OSC_ETOOBIG;
+  } else if (v->vlen >= 8 && v->vlen <= 16) { /* two overlapping words, no call */
+    uint64_t a, b;
+    memcpy(&a, src, 8);
+    memcpy(&b, src + v->vlen - 8, 8);
+    memcpy(buf, &a, 8);
+    memcpy((char *)buf + v->vlen - 8, &b, 8);
+  } else {
+    memcpy(buf, src, v->vlen);
+  }
   sl_unlock(&s->lock);
   return rc;
 }
@@ -621,7 +636,7 @@ int osc__l1_insert_hashed(osc__l1 *l1, osc_cache_value *v, uint64_t hash) {
   while (over(s, charge, 1)) {
     if (!evict_one(l1, s)) break;
   }
-  if ((s->count + 1) * 10 > (s->mask + 1) * 7 && table_grow(s) != OSC_OK) { /* load <= 0.7 */
+  if ((s->count + 1) * 10 > (s->mask + 1) * 6 && table_grow(s) != OSC_OK) { /* load <= 0.6 */
     sl_unlock(&s->lock);
     return OSC_ENOMEM;
   }

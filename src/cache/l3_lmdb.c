@@ -275,6 +275,31 @@ int osc__l3_get(osc__l3 *l3, const void *key, size_t klen, int64_t now, void **d
   return OSC_OK;
 }
 
+int osc__l3_read(osc__l3 *l3, const void *key, size_t klen, int64_t now, osc__l3_read_fn fn, void *ud) {
+  MDB_txn *t;
+  int e = mdb_txn_begin(l3->env, NULL, MDB_RDONLY, &t);
+  if (e) return lmdb_err(e, "begin");
+  MDB_val k = {klen, (void *)(uintptr_t)key}, d;
+  e = mdb_get(t, l3->v, &k, &d);
+  if (e || d.mv_size < REC_HDR) {
+    mdb_txn_abort(t);
+    atomic_fetch_add(&l3->misses, 1);
+    if (!e) return osc_seterr(OSC_ECORRUPT, "l3: record of %zu bytes is too short", d.mv_size);
+    return e == MDB_NOTFOUND ? OSC_ENOENT : lmdb_err(e, "get");
+  }
+  int64_t exp = (int64_t)get64(d.mv_data);
+  if (exp && exp <= now) {
+    mdb_txn_abort(t);
+    remove_if_expired(l3, key, klen, now);
+    atomic_fetch_add(&l3->misses, 1);
+    return OSC_ENOENT;
+  }
+  int rc = fn(ud, (const uint8_t *)d.mv_data + REC_HDR, d.mv_size - REC_HDR, exp);
+  mdb_txn_abort(t);
+  if (rc == OSC_OK) atomic_fetch_add(&l3->hits, 1);
+  return rc;
+}
+
 bool osc__l3_exists(osc__l3 *l3, const void *key, size_t klen, int64_t now) {
   MDB_txn *t;
   if (mdb_txn_begin(l3->env, NULL, MDB_RDONLY, &t)) return false;

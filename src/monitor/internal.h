@@ -66,6 +66,13 @@ int osc__pfile_read(osc__pfile *f, osc_buf *b);
 void osc__pfile_close(osc__pfile *f);
 /** Reads a small file by path (open/read/close) into b.  OSC_OK, OSC_ENOENT, OSC_EIO. */
 int osc__read_small(const char *path, osc_buf *b);
+struct osc__col_state;
+/**
+ * Like osc__read_small for a file read every tick (sysfs attributes, cgroup
+ * files, procfs singletons): the fd is kept open (at most 64 paths) and
+ * re-read with pread, reopened once when stale.  Not for /proc/PID files.
+ */
+int osc__read_cached(struct osc__col_state *st, const char *path, osc_buf *b);
 
 /* Derived series values of one tick ("system.cpu.usage" -> 12.5). */
 typedef struct osc__val {
@@ -122,6 +129,8 @@ typedef struct osc__col_state {
   int cgroup_state; /* 0 unknown, 1 found, -1 none */
   char uname_labels[6][65];
   bool have_uname;
+  osc__pfile *fcache; /* kept-open sysfs/cgroup/procfs files by path (osc__read_cached) */
+  size_t nfcache;
 } osc__col_state;
 
 typedef struct osc_monitor osc_monitor;

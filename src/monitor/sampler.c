@@ -200,6 +200,7 @@ static int tick_locked(osc_monitor *m) {
   osc__mset_add(m->build, "", NULL, (double)t.wall_ms / 1000.0);
   /* Render the text exposition now, off-lock: a scrape then copies bytes. */
   osc_buf_reset(&m->build_text);
+  m->build_text.oom = false;
   if (osc__mset_render(m->build, OSC_EXPO_TEXT, &m->build_text) != OSC_OK || m->build_text.oom)
     osc_buf_reset(&m->build_text);
 

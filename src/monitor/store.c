@@ -54,6 +54,7 @@ struct osc__store {
   osc_buf tick; /* pending row being built */
   int64_t tick_ts;
   int pending_rows;
+  int64_t last_purge_ms;
   bool in_txn;
   sqlite3_stmt *st_pending, *st_chunk, *st_agg, *st_series, *st_alert;
 };
@@ -457,8 +458,9 @@ static int ser_push(sser *x, int64_t ts, double v) {
 static const char *schema =
     "CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
     "CREATE TABLE IF NOT EXISTS pending(seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, data BLOB NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS chunks(series_id INTEGER NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER "
-    "NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(series_id, start_ms)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS chunks(id INTEGER PRIMARY KEY, series_id INTEGER NOT NULL, start_ms INTEGER NOT "
+    "NULL, end_ms INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS chunks_key ON chunks(series_id, start_ms);"
     "CREATE TABLE IF NOT EXISTS agg(series_id INTEGER NOT NULL, tier INTEGER NOT NULL, ts INTEGER NOT NULL, "
     "vmin REAL, vmax REAL, vsum REAL, cnt INTEGER, PRIMARY KEY(series_id, tier, ts)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS alerts(id TEXT PRIMARY KEY, level INTEGER NOT NULL, metric TEXT NOT NULL, "
@@ -513,6 +515,8 @@ int osc__store_open(const char *path, bool ro, int chunk_points, osc__store **ou
   }
   sqlite3_busy_timeout(s->db, 5000);
   if ((rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"))) goto fail;
+  /* auto_vacuum only takes effect on a new file (before the first table) */
+  if (!ro && (rc = exec(s, "PRAGMA auto_vacuum=INCREMENTAL;"))) goto fail;
   if (!ro && (rc = exec(s, schema))) goto fail;
   sqlite3_stmt *st = NULL;
   if ((rc = prep(s, "SELECT id, name FROM series ORDER BY id", &st))) goto fail;
@@ -607,9 +611,19 @@ int osc__store_append(osc__store *s, const char *name, int64_t ts_ms, double v) 
     if (rc) return rc;
   }
   s->tick_ts = ts_ms;
-  put_varint(&s->tick, (uint64_t)x->id);
+  if (osc_buf_reserve(&s->tick, 20)) return OSC_ENOMEM;
+  unsigned char *w = (unsigned char *)s->tick.data + s->tick.len, *w0 = w;
+  for (uint64_t id = (uint64_t)x->id;; id >>= 7) { /* varint id, then the value's 8 bytes */
+    if (id < 0x80) {
+      *w++ = (unsigned char)id;
+      break;
+    }
+    *w++ = (unsigned char)(id | 0x80);
+  }
   uint64_t u = dbits(v);
-  for (int i = 0; i < 8; i++) osc_buf_putc(&s->tick, (char)(u >> (8 * i)));
+  for (int i = 0; i < 8; i++) *w++ = (unsigned char)(u >> (8 * i));
+  s->tick.len += (size_t)(w - w0);
+  s->tick.data[s->tick.len] = '\0';
   return ser_push(x, ts_ms, v);
 }
 
@@ -743,7 +757,13 @@ static int pack(osc__store *s, int64_t now, int64_t raw_ret, int64_t min_ret, in
   }
   osc_buf_release(&enc);
   if (rc == OSC_OK) rc = exec(s, "DELETE FROM pending");
-  if (rc == OSC_OK && raw_ret > 0) rc = purge(s, now, raw_ret, min_ret, hour_ret);
+  /* Retention runs at most every 1/16 of the raw retention (22 min for 6 h): data
+   * leaves at most that late, and a pack does not pay 3 deletes per series. */
+  if (rc == OSC_OK && raw_ret > 0 &&
+      (s->last_purge_ms == 0 || now < s->last_purge_ms || now - s->last_purge_ms >= raw_ret / 16)) {
+    rc = purge(s, now, raw_ret, min_ret, hour_ret);
+    if (rc == OSC_OK) s->last_purge_ms = now;
+  }
   if (rc == OSC_OK) {
     for (size_t i = 0; i < s->nser; i++) s->ser[i].n = 0;
     s->pending_rows = 0;
@@ -780,6 +800,8 @@ int osc__store_flush(osc__store *s, int64_t now_ms) {
     rc = pack(s, now_ms, 0, 0, 0);
     rc = rc == OSC_OK ? exec(s, "COMMIT") : (exec(s, "ROLLBACK"), rc);
   }
+  /* give the pages the pending rows left free back to the file system */
+  if (rc == OSC_OK) exec(s, "PRAGMA incremental_vacuum");
   pthread_mutex_unlock(&s->mu);
   return rc;
 }

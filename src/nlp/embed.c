@@ -303,7 +303,7 @@ static int bind(osc_nlp_embedder *e, const manifest *m) {
     return rc;
   if (e->max_len <= 0 || e->max_len > 4096)
     return osc_seterr(OSC_ECORRUPT, "%s/model.json: maximum length %d is out of range", m->dir, e->max_len);
-  int heads;
+  int heads = 0;
   if ((rc = get_scalar_i(e, m,
                          PE "TransformerStack/Layer_1/TransformerLayer/MultiheadAttention/split_heads/"
                             "split_last_dimension/Reshape/shape/2",

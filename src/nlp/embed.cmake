@@ -21,3 +21,6 @@ if(OSC_EMBED_CBLAS_DIR AND OSC_EMBED_OPENBLAS)
 else()
   message(WARNING "nlp embeddings: libopenblas-pthread-dev not found; using the portable kernel (slow)")
 endif()
+# The element-wise loops (layer norm, relu, pooling, the folded layer 0) need
+# the full vectoriser, which -O2 in gcc 12 does not run; Debug stays -O0.
+set_property(SOURCE src/nlp/embed.c APPEND PROPERTY COMPILE_OPTIONS $<$<NOT:$<CONFIG:Debug>>:-O3>)

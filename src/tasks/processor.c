@@ -80,6 +80,8 @@ typedef struct pool {
   int alive;           /* threads alive, abandoned included */
   int sleeping;
   atomic_int spinning;
+  atomic_ullong spin_seen_ns; /* the spinner's last check-in: a stale one was preempted */
+  atomic_ullong no_spin_until_ns; /* after a preempted spinner, idle workers sleep at once for a while */
   int active;
   int min, max;
   bool stopping;
@@ -374,17 +376,26 @@ static int pool_spawn(pool *p) {
   return OSC_OK;
 }
 
+/* A spinning worker picks a lone task up without a futex round trip; a
+ * second queued task, no spinner, or a spinner that has not checked in for
+ * 5 us (preempted on a busy machine) wakes a sleeper instead. */
+static bool should_wake(pool *p) {
+  if (atomic_load_explicit(&p->spinning, memory_order_relaxed) == 0 || p->depth > 1) return true;
+  uint64_t now = osc_now_ns();
+  if (now - atomic_load_explicit(&p->spin_seen_ns, memory_order_relaxed) <= 5000) return false;
+  /* The machine is oversubscribed: spinning only loses the wake-up
+   * preference a sleeping thread gets.  Sleep-only for the next 100 ms. */
+  atomic_store_explicit(&p->no_spin_until_ns, now + 100000000ull, memory_order_relaxed);
+  return true;
+}
+
 /* Pushes an item and wakes a worker if needed; pool->mu held. */
 static int pool_push_locked(pool *p, int prio, item it) {
   int rc = ring_push(&p->q[prio], it);
   if (rc) return rc;
   p->depth++;
   atomic_store_explicit(&p->qcount, p->depth, memory_order_release);
-  /* A spinning worker picks a lone task up without a futex round trip; a
-   * second queued task (or no spinner) wakes a sleeper.  On an overloaded
-   * machine a preempted spinner can delay a lone task by its time slice. */
-  if (p->sleeping > 0 && (atomic_load_explicit(&p->spinning, memory_order_relaxed) == 0 || p->depth > 1))
-    pthread_cond_signal(&p->cv);
+  if (p->sleeping > 0 && should_wake(p)) pthread_cond_signal(&p->cv);
   return OSC_OK;
 }
 
@@ -444,10 +455,15 @@ static void *worker_main(void *arg) {
     }
     /* One idle worker spins for a short while before sleeping. */
     int zero = 0;
-    if (atomic_compare_exchange_strong(&p->spinning, &zero, 1)) {
+    if (osc_now_ns() >= atomic_load_explicit(&p->no_spin_until_ns, memory_order_relaxed) &&
+        atomic_compare_exchange_strong(&p->spinning, &zero, 1)) {
       pthread_mutex_unlock(&p->mu);
       /* a few microseconds of pause: catches back-to-back submits without a futex round trip */
-      for (int i = 0; i < 4000 && atomic_load_explicit(&p->qcount, memory_order_acquire) == 0; i++) CPU_RELAX();
+      atomic_store_explicit(&p->spin_seen_ns, osc_now_ns(), memory_order_relaxed);
+      for (int i = 0; i < 4000 && atomic_load_explicit(&p->qcount, memory_order_acquire) == 0; i++) {
+        CPU_RELAX();
+        if ((i & 31) == 31) atomic_store_explicit(&p->spin_seen_ns, osc_now_ns(), memory_order_relaxed);
+      }
       pthread_mutex_lock(&p->mu);
       atomic_store(&p->spinning, 0);
       if (p->depth > 0 || p->stopping) continue;
@@ -1551,7 +1567,7 @@ int osc_tasks_run_batch(osc_tasks *tp, osc_task_type type, osc_task_priority pri
   atomic_store_explicit(&p->qcount, p->depth, memory_order_release);
   if (p->sleeping > 0) {
     if (n > 1) pthread_cond_broadcast(&p->cv);
-    else if (atomic_load_explicit(&p->spinning, memory_order_relaxed) == 0 || p->depth > 1)
+    else if (should_wake(p))
       pthread_cond_signal(&p->cv);
   }
   pthread_mutex_unlock(&p->mu);

@@ -160,7 +160,10 @@ int osc_video_create(const osc_video_request *req, const osc_video_callbacks *cb
   if (rc) goto fail;
   int nthreads = cfg.render_threads ? cfg.render_threads : osc_cpu_count();
   if (nthreads > 16) nthreads = 16;
-  rc = osc__video_frames_open(rend, total, nthreads, nthreads * 2 + 4, &frames);
+  /* Ring: 2n+2 frames; n+2 above 720p, where each frame is 3 MB or more and x264's lookahead
+   * already holds plenty (keeps 1080p under 200 MB). */
+  int ring = (int64_t)cfg.width * cfg.height > 1280 * 720 ? nthreads + 2 : 2 * nthreads + 2;
+  rc = osc__video_frames_open(rend, total, nthreads, ring, &frames);
   if (rc) goto fail;
   if (cfg.audio) {
     if (pthread_create(&audio_thread, NULL, audio_main, &aj) != 0) {

@@ -209,6 +209,80 @@ static void codec_roundtrip(void **state) {
   osc_buf_release(&b);
 }
 
+/* One chunk round trip: exact bits back, and the size per point below @p max_bps. */
+static void roundtrip(const osc_monitor_point *p, size_t n, double max_bps) {
+  osc_buf b = OSC_BUF_INIT;
+  assert_int_equal(osc__chunk_encode(p, n, &b), OSC_OK);
+  osc_monitor_point *q = NULL;
+  size_t m = 0;
+  assert_int_equal(osc__chunk_decode(b.data, b.len, &q, &m), OSC_OK);
+  assert_int_equal(m, n);
+  assert_memory_equal(p, q, n * sizeof *p);
+  if ((double)b.len / (double)n > max_bps) fail_msg("%.2f bytes per point, expected <= %.2f", (double)b.len / (double)n, max_bps);
+  free(q);
+  /* every truncation and every single-byte corruption is an error or a bounded result, never a crash */
+  for (size_t cut = 0; cut < b.len; cut++) {
+    osc_monitor_point *r = NULL;
+    size_t rn = 0;
+    int rc = osc__chunk_decode(b.data, cut, &r, &rn);
+    assert_true(rc == OSC_ECORRUPT || rc == OSC_OK);
+    free(r);
+  }
+  for (size_t i = 0; i < b.len && i < 64; i++) {
+    unsigned char *d = (unsigned char *)b.data;
+    unsigned char keep = d[i];
+    d[i] ^= 0xA5;
+    osc_monitor_point *r = NULL;
+    size_t rn = 0;
+    int rc = osc__chunk_decode(b.data, b.len, &r, &rn);
+    assert_true(rc == OSC_ECORRUPT || rc == OSC_OK);
+    free(r);
+    d[i] = keep;
+  }
+  osc_buf_release(&b);
+}
+
+static void codec_modes(void **state) {
+  (void)state;
+  enum { N = 120 };
+  osc_monitor_point p[N];
+  osc_rng r;
+  osc_rng_seed(&r, 42);
+  int64_t t0 = 1700000000000;
+  /* steady counter on an exact 1 s grid: delta-of-delta runs, almost free */
+  for (int i = 0; i < N; i++) p[i] = (osc_monitor_point){t0 + i * 1000, 1e9 + i * 4096.0};
+  roundtrip(p, N, 0.5);
+  /* counter with a varying rate and jittered timestamps */
+  double c = 0;
+  for (int i = 0; i < N; i++) {
+    c += floor(1000 * (0.5 + osc_rng_double(&r)));
+    p[i] = (osc_monitor_point){t0 + i * 1000 + (int64_t)osc_rng_below(&r, 4), c};
+  }
+  roundtrip(p, N, 4.0);
+  /* two-decimal gauge (load average), negative decimals, repeated values */
+  for (int i = 0; i < N; i++) p[i] = (osc_monitor_point){t0 + i * 1000, round(100 * sin(i / 10.0)) / 100 - (i % 7 == 0 ? 3 : 0)};
+  roundtrip(p, N, 3.0);
+  for (int i = 0; i < N; i++) p[i] = (osc_monitor_point){t0 + i * 1000, i < 60 ? 5 : 6};
+  roundtrip(p, N, 0.5);
+  /* full-precision doubles fall back to XOR, still lossless */
+  for (int i = 0; i < N; i++) p[i] = (osc_monitor_point){t0 + i * 1000, 50 + 10 * sin(i / 30.0) + osc_rng_double(&r)};
+  roundtrip(p, N, 9.5);
+  /* specials: -0.0, huge, tiny, NaN, infinities, mixed with decimals */
+  for (int i = 0; i < N; i++) p[i] = (osc_monitor_point){t0 + i * 1000, i * 0.25};
+  p[3].value = -0.0;
+  p[4].value = 1e300;
+  p[5].value = 5e-324;
+  p[6].value = NAN;
+  p[7].value = INFINITY;
+  p[8].value = -INFINITY;
+  p[9].value = 9007199254740993.0;
+  roundtrip(p, N, 9.5);
+  /* one point, and timestamps beyond 2^52 (the v1 layout) */
+  roundtrip(p, 1, 40);
+  for (int i = 0; i < N; i++) p[i] = (osc_monitor_point){INT64_MAX - (N - i) * 1000LL, i};
+  roundtrip(p, N, 12);
+}
+
 static void history_survives_restart(void **state) {
   (void)state;
   char *dir = osc_test_tmpdir("store");
@@ -391,7 +465,7 @@ static void sampler_thread(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(flapping_fires_once), cmocka_unit_test(for_duration),   cmocka_unit_test(rules_parse),
-      cmocka_unit_test(alerts_persist_and_ack), cmocka_unit_test(codec_roundtrip),
+      cmocka_unit_test(alerts_persist_and_ack), cmocka_unit_test(codec_roundtrip), cmocka_unit_test(codec_modes),
       cmocka_unit_test(history_survives_restart), cmocka_unit_test(downsampling_and_retention),
       cmocka_unit_test(statistics), cmocka_unit_test(charts), cmocka_unit_test(sampler_thread),
   };

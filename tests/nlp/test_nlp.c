@@ -76,6 +76,10 @@ static void test_sentiment_rules(void **st) {
   assert_true(fabs(S("VADER is smart, handsome, and funny.").compound - 0.8316) < 0.0015);
   assert_true(S("I am happy :)").compound > S("I am happy").compound); /* emoticon */
   assert_true(S(":(").compound < 0);
+  /* elongated words fall back to the lexicon form: "goooood" scores as "good", "sooo" stays neutral */
+  assert_true(fabs(S("The food is goooood.").compound - good) < 1e-9);
+  assert_true(S("I looooove it").compound > 0.3);
+  assert_true(fabs(S("Zzzzzz").compound) < 1e-9);
 }
 
 static void test_sentiment_edge(void **st) {
@@ -181,6 +185,27 @@ static void test_keywords(void **st) {
   assert_true(fabs(k[0].score - 1.0) < 1e-9);
   osc_nlp_keywords_free(k, n);
   assert_int_equal(osc_nlp_keywords(E, t, strlen(t), 0, &k, &n), OSC_EINVAL);
+  /* candidates are maximal noun phrases: no keyword is a proper sub-phrase of a returned one that
+     only ever occurs inside it ("electron microscope" appears only in the longer phrase) */
+  const char *t2 = "The transmission electron microscope resolved the oxide layer. "
+                   "The oxide layer grew on the alloy surface. The transmission electron microscope is old.";
+  assert_int_equal(osc_nlp_keywords(E, t2, strlen(t2), 10, &k, &n), OSC_OK);
+  bool full = false;
+  for (size_t i = 0; i < n; i++) {
+    if (!strcmp(k[i].text, "transmission electron microscope")) full = true;
+    assert_string_not_equal(k[i].text, "electron microscope");
+  }
+  assert_true(full);
+  osc_nlp_keywords_free(k, n);
+  /* a long text (graph of thousands of words) stays cheap: sparse graph, no V x V matrix */
+  size_t bl = 0, bcap = 4 << 20;
+  char *big = malloc(bcap);
+  assert_non_null(big);
+  for (int i = 0; bl + 64 < bcap; i++) bl += (size_t)snprintf(big + bl, bcap - bl, "term%d widget%d gadget sensor. ", i, i * 7);
+  assert_int_equal(osc_nlp_keywords(E, big, bl, 10, &k, &n), OSC_OK);
+  assert_int_equal(n, 10);
+  osc_nlp_keywords_free(k, n);
+  free(big);
 }
 
 static void test_summary(void **st) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "testutil.h"
@@ -88,6 +89,53 @@ static void test_batch(void **st) {
   osc_test_resp_free(&r);
 }
 
+/* The nlp.batch task kind: submitted through the task processor's route, result = batch response. */
+static void test_batch_task(void **st) {
+  (void)st;
+#ifdef OSC_HAVE_TASKS
+  osc_test_resp r = post("/tasks/submit",
+                         "{\"kind\":\"nlp.batch\",\"data\":{\"texts\":[\"I love it!\",\"I hate it.\"],"
+                         "\"analysis_type\":\"sentiment\"}}");
+  assert_int_equal(r.status, 202);
+  const char *p = strstr(r.body, "\"task_id\":\"");
+  assert_non_null(p);
+  p += strlen("\"task_id\":\"");
+  char path[160];
+  int idl = (int)(strchr(p, '"') - p);
+  snprintf(path, sizeof path, "/tasks/%.*s", idl, p);
+  osc_test_resp_free(&r);
+  bool done = false;
+  for (int i = 0; i < 200 && !done; i++) {
+    osc_test_resp g;
+    memset(&g, 0, sizeof g);
+    char url[512];
+    snprintf(url, sizeof url, "%s%s", S.base, path);
+    assert_int_equal(osc_test_http("GET", url, NULL, 0, NULL, &g), 0);
+    assert_int_equal(g.status, 200);
+    if (strstr(g.body, "\"status\":\"completed\"") || strstr(g.body, "\"status\":\"succeeded\"") ||
+        strstr(g.body, "\"status\":\"success\"")) {
+      const char *a = strstr(g.body, "positive"), *b = strstr(g.body, "negative");
+      assert_non_null(a);
+      assert_non_null(b);
+      assert_true(a < b);
+      assert_non_null(strstr(g.body, "\"total_texts\":2"));
+      done = true;
+    } else {
+      assert_null(strstr(g.body, "\"status\":\"failed\""));
+      usleep(20000);
+    }
+    osc_test_resp_free(&g);
+  }
+  assert_true(done);
+  /* a bad payload fails the job with a reason, never the server */
+  r = post("/tasks/submit", "{\"kind\":\"nlp.batch\",\"data\":{\"texts\":[1]},\"max_attempts\":1}");
+  assert_int_equal(r.status, 202);
+  osc_test_resp_free(&r);
+#else
+  skip();
+#endif
+}
+
 static void test_qa(void **st) {
   (void)st;
   osc_test_resp r = post("/nlp/qa?question=When%20was%20it%20built%3F&context=The%20bridge%20was%20built%20in%201932.", NULL);
@@ -159,7 +207,7 @@ static void test_resources_stats_cli(void **st) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_analyze), cmocka_unit_test(test_batch), cmocka_unit_test(test_qa),
+      cmocka_unit_test(test_analyze), cmocka_unit_test(test_batch), cmocka_unit_test(test_batch_task), cmocka_unit_test(test_qa),
       cmocka_unit_test(test_embed_similarity), cmocka_unit_test(test_resources_stats_cli)};
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -141,7 +141,7 @@ static void test_durable_resume_after_kill9(void **state) {
   assert_int_equal(osc_test_server_start(&s, extra, NULL), 0);
   enum { N = 8 };
   char *ids[N];
-  for (int i = 0; i < N; i++) ids[i] = submit(&s, "{\"kind\":\"sleep\",\"data\":{\"ms\":400}}");
+  for (int i = 0; i < N; i++) ids[i] = submit(&s, "{\"kind\":\"sleep\",\"data\":{\"ms\":1000}}");
   char path[128];
   /* wait until two run and six are queued */
   int running = 0;
@@ -152,7 +152,7 @@ static void test_durable_resume_after_kill9(void **state) {
     if (running < 2) osc_sleep_ms(10);
   }
   assert_int_equal(running, 2);
-  osc_sleep_ms(100); /* lets the journal commit the start records (async by design) */
+  osc_sleep_ms(300); /* lets the journal commit the start records (async by design) */
   assert_int_equal(osc_test_kill(s.pid, SIGKILL, 5000) & 0x7f, SIGKILL);
   s.pid = 0;
   /* restart on the same data dir: every job completes */

@@ -46,7 +46,7 @@ static int find(osc_monitor *m) {
 static int readf(osc_monitor *m, const char *file) {
   char p[700];
   snprintf(p, sizeof p, "%s/%s", m->cs.cgroup_dir, file);
-  return osc__read_small(p, &m->cs.buf);
+  return osc__read_cached(&m->cs, p, &m->cs.buf);
 }
 
 int osc__col_cgroup(osc_monitor *m, osc__tick *t) {

@@ -107,8 +107,29 @@ void osc__col_state_release(osc__col_state *st) {
                        &st->netstat, &st->vmstat, &st->filenr, &st->sockstat, &st->psi[0], &st->psi[1],
                        &st->psi[2], &st->psi[3], &st->self_stat, &st->self_status};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) osc__pfile_close(all[i]);
+  for (size_t i = 0; i < st->nfcache; i++) osc__pfile_close(&st->fcache[i]);
+  free(st->fcache);
+  st->fcache = NULL;
+  st->nfcache = 0;
   free(st->groups);
   free(st->pprev);
   st->groups = NULL;
   st->pprev = NULL;
+}
+
+#define FCACHE_MAX 64
+
+int osc__read_cached(osc__col_state *st, const char *path, osc_buf *b) {
+  for (size_t i = 0; i < st->nfcache; i++)
+    if (!strcmp(st->fcache[i].path, path)) return osc__pfile_read(&st->fcache[i], b);
+  if (strlen(path) >= sizeof st->fcache[0].path) return osc__read_small(path, b);
+  if (!st->fcache) {
+    st->fcache = calloc(FCACHE_MAX, sizeof *st->fcache);
+    if (!st->fcache) return osc__read_small(path, b);
+  }
+  if (st->nfcache == FCACHE_MAX) return osc__read_small(path, b);
+  osc__pfile *f = &st->fcache[st->nfcache++];
+  snprintf(f->path, sizeof f->path, "%s", path);
+  f->fd = -1;
+  return osc__pfile_read(f, b);
 }

@@ -52,17 +52,17 @@ int osc__col_netdev(osc_monitor *m, osc__tick *t) {
     /* /sys/class/net/<dev>: state, mtu and carrier (absent for fixtures is fine). */
     char p[700];
     snprintf(p, sizeof p, "%s/class/net/%s/operstate", m->sys_root, dev);
-    if (osc__read_small(p, &st->buf2) == OSC_OK) {
+    if (osc__read_cached(st, p, &st->buf2) == OSC_OK) {
       bool up = !strncmp(st->buf2.data, "up", 2);
       osc__mset_family(t->set, "node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", OSC__MT_GAUGE);
       osc__mset_add(t->set, "", lb, up ? 1 : 0);
       snprintf(p, sizeof p, "%s/class/net/%s/mtu", m->sys_root, dev);
-      if (osc__read_small(p, &st->buf2) == OSC_OK) {
+      if (osc__read_cached(st, p, &st->buf2) == OSC_OK) {
         osc__mset_family(t->set, "node_network_mtu_bytes", "Network device property: mtu_bytes", OSC__MT_GAUGE);
         osc__mset_add(t->set, "", lb, strtod(st->buf2.data, NULL));
       }
       snprintf(p, sizeof p, "%s/class/net/%s/carrier", m->sys_root, dev);
-      if (osc__read_small(p, &st->buf2) == OSC_OK && st->buf2.len > 0) {
+      if (osc__read_cached(st, p, &st->buf2) == OSC_OK && st->buf2.len > 0) {
         osc__mset_family(t->set, "node_network_carrier", "Network device property: carrier", OSC__MT_GAUGE);
         osc__mset_add(t->set, "", lb, strtod(st->buf2.data, NULL));
       }

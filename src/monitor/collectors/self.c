@@ -54,7 +54,7 @@ int osc__col_self(osc_monitor *m, osc__tick *t) {
   }
   double maxfds = -1;
   snprintf(p, sizeof p, "%s/self/limits", m->proc_root);
-  if (osc__read_small(p, &st->buf2) == OSC_OK) {
+  if (osc__read_cached(st, p, &st->buf2) == OSC_OK) {
     char *l = strstr(st->buf2.data, "Max open files");
     if (l) {
       char *g[6];

@@ -34,12 +34,12 @@ int osc__col_system(osc_monitor *m, osc__tick *t) {
   osc__mset_add(t->set, "", NULL, (double)t->wall_ms / 1000.0);
   char p[600];
   snprintf(p, sizeof p, "%s/sys/kernel/random/entropy_avail", m->proc_root);
-  if (osc__read_small(p, &st->buf) == OSC_OK) {
+  if (osc__read_cached(st, p, &st->buf) == OSC_OK) {
     osc__mset_family(t->set, "node_entropy_available_bits", "Bits of available entropy.", OSC__MT_GAUGE);
     osc__mset_add(t->set, "", NULL, strtod(st->buf.data, NULL));
   }
   snprintf(p, sizeof p, "%s/sys/kernel/random/poolsize", m->proc_root);
-  if (osc__read_small(p, &st->buf) == OSC_OK) {
+  if (osc__read_cached(st, p, &st->buf) == OSC_OK) {
     osc__mset_family(t->set, "node_entropy_pool_size_bits", "Bits of entropy pool.", OSC__MT_GAUGE);
     osc__mset_add(t->set, "", NULL, strtod(st->buf.data, NULL));
   }
