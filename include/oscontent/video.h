@@ -179,8 +179,8 @@ typedef struct osc_video_transcode_options {
   int width, height;   /* [0 = keep] output size; one of them 0 keeps the aspect ratio */
   int fps;             /* [0 = keep] 15..60 */
   bool no_audio;       /* [false] drop audio */
-  bool no_faststart;
-  int threads;
+  bool no_faststart;   /* [false] MP4: leave the moov box at the end */
+  int threads;         /* [0 = usable CPUs] encoder threads, 0..64 */
 } osc_video_transcode_options;
 
 /**

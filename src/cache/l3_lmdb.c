@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cache/cache_int.h"
+#include "core/clock.h"
 #include "core/util.h"
 #include "oscontent/error.h"
 #include "oscontent/log.h"
@@ -31,6 +32,7 @@ struct osc__l3 {
   MDB_dbi v, o, m;
   int64_t max_bytes;
   atomic_uint_fast64_t hits, misses, sets, deletes, evictions, expirations, errors;
+  atomic_uint_fast64_t lat[OSC_CACHE_LAT_BUCKETS]; /* reads */
   char sweep_key[OSC_CACHE_MAX_KEY + 1];
   size_t sweep_klen;
   pthread_mutex_t sweep_mu;
@@ -276,6 +278,7 @@ int osc__l3_get(osc__l3 *l3, const void *key, size_t klen, int64_t now, void **d
 }
 
 int osc__l3_read(osc__l3 *l3, const void *key, size_t klen, int64_t now, osc__l3_read_fn fn, void *ud) {
+  uint64_t t0 = osc_now_ns();
   MDB_txn *t;
   int e = mdb_txn_begin(l3->env, NULL, MDB_RDONLY, &t);
   if (e) return lmdb_err(e, "begin");
@@ -297,6 +300,7 @@ int osc__l3_read(osc__l3 *l3, const void *key, size_t klen, int64_t now, osc__l3
   int rc = fn(ud, (const uint8_t *)d.mv_data + REC_HDR, d.mv_size - REC_HDR, exp);
   mdb_txn_abort(t);
   if (rc == OSC_OK) atomic_fetch_add(&l3->hits, 1);
+  osc__lat_add(l3->lat, osc_now_ns() - t0);
   return rc;
 }
 
@@ -406,6 +410,7 @@ void osc__l3_stats(osc__l3 *l3, osc_cache_level_stats *st) {
   st->evictions = atomic_load(&l3->evictions);
   st->expirations = atomic_load(&l3->expirations);
   st->errors = atomic_load(&l3->errors);
+  osc__lat_fill(st, l3->lat);
   MDB_txn *t;
   if (mdb_txn_begin(l3->env, NULL, MDB_RDONLY, &t) == 0) {
     st->bytes = meta_get(t, l3->m, "bytes");

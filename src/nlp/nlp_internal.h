@@ -94,6 +94,7 @@ typedef struct nlp_resource {
 } nlp_resource;
 
 #define NLP_MAX_LANGS 64
+#define NLP_TEXTCAT_MAX 256
 
 struct osc_nlp_embedder;
 
@@ -112,6 +113,15 @@ struct osc_nlp {
   size_t nlangs;
   char lang_codes[NLP_MAX_LANGS][8];
   bool have_lang;
+  /* second classifier: libexttextcat (Cavnar-Trenkle fingerprints, ~160 languages) */
+  void *textcat;
+  nlp_map tc_names; /* textcat category name ("en--utf8") -> index into tc_codes */
+  char (*tc_codes)[8];
+  size_t tc_n;
+  bool have_textcat;
+  /* union of the codes both classifiers (and the script rules) can answer */
+  char (*lang_all)[8];
+  size_t nlang_all;
   /* stopwords per language: "lang\x1fword" */
   nlp_map stopwords;
   bool have_stopwords;

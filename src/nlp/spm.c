@@ -34,8 +34,8 @@
 #define SPM_SEP 0x2581u
 
 typedef struct spm_node {
-  int32_t id;    /* piece id, -1 when no piece ends here */
-  int32_t u16;   /* UTF-16 length of the piece */
+  int32_t id;  /* piece id, -1 when no piece ends here */
+  int32_t u16; /* UTF-16 length of the piece */
   double score;
 } spm_node;
 
@@ -126,8 +126,10 @@ size_t osc__spm_utf8_decode(const char *s, size_t len, uint32_t *out) {
     }
     bool ok = len - i > need; /* the continuation bytes are all there */
     for (size_t k = 1; ok && k <= need; k++) {
-      if ((p[i + k] & 0xC0) != 0x80) ok = false;
-      else cp = (cp << 6) | (p[i + k] & 0x3F);
+      if ((p[i + k] & 0xC0) != 0x80)
+        ok = false;
+      else
+        cp = (cp << 6) | (p[i + k] & 0x3F);
     }
     if (!ok || cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
       out[n++] = 0xFFFD;
@@ -156,8 +158,8 @@ int osc__spm_load(const char *vocab_path, osc_spm **out) {
   json_t *root = json_loadb(text, len, 0, &jerr);
   free(text);
   if (!root || !json_is_array(root) || json_array_size(root) <= SPM_RESERVED) {
-    rc = osc_seterr(OSC_ECORRUPT, "%s: not a SentencePiece vocabulary (JSON array of [piece, score]): %s",
-                    vocab_path, root ? "too few entries" : jerr.text);
+    rc = osc_seterr(OSC_ECORRUPT, "%s: not a SentencePiece vocabulary (JSON array of [piece, score]): %s", vocab_path,
+                    root ? "too few entries" : jerr.text);
     json_decref(root);
     return rc;
   }
@@ -247,7 +249,9 @@ void osc__spm_free(osc_spm *t) {
   free(t);
 }
 
-size_t osc__spm_size(const osc_spm *t) { return t ? t->n_pieces : 0; }
+size_t osc__spm_size(const osc_spm *t) {
+  return t ? t->n_pieces : 0;
+}
 
 const char *osc__spm_piece(const osc_spm *t, int32_t id) {
   if (!t || id < 0 || (size_t)id >= t->n_pieces) return NULL;
@@ -326,8 +330,7 @@ static int normalize(osc_spm_ws *ws, const char *text, size_t len, size_t *count
   if (nl < 0) {
     free(nf);
     return nl == UTF8PROC_ERROR_NOMEM ? osc_seterr(OSC_ENOMEM, "tokenizer: out of memory")
-                                      : osc_seterr(OSC_EINVAL, "tokenizer: NFKC failed: %s",
-                                                   utf8proc_errmsg(nl));
+                                      : osc_seterr(OSC_EINVAL, "tokenizer: NFKC failed: %s", utf8proc_errmsg(nl));
   }
   rc = ws_reserve(ws, (size_t)nl + 2);
   if (rc) {
@@ -339,8 +342,8 @@ static int normalize(osc_spm_ws *ws, const char *text, size_t len, size_t *count
   return OSC_OK;
 }
 
-int osc__spm_encode(const osc_spm *t, osc_spm_ws *ws, const char *text, size_t len,
-                    const int32_t **ids, size_t *count) {
+int osc__spm_encode(const osc_spm *t, osc_spm_ws *ws, const char *text, size_t len, const int32_t **ids,
+                    size_t *count) {
   *ids = NULL;
   *count = 0;
   size_t n = 0;

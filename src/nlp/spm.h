@@ -18,11 +18,11 @@ typedef struct osc_spm osc_spm;
 
 /** Per-caller scratch for osc__spm_encode (all-zero = empty; release with osc__spm_ws_release). */
 typedef struct osc_spm_ws {
-  uint32_t *sym;   /* code points of the processed input */
-  double *best;    /* Viterbi scores, n+1 */
-  int32_t *words;  /* best piece ending at each position, n+1 */
-  int32_t *ids;    /* output ids */
-  size_t cap;      /* capacity of sym/best/words/ids in elements */
+  uint32_t *sym;  /* code points of the processed input */
+  double *best;   /* Viterbi scores, n+1 */
+  int32_t *words; /* best piece ending at each position, n+1 */
+  int32_t *ids;   /* output ids */
+  size_t cap;     /* capacity of sym/best/words/ids in elements */
 } osc_spm_ws;
 
 /**
@@ -45,8 +45,7 @@ const char *osc__spm_piece(const osc_spm *spm, int32_t id);
  * On success *ids points into @p ws (valid until the next call with ws).
  * @return OSC_OK, OSC_ENOMEM.
  */
-int osc__spm_encode(const osc_spm *spm, osc_spm_ws *ws, const char *text, size_t len,
-                    const int32_t **ids, size_t *n);
+int osc__spm_encode(const osc_spm *spm, osc_spm_ws *ws, const char *text, size_t len, const int32_t **ids, size_t *n);
 void osc__spm_ws_release(osc_spm_ws *ws);
 
 /**

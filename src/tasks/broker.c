@@ -2,20 +2,25 @@
  * tasks/broker.c - distributed mode on Redis Streams (hiredis 0.14).
  *
  * Keys (prefix P, default "osc:tasks"):
- *   P:q:0 .. P:q:3   one stream per priority, consumer group "workers"
+ *   P:q:0 .. P:q:3   one stream per priority, consumer group "workers"; the
+ *                    entry {kind, meta, payload} is the whole state of a queued job
  *   P:dead           dead-letter stream (delivery cap reached, unknown kind)
- *   P:job:<id>       JSON string {status, kind, priority, attempts, times, worker,
- *                    error, result}; SET ... PX result_ttl (one command per write)
+ *   P:job:<id>       the outcome: JSON {status, kind, priority, attempts, times,
+ *                    worker, error, result}, SET ... PX result_ttl once per job
  *   P:cancel         set of ids asked to cancel (checked with one SMISMEMBER per batch)
  *
- * Submit pipelines XADD + SET per job (one round trip per
- * batch).  A worker thread reads all four streams in one XREADGROUP
- * (highest priority first), drops jobs in P:cancel, runs the rest
- * on the local processor (so timeouts, isolation and retries apply), writes
- * results with a TTL and XACKs, all pipelined per batch.  Messages of a
- * worker that died stay pending; any worker reclaims those idle longer than
- * the visibility timeout (at least 2x the task timeout) with XAUTOCLAIM, and
- * moves a message delivered more than max_deliveries times to P:dead.
+ * A job id is a UUIDv8 that carries the priority and the stream entry id, so
+ * submit is one pipelined XADD per job and nothing else; status reads the
+ * outcome record, else the entry (XRANGE: pending) and the pending entries
+ * list (XPENDING: running, by whom, delivery count).  A worker thread reads
+ * all four streams in one XREADGROUP (highest priority first), drops jobs in
+ * P:cancel, runs the rest on the local processor (so timeouts, isolation and
+ * retries apply), then pipelines each outcome record, one XACK per stream and
+ * the next XREADGROUP in one round trip (the record always precedes its ack).
+ * Messages of a worker that died stay pending; any worker reclaims those idle
+ * longer than the visibility timeout (at least 2x the task timeout) with
+ * XAUTOCLAIM, and moves a message delivered more than max_deliveries times to
+ * P:dead.
  * Delivery is at least once.
  */
 #include <errno.h>
@@ -149,8 +154,6 @@ void osc_tasks_broker_close(osc_tasks_broker *b) {
   free(b);
 }
 
-static bool reply_ok(redisReply *r) { return r && r->type != REDIS_REPLY_ERROR; }
-
 /* One job's record as JSON text (malloc'd). */
 typedef struct jobrec {
   const char *status, *kind, *worker, *error;
@@ -201,99 +204,190 @@ static void append_set(redisContext *c, const char *pfx, const char *id, const j
   free(v);
 }
 
+/* Job ids of brokered jobs are UUIDv8 (RFC 9562 custom layout) that carry the
+ * stream and entry id, so a queued job needs no record of its own:
+ *   mmmmmmmm-mmmm-8ppp-Vsss-ssssssssssss
+ * m = entry id milliseconds (48 bits), p = priority (stream P:q:p),
+ * V = variant 10 + the top 14 bits of the 62-bit sequence, s = the rest. */
+static void encode_id(int prio, unsigned long long ms, unsigned long long seq, char *out) {
+  snprintf(out, OSC_TASK_ID_LEN, "%08llx-%04llx-8%03x-%04llx-%012llx", (ms >> 16) & 0xffffffffull, ms & 0xffffull,
+           (unsigned)prio, 0x8000ull | ((seq >> 48) & 0x3fffull), seq & 0xffffffffffffull);
+}
+
+static bool sid_to_id(int prio, const char *sid, char *out) {
+  unsigned long long ms, seq;
+  char tail;
+  if (!sid || sscanf(sid, "%llu-%llu%c", &ms, &seq, &tail) != 2 || ms >> 48 || seq >> 62) return false;
+  encode_id(prio, ms, seq, out);
+  return true;
+}
+
+/* The stream (priority) and entry id of a broker id; false for other ids. */
+static bool id_to_sid(const char *id, int *prio, char *sid, size_t sl) {
+  if (strlen(id) != 36) return false;
+  for (int i = 0; i < 36; i++) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? id[i] != '-' : !((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f'))) return false;
+  }
+  if (id[14] != '8' || !strchr("89ab", id[19])) return false;
+  unsigned long long g1 = strtoull(id, NULL, 16), g2 = strtoull(id + 9, NULL, 16), g3 = strtoull(id + 15, NULL, 16),
+                     g4 = strtoull(id + 19, NULL, 16), g5 = strtoull(id + 24, NULL, 16);
+  if (g3 >= OSC_TASK_PRIORITY_COUNT) return false;
+  *prio = (int)g3;
+  snprintf(sid, sl, "%llu-%llu", (g1 << 16) | g2, ((g4 & 0x3fffull) << 48) | g5);
+  return true;
+}
+
 int osc_tasks_broker_submit(osc_tasks_broker *b, const osc_task_submit *s, size_t n, char (*ids)[OSC_TASK_ID_LEN]) {
   if (!b || (!s && n)) return osc_seterr(OSC_EINVAL, "broker submit: jobs are required");
   for (size_t i = 0; i < n; i++) {
     if (!s[i].kind || !*s[i].kind) return osc_seterr(OSC_EINVAL, "kind: required");
+    if (strlen(s[i].kind) >= 64) return osc_seterr(OSC_EINVAL, "kind: longer than 63 bytes");
     if ((unsigned)s[i].priority >= OSC_TASK_PRIORITY_COUNT)
       return osc_seterr(OSC_EINVAL, "priority: %d is outside 0..3", (int)s[i].priority);
   }
-  int64_t now = osc_wall_ms();
+  /* One XADD per job, all pipelined: the entry is the job's whole queued state
+   * (the id comes from the entry id; status reads it back with XRANGE/XPENDING). */
+  long long now = (long long)osc_wall_ms();
+  char maxlen[32];
+  snprintf(maxlen, sizeof maxlen, "%lld", (long long)b->o.maxlen);
   for (size_t i = 0; i < n; i++) {
-    uint8_t rb[16];
-    uint64_t r1 = osc_rng_next(osc_rng_thread()), r2 = osc_rng_next(osc_rng_thread());
-    memcpy(rb, &r1, 8);
-    memcpy(rb + 8, &r2, 8);
-    rb[6] = (uint8_t)((rb[6] & 0x0f) | 0x40);
-    rb[8] = (uint8_t)((rb[8] & 0x3f) | 0x80);
-    snprintf(ids[i], OSC_TASK_ID_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", rb[0],
-             rb[1], rb[2], rb[3], rb[4], rb[5], rb[6], rb[7], rb[8], rb[9], rb[10], rb[11], rb[12], rb[13], rb[14],
-             rb[15]);
-    char stream[160], maxlen[32], enq[32], timeout[32], att[16], pj[4], created[24];
-    snprintf(created, sizeof created, "%lld", (long long)now);
+    char stream[160], meta[96];
     snprintf(stream, sizeof stream, "%s:q:%d", b->prefix, (int)s[i].priority);
-    snprintf(maxlen, sizeof maxlen, "%lld", (long long)b->o.maxlen);
-    snprintf(enq, sizeof enq, "%llu", (unsigned long long)osc_now_ns());
-    snprintf(timeout, sizeof timeout, "%lld", (long long)s[i].timeout_ms);
-    snprintf(att, sizeof att, "%d", s[i].max_attempts);
-    snprintf(pj, sizeof pj, "%d", s[i].payload_json ? 1 : 0);
+    /* meta: payload_json timeout_ms max_attempts created_ms */
+    snprintf(meta, sizeof meta, "%d %lld %d %lld", s[i].payload_json ? 1 : 0, (long long)s[i].timeout_ms,
+             s[i].max_attempts, now);
     const char *pl = s[i].payload ? (const char *)s[i].payload : "";
-    const char *xa[] = {"XADD", stream, "MAXLEN", "~", maxlen, "*", "id", ids[i], "kind", s[i].kind, "payload", pl,
-                        "pj", pj, "enq", enq, "timeout", timeout, "attempts", att, "created", created};
+    const char *xa[] = {"XADD", stream, "MAXLEN", "~", maxlen, "*", "kind", s[i].kind, "meta", meta, "payload", pl};
     size_t xl[OSC_ARRAY_LEN(xa)];
     for (size_t k = 0; k < OSC_ARRAY_LEN(xa); k++) xl[k] = strlen(xa[k]);
-    xl[11] = s[i].payload_len;
+    xl[11] = s[i].payload ? s[i].payload_len : 0;
     redisAppendCommandArgv(b->c, (int)OSC_ARRAY_LEN(xa), xa, xl);
-    jobrec jr = {.status = "pending", .kind = s[i].kind, .priority = (int)s[i].priority, .created_ms = now};
-    append_set(b->c, b->prefix, ids[i], &jr, b->o.result_ttl_ms);
   }
   int rc = OSC_OK;
-  for (size_t i = 0; i < n * 2; i++) {
+  for (size_t i = 0; i < n; i++) {
     redisReply *r = NULL;
-    if (redisGetReply(b->c, (void **)&r) != REDIS_OK) {
+    if (redisGetReply(b->c, (void **)&r) != REDIS_OK)
       return osc_seterr(OSC_EUNAVAIL, "broker: connection lost: %s", b->c->errstr);
+    ids[i][0] = '\0';
+    if (r && r->type == REDIS_REPLY_STRING) {
+      if (!sid_to_id((int)s[i].priority, r->str, ids[i]) && rc == OSC_OK)
+        rc = osc_seterr(OSC_EPROTO, "broker: unexpected stream entry id '%s'", r->str);
+    } else if (rc == OSC_OK) {
+      rc = osc_seterr(OSC_EPROTO, "broker: XADD: %s", r && r->str ? r->str : "no reply");
     }
-    if (!reply_ok(r) && rc == OSC_OK) rc = osc_seterr(OSC_EPROTO, "broker: %s", r ? r->str : "no reply");
     freeReplyObject(r);
   }
   return rc;
 }
 
-int osc_tasks_broker_status(osc_tasks_broker *b, const char *id, osc_task_info *out) {
-  redisAppendCommand(b->c, "GET %s:job:%s", b->prefix, id);
-  redisAppendCommand(b->c, "SISMEMBER %s:cancel %s", b->prefix, id);
-  redisReply *r = NULL, *cr = NULL;
-  if (redisGetReply(b->c, (void **)&r) != REDIS_OK || redisGetReply(b->c, (void **)&cr) != REDIS_OK) {
-    if (r) freeReplyObject(r);
-    return osc_seterr(OSC_EUNAVAIL, "broker: connection lost: %s", b->c->errstr);
+/* meta field of an entry: "payload_json timeout_ms max_attempts created_ms" */
+static void parse_meta(const char *v, bool *pj, int64_t *timeout_ms, int *max_attempts, int64_t *created_ms) {
+  int p = 0, a = 0;
+  long long t = 0, c = 0;
+  if (v && sscanf(v, "%d %lld %d %lld", &p, &t, &a, &c) == 4) {
+    *pj = p == 1;
+    *timeout_ms = t;
+    *max_attempts = a;
+    *created_ms = c;
   }
-  json_t *v = NULL;
-  if (r->type != REDIS_REPLY_STRING || osc_json_parse(r->str, r->len, false, &v) != OSC_OK || !json_is_object(v)) {
-    freeReplyObject(r);
-    freeReplyObject(cr);
-    json_decref(v);
-    return osc_seterr(OSC_ENOENT, "task %s: not found in the broker (unknown id, or its result expired)", id);
-  }
+}
+
+static const char *fval(redisReply *fields, const char *name, size_t *len) {
+  for (size_t i = 0; fields && i + 1 < fields->elements; i += 2)
+    if (fields->element[i]->str && strcmp(fields->element[i]->str, name) == 0) {
+      if (len) *len = fields->element[i + 1]->len;
+      return fields->element[i + 1]->str;
+    }
+  return NULL;
+}
+
+/* A job with no outcome record yet: pending in its stream, or running when a
+ * consumer holds it (the pending entries list says who and how often). */
+static int status_from_stream(const char *id, int prio, redisReply *xr, redisReply *xp, osc_task_info *out) {
+  if (!xr || xr->type != REDIS_REPLY_ARRAY || xr->elements != 1 || xr->element[0]->elements < 2 ||
+      xr->element[0]->element[1]->type != REDIS_REPLY_ARRAY)
+    return osc_seterr(OSC_ENOENT, "task %s: not found in the broker (unknown id, trimmed, or its result expired)", id);
+  redisReply *f = xr->element[0]->element[1];
   memset(out, 0, sizeof *out);
   snprintf(out->id, sizeof out->id, "%s", id);
-  const char *str = json_string_value(json_object_get(v, "kind"));
-  if (str) snprintf(out->kind, sizeof out->kind, "%s", str);
-  osc_task_status st = OSC_TASK_PENDING;
-  if ((str = json_string_value(json_object_get(v, "status")))) osc_task_status_parse(str, &st);
-  out->status = st;
-  out->priority = (osc_task_priority)json_integer_value(json_object_get(v, "priority"));
-  out->created_ms = json_integer_value(json_object_get(v, "created_ms"));
-  out->started_ms = json_integer_value(json_object_get(v, "started_ms"));
-  out->completed_ms = json_integer_value(json_object_get(v, "completed_ms"));
-  out->attempts = (int)json_integer_value(json_object_get(v, "attempts"));
-  out->progress = st == OSC_TASK_COMPLETED ? 1.0 : 0.0;
-  if ((str = json_string_value(json_object_get(v, "error")))) out->error = osc_strdup(str);
-  json_t *res = json_object_get(v, "result");
-  if (json_is_string(res)) {
-    size_t len = json_string_length(res);
-    out->result = malloc(len + 1);
-    if (out->result) {
-      memcpy(out->result, json_string_value(res), len);
-      ((char *)out->result)[len] = '\0';
-      out->result_len = len;
+  const char *k = fval(f, "kind", NULL);
+  if (k) snprintf(out->kind, sizeof out->kind, "%s", k);
+  out->priority = (osc_task_priority)prio;
+  bool pj = false;
+  int64_t timeout = 0;
+  parse_meta(fval(f, "meta", NULL), &pj, &timeout, &out->max_attempts, &out->created_ms);
+  out->status = OSC_TASK_PENDING;
+  if (xp && xp->type == REDIS_REPLY_ARRAY && xp->elements == 1 && xp->element[0]->type == REDIS_REPLY_ARRAY &&
+      xp->element[0]->elements >= 4) {
+    redisReply *e = xp->element[0];
+    out->status = OSC_TASK_RUNNING;
+    out->started_ms = osc_wall_ms() - (int64_t)e->element[2]->integer; /* last delivery */
+    out->attempts = (int)e->element[3]->integer;
+  }
+  return OSC_OK;
+}
+
+int osc_tasks_broker_status(osc_tasks_broker *b, const char *id, osc_task_info *out) {
+  int prio = 0;
+  char sid[48];
+  bool streamed = id_to_sid(id, &prio, sid, sizeof sid);
+  /* Order matters: the worker writes the outcome record before its XACK, so a
+   * record missing at the GET (sent last) means the XPENDING before it saw the
+   * job still queued or held, never already acknowledged. */
+  if (streamed) {
+    redisAppendCommand(b->c, "XRANGE %s:q:%d %s %s", b->prefix, prio, sid, sid);
+    redisAppendCommand(b->c, "XPENDING %s:q:%d " GROUP " %s %s 1", b->prefix, prio, sid, sid);
+  }
+  redisAppendCommand(b->c, "GET %s:job:%s", b->prefix, id);
+  redisAppendCommand(b->c, "SISMEMBER %s:cancel %s", b->prefix, id);
+  redisReply *rs[4] = {0};
+  int nr = streamed ? 4 : 2;
+  for (int i = 0; i < nr; i++) {
+    if (redisGetReply(b->c, (void **)&rs[i]) != REDIS_OK) {
+      for (int k = 0; k < i; k++) freeReplyObject(rs[k]);
+      return osc_seterr(OSC_EUNAVAIL, "broker: connection lost: %s", b->c->errstr);
     }
   }
-  out->result_json = json_is_true(json_object_get(v, "result_json"));
-  out->cancel_requested = cr->type == REDIS_REPLY_INTEGER && cr->integer == 1;
+  redisReply *r = rs[nr - 2], *cr = rs[nr - 1];
+  int rc = OSC_OK;
+  json_t *v = NULL;
+  if (r->type != REDIS_REPLY_STRING || osc_json_parse(r->str, r->len, false, &v) != OSC_OK || !json_is_object(v)) {
+    json_decref(v);
+    v = NULL;
+    if (streamed) rc = status_from_stream(id, prio, rs[0], rs[1], out);
+    else rc = osc_seterr(OSC_ENOENT, "task %s: not found in the broker (unknown id, or its result expired)", id);
+  } else {
+    memset(out, 0, sizeof *out);
+    snprintf(out->id, sizeof out->id, "%s", id);
+    const char *str = json_string_value(json_object_get(v, "kind"));
+    if (str) snprintf(out->kind, sizeof out->kind, "%s", str);
+    osc_task_status st = OSC_TASK_PENDING;
+    if ((str = json_string_value(json_object_get(v, "status")))) osc_task_status_parse(str, &st);
+    out->status = st;
+    out->priority = (osc_task_priority)json_integer_value(json_object_get(v, "priority"));
+    out->created_ms = json_integer_value(json_object_get(v, "created_ms"));
+    out->started_ms = json_integer_value(json_object_get(v, "started_ms"));
+    out->completed_ms = json_integer_value(json_object_get(v, "completed_ms"));
+    out->attempts = (int)json_integer_value(json_object_get(v, "attempts"));
+    out->progress = st == OSC_TASK_COMPLETED ? 1.0 : 0.0;
+    if ((str = json_string_value(json_object_get(v, "error")))) out->error = osc_strdup(str);
+    json_t *res = json_object_get(v, "result");
+    if (json_is_string(res)) {
+      size_t len = json_string_length(res);
+      out->result = malloc(len + 1);
+      if (out->result) {
+        memcpy(out->result, json_string_value(res), len);
+        ((char *)out->result)[len] = '\0';
+        out->result_len = len;
+      }
+    }
+    out->result_json = json_is_true(json_object_get(v, "result_json"));
+  }
+  if (rc == OSC_OK) out->cancel_requested = cr->type == REDIS_REPLY_INTEGER && cr->integer == 1;
   json_decref(v);
-  freeReplyObject(r);
-  freeReplyObject(cr);
-  return OSC_OK;
+  for (int i = 0; i < nr; i++) freeReplyObject(rs[i]);
+  return rc;
 }
 
 int osc_tasks_broker_cancel(osc_tasks_broker *b, const char *id) {
@@ -373,17 +467,9 @@ typedef struct wctx {
   const osc_tasks_worker_options *wo;
   const volatile int *stop;
   char name[96];
+  size_t unread; /* replies of pipelined outcome writes not read yet */
   int rc;
 } wctx;
-
-static const char *fval(redisReply *fields, const char *name, size_t *len) {
-  for (size_t i = 0; fields && i + 1 < fields->elements; i += 2)
-    if (fields->element[i]->str && strcmp(fields->element[i]->str, name) == 0) {
-      if (len) *len = fields->element[i + 1]->len;
-      return fields->element[i + 1]->str;
-    }
-  return NULL;
-}
 
 static void parse_entry(redisReply *e, int prio, msg *m) {
   memset(m, 0, sizeof *m);
@@ -399,23 +485,46 @@ static void parse_entry(redisReply *e, int prio, msg *m) {
     return;
   }
   const char *v;
-  if ((v = fval(f, "id", NULL))) snprintf(m->id, sizeof m->id, "%s", v);
+  if ((v = fval(f, "id", NULL))) snprintf(m->id, sizeof m->id, "%s", v); /* entries of older versions */
+  else sid_to_id(prio, m->sid, m->id);
   if ((v = fval(f, "kind", NULL))) snprintf(m->kind, sizeof m->kind, "%s", v);
   m->payload = fval(f, "payload", &m->payload_len);
-  if ((v = fval(f, "pj", NULL))) m->pj = *v == '1';
-  if ((v = fval(f, "timeout", NULL))) m->timeout_ms = atoll(v);
-  if ((v = fval(f, "attempts", NULL))) m->max_attempts = atoi(v);
-  if ((v = fval(f, "created", NULL))) m->created_ms = atoll(v);
+  if ((v = fval(f, "meta", NULL))) {
+    parse_meta(v, &m->pj, &m->timeout_ms, &m->max_attempts, &m->created_ms);
+  } else {
+    if ((v = fval(f, "pj", NULL))) m->pj = *v == '1';
+    if ((v = fval(f, "timeout", NULL))) m->timeout_ms = atoll(v);
+    if ((v = fval(f, "attempts", NULL))) m->max_attempts = atoi(v);
+    if ((v = fval(f, "created", NULL))) m->created_ms = atoll(v);
+  }
   if (!m->id[0] || !m->kind[0]) m->skip = true;
 }
 
 static bool stopped(const volatile int *stop) { return __atomic_load_n((const int *)stop, __ATOMIC_RELAXED) != 0; }
 
-/* Runs a batch of messages of one stream set and acks them. */
+/* Reads the replies of pipelined writes. */
+static int drain(wctx *w) {
+  for (; w->unread > 0; w->unread--) {
+    redisReply *r = NULL;
+    if (redisGetReply(w->b.c, (void **)&r) != REDIS_OK) {
+      w->unread = 0;
+      return OSC_EUNAVAIL;
+    }
+    if (r && r->type == REDIS_REPLY_ERROR) OSC_WARN("tasks", "worker %s: broker write failed: %s", w->name, r->str);
+    freeReplyObject(r);
+  }
+  return OSC_OK;
+}
+
+/* Runs a batch of messages and queues (pipelines, without reading the
+ * replies) each outcome record followed by the XACKs: a record always
+ * precedes its ack, which status relies on. */
 static int run_batch(wctx *w, msg *ms, size_t n, bool any_cancel) {
   redisContext *c = w->b.c;
   const char *pfx = w->b.prefix;
-  /* 1. one SMISMEMBER tells which were cancelled; the rest are marked running */
+  int rc = drain(w);
+  if (rc) return rc;
+  /* 1. one SMISMEMBER tells which were cancelled (only while someone cancels) */
   size_t live = 0;
   for (size_t i = 0; i < n; i++) live += !ms[i].skip;
   if (live && any_cancel) {
@@ -442,8 +551,7 @@ static int run_batch(wctx *w, msg *ms, size_t n, bool any_cancel) {
     }
     freeReplyObject(r);
   }
-  int64_t now = osc_wall_ms();
-  int64_t ttl = w->b.o.result_ttl_ms;
+  /* 2. run on the local pools (timeouts, isolation and retries apply) */
   for (size_t i = 0; i < n; i++) {
     if (ms[i].skip) continue;
     osc_task_submit s;
@@ -458,88 +566,62 @@ static int run_batch(wctx *w, msg *ms, size_t n, bool any_cancel) {
     if (osc_tasks_submit(w->tp, &s, ms[i].local, NULL) == OSC_OK) ms[i].submitted = true;
     else ms[i].err = osc_asprintf("%s", osc_errmsg());
   }
-  /* 2. jobs still running after 20 ms are marked running (short ones go straight to their outcome) */
-  uint64_t mark_at = osc_now_ms() + 20;
-  bool marked = false;
-  uint64_t last_poll = osc_now_ms();
-  for (size_t i = 0; i < n; i++) {
-    if (!ms[i].submitted) continue;
-    for (;;) {
-      int64_t left = marked ? 200 : (int64_t)(mark_at > osc_now_ms() ? mark_at - osc_now_ms() : 0);
-      if (osc_tasks_wait(w->tp, ms[i].local, left, NULL) != OSC_ETIMEDOUT) break;
-      if (!marked) {
-        marked = true;
-        size_t cmds = 0;
-        for (size_t k = i; k < n; k++) {
-          osc_task_info info;
-          if (!ms[k].submitted || osc_tasks_status(w->tp, ms[k].local, &info) != OSC_OK) continue;
-          if (!osc_task_status_final(info.status)) {
-            jobrec jr = {.status = "running", .kind = ms[k].kind, .priority = ms[k].prio, .worker = w->name,
-                         .attempts = ms[k].deliveries > 0 ? ms[k].deliveries : 1, .started_ms = now,
-                         .created_ms = ms[k].created_ms};
-            append_set(c, pfx, ms[k].id, &jr, ttl);
-            cmds++;
-          }
-          osc_task_info_release(&info);
-        }
-        for (size_t k = 0; k < cmds; k++) {
-          redisReply *r = NULL;
-          if (redisGetReply(c, (void **)&r) != REDIS_OK) return OSC_EUNAVAIL;
-          freeReplyObject(r);
-        }
-        continue;
-      }
-      /* forward cancel requests every 500 ms */
-      if (osc_now_ms() - last_poll < 500) continue;
-      last_poll = osc_now_ms();
-      for (size_t k = i; k < n; k++) {
-        if (!ms[k].submitted) continue;
-        redisReply *r = redisCommand(c, "SISMEMBER %s:cancel %s", pfx, ms[k].id);
-        if (!r) return OSC_EUNAVAIL;
-        if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) osc_tasks_cancel(w->tp, ms[k].local);
-        freeReplyObject(r);
-      }
-    }
-  }
-  /* 3. outcomes + ack, pipelined */
-  int64_t done = osc_wall_ms();
-  size_t cmds = 0;
+  /* 3. wait for each; forward cancel requests every 500 ms; queue its outcome as soon as it is known */
+  int64_t ttl = w->b.o.result_ttl_ms;
   for (size_t i = 0; i < n; i++) {
     long long deliv = ms[i].deliveries > 0 ? ms[i].deliveries : 1;
     if (ms[i].submitted) {
       osc_task_info info;
-      if (osc_tasks_status(w->tp, ms[i].local, &info) == OSC_OK) {
-        jobrec jr = {.status = osc_task_status_name(info.status), .kind = ms[i].kind, .priority = ms[i].prio,
-                     .worker = w->name, .error = info.error, .attempts = deliv + info.attempts - 1,
-                     .created_ms = ms[i].created_ms, .started_ms = info.started_ms, .completed_ms = done,
-                     .result = info.result,
-                     .result_len = info.result_len, .result_json = info.result_json};
-        append_set(c, pfx, ms[i].id, &jr, ttl);
-        cmds++;
-        if (info.status == OSC_TASK_CANCELLED) {
-          redisAppendCommand(c, "SREM %s:cancel %s", pfx, ms[i].id);
-          cmds++;
-        }
+      int wrc;
+      while ((wrc = osc_tasks_wait(w->tp, ms[i].local, 500, &info)) == OSC_ETIMEDOUT) {
         osc_task_info_release(&info);
+        if (drain(w) != OSC_OK) return OSC_EUNAVAIL;
+        for (size_t k = i; k < n; k++)
+          if (ms[k].submitted) redisAppendCommand(c, "SISMEMBER %s:cancel %s", pfx, ms[k].id);
+        for (size_t k = i; k < n; k++) {
+          if (!ms[k].submitted) continue;
+          redisReply *r = NULL;
+          if (redisGetReply(c, (void **)&r) != REDIS_OK) return OSC_EUNAVAIL;
+          if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) osc_tasks_cancel(w->tp, ms[k].local);
+          freeReplyObject(r);
+        }
       }
+      jobrec jr = {.status = "failed", .kind = ms[i].kind, .priority = ms[i].prio, .worker = w->name,
+                   .error = "lost by the local processor", .attempts = deliv, .created_ms = ms[i].created_ms,
+                   .completed_ms = osc_wall_ms()};
+      if (wrc == OSC_OK) {
+        jr.status = osc_task_status_name(info.status);
+        jr.error = info.error;
+        jr.attempts = deliv + info.attempts - 1;
+        jr.started_ms = info.started_ms;
+        jr.result = info.result;
+        jr.result_len = info.result_len;
+        jr.result_json = info.result_json;
+      }
+      append_set(c, pfx, ms[i].id, &jr, ttl);
+      w->unread++;
+      if (wrc == OSC_OK && info.status == OSC_TASK_CANCELLED) {
+        redisAppendCommand(c, "SREM %s:cancel %s", pfx, ms[i].id);
+        w->unread++;
+      }
+      if (wrc == OSC_OK) osc_task_info_release(&info);
     } else if (ms[i].id[0]) {
       const bool cancelled = ms[i].err && strncmp(ms[i].err, "cancelled", 9) == 0;
       jobrec jr = {.status = cancelled ? "cancelled" : "failed", .kind = ms[i].kind, .priority = ms[i].prio,
                    .worker = w->name, .error = ms[i].err ? ms[i].err : "malformed message",
-                   .attempts = cancelled ? 0 : deliv, .created_ms = ms[i].created_ms, .completed_ms = done};
+                   .attempts = cancelled ? 0 : deliv, .created_ms = ms[i].created_ms, .completed_ms = osc_wall_ms()};
       append_set(c, pfx, ms[i].id, &jr, ttl);
-      cmds++;
+      w->unread++;
       if (cancelled) {
         redisAppendCommand(c, "SREM %s:cancel %s", pfx, ms[i].id);
-        cmds++;
       } else {
         redisAppendCommand(c, "XADD %s:dead * id %s kind %s reason %s", pfx, ms[i].id, ms[i].kind,
                            ms[i].err ? ms[i].err : "malformed message");
-        cmds++;
       }
+      w->unread++;
     }
   }
-  /* one XACK per stream */
+  /* 4. one XACK per stream, after every record */
   for (int p = 0; p < OSC_TASK_PRIORITY_COUNT; p++) {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) k += ms[i].sid[0] && ms[i].prio == p;
@@ -556,12 +638,7 @@ static int run_batch(wctx *w, msg *ms, size_t n, bool any_cancel) {
       if (ms[i].sid[0] && ms[i].prio == p) av[k++] = ms[i].sid;
     redisAppendCommandArgv(c, (int)k, av, NULL);
     free(av);
-    cmds++;
-  }
-  for (size_t i = 0; i < cmds; i++) {
-    redisReply *r = NULL;
-    if (redisGetReply(c, (void **)&r) != REDIS_OK) return OSC_EUNAVAIL;
-    freeReplyObject(r);
+    w->unread++;
   }
   return OSC_OK;
 }
@@ -571,6 +648,8 @@ static int reclaim(wctx *w) {
   redisContext *c = w->b.c;
   const char *pfx = w->b.prefix;
   for (int p = 0; p < OSC_TASK_PRIORITY_COUNT; p++) {
+    int rc = drain(w);
+    if (rc) return rc;
     redisReply *r = redisCommand(c, "XAUTOCLAIM %s:q:%d " GROUP " %s %lld 0-0 COUNT 32", pfx, p, w->name,
                                  (long long)w->b.o.visibility_ms);
     if (!r) return OSC_EUNAVAIL;
@@ -601,7 +680,8 @@ static int reclaim(wctx *w) {
       }
       n++;
     }
-    int rc = ms ? run_batch(w, ms, n, true) : OSC_ENOMEM;
+    rc = ms ? run_batch(w, ms, n, true) : OSC_ENOMEM;
+    if (rc == OSC_OK) rc = drain(w);
     for (size_t i = 0; ms && i < n; i++) free(ms[i].err);
     free(ms);
     freeReplyObject(r);
@@ -636,11 +716,13 @@ static void *worker_thread(void *arg) {
     if (rc == OSC_OK) {
       const char *argv[] = {"XREADGROUP", "GROUP", GROUP, w->name, "COUNT", count, "BLOCK", "200", "STREAMS",
                             streams[0], streams[1], streams[2], streams[3], ">", ">", ">", ">"};
-      /* EXISTS rides along in the same round trip: no SMISMEMBER while nobody cancels */
+      /* One round trip: the previous batch's records and XACKs, EXISTS (no
+       * SMISMEMBER while nobody cancels) and the next read. */
       redisAppendCommand(w->b.c, "EXISTS %s:cancel", w->b.prefix);
       redisAppendCommandArgv(w->b.c, (int)OSC_ARRAY_LEN(argv), argv, NULL);
       redisReply *ex = NULL;
-      if (redisGetReply(w->b.c, (void **)&ex) != REDIS_OK || redisGetReply(w->b.c, (void **)&r) != REDIS_OK) {
+      if (drain(w) != OSC_OK || redisGetReply(w->b.c, (void **)&ex) != REDIS_OK ||
+          redisGetReply(w->b.c, (void **)&r) != REDIS_OK) {
         rc = OSC_EUNAVAIL;
         if (r) freeReplyObject(r);
         r = NULL;
@@ -674,10 +756,14 @@ static void *worker_thread(void *arg) {
       OSC_WARN("tasks", "worker %s: connection lost (%s); reconnecting", w->name, w->b.c ? w->b.c->errstr : "");
       if (w->b.c) redisFree(w->b.c);
       w->b.c = NULL;
+      w->unread = 0;
       osc_sleep_ms(200);
     }
   }
-  if (w->b.c) redisFree(w->b.c);
+  if (w->b.c) {
+    drain(w); /* the last batch's records and acks */
+    redisFree(w->b.c);
+  }
   w->b.c = NULL;
   return NULL;
 }

@@ -389,14 +389,23 @@ static bool should_wake(pool *p) {
   return true;
 }
 
-/* Pushes an item and wakes a worker if needed; pool->mu held. */
-static int pool_push_locked(pool *p, int prio, item it) {
+/* Pushes an item; pool->mu held.  *wake: a sleeping worker must be signalled. */
+static int pool_push_nowake(pool *p, int prio, item it, bool *wake) {
+  *wake = false;
   int rc = ring_push(&p->q[prio], it);
   if (rc) return rc;
   p->depth++;
   atomic_store_explicit(&p->qcount, p->depth, memory_order_release);
-  if (p->sleeping > 0 && should_wake(p)) pthread_cond_signal(&p->cv);
+  *wake = p->sleeping > 0 && should_wake(p);
   return OSC_OK;
+}
+
+/* Pushes an item and wakes a worker if needed; pool->mu held. */
+static int pool_push_locked(pool *p, int prio, item it) {
+  bool wake;
+  int rc = pool_push_nowake(p, prio, it, &wake);
+  if (wake) pthread_cond_signal(&p->cv);
+  return rc;
 }
 
 static void run_job(osc_tasks *tp, worker *w, task_rec *r);
@@ -1565,12 +1574,14 @@ int osc_tasks_run_batch(osc_tasks *tp, osc_task_type type, osc_task_priority pri
     p->depth++;
   }
   atomic_store_explicit(&p->qcount, p->depth, memory_order_release);
-  if (p->sleeping > 0) {
-    if (n > 1) pthread_cond_broadcast(&p->cv);
-    else if (should_wake(p))
-      pthread_cond_signal(&p->cv);
-  }
+  int wake = p->sleeping > 0 ? (n > 1 ? 2 : should_wake(p)) : 0;
   pthread_mutex_unlock(&p->mu);
+  /* Signalled after the unlock: the woken worker does not block on the mutex
+   * the submitter still holds (a worker checks the queue under the mutex
+   * before it sleeps, so no wake-up is lost). */
+  if (wake == 2) pthread_cond_broadcast(&p->cv);
+  else if (wake)
+    pthread_cond_signal(&p->cv);
   return rc;
 }
 
@@ -1583,8 +1594,10 @@ int osc_tasks_run(osc_tasks *tp, osc_task_type type, osc_task_priority priority,
     pthread_mutex_unlock(&p->mu);
     return osc_seterr(OSC_ECLOSED, "tasks: shutting down");
   }
-  int rc = pool_push_locked(p, (int)priority, (item){fn, arg});
+  bool wake;
+  int rc = pool_push_nowake(p, (int)priority, (item){fn, arg}, &wake);
   pthread_mutex_unlock(&p->mu);
+  if (wake) pthread_cond_signal(&p->cv); /* after the unlock: see osc_tasks_run_batch */
   return rc;
 }
 

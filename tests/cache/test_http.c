@@ -149,8 +149,26 @@ static void test_batches_and_stats(void **st) {
   json_decref(j);
 }
 
+static void test_clear(void **st) {
+  (void)st;
+  json_decref(req("POST", "/cache/set", "{\"key\":\"c1\",\"value\":1}", 200));
+  char cmd[160];
+  snprintf(cmd, sizeof cmd, "redis-cli -p %d SET foreign:key keep >/dev/null", g_redis.port);
+  int code;
+  free(osc_test_sh(cmd, &code));
+  json_t *j = req("POST", "/cache/clear", NULL, 200);
+  assert_true(json_is_true(json_object_get(j, "success")));
+  json_decref(j);
+  json_decref(req("GET", "/cache/get/c1", NULL, 404));
+  snprintf(cmd, sizeof cmd, "redis-cli -p %d GET foreign:key", g_redis.port);
+  char *out = osc_test_sh(cmd, &code);
+  assert_non_null(strstr(out, "keep")); /* only our namespace was cleared */
+  free(out);
+  json_decref(req("GET", "/cache/clear", NULL, 405));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_set_get_delete), cmocka_unit_test(test_bad_input),
-                                     cmocka_unit_test(test_batches_and_stats)};
+                                     cmocka_unit_test(test_batches_and_stats), cmocka_unit_test(test_clear)};
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -61,6 +61,8 @@ static void test_persistence(void **st) {
   osc_cache_value_release(v);
   osc_cache_stats(c, &s);
   assert_int_equal(s.l3.hits, 2);
+  assert_int_equal(s.l3.lat_count, 2); /* read latency histogram */
+  assert_true(s.l3.lat_p99_ns > 0);
   /* promoted: the second read is an L1 hit */
   assert_int_equal(osc_cache_get(c, "big", 3, &v), OSC_OK);
   osc_cache_value_release(v);

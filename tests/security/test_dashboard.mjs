@@ -23,6 +23,7 @@ try {
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
   await page.goto(base + '/', { waitUntil: 'load' });
   check('title', (await page.title()) === 'oscontent dashboard');
   await page.waitForFunction(() => document.querySelector('#health').textContent !== 'connecting…', null, { timeout: 10000 });

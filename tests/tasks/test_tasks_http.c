@@ -100,7 +100,10 @@ static void test_routes(void **state) {
   json_decref(v);
   /* bad input: unknown kind lists the known ones; bad priority; bad JSON; unknown id */
   v = req(&s, "POST", "/tasks/submit", "{\"kind\":\"nope\"}", 400);
-  assert_non_null(strstr(json_string_value(json_object_get(v, "detail")), "known: echo, sleep"));
+  /* other modules register more kinds (nlp.batch, video.create) in a full build */
+  assert_non_null(strstr(json_string_value(json_object_get(v, "detail")), "known: "));
+  assert_non_null(strstr(json_string_value(json_object_get(v, "detail")), "echo"));
+  assert_non_null(strstr(json_string_value(json_object_get(v, "detail")), "sleep"));
   json_decref(v);
   v = req(&s, "POST", "/tasks/submit", "{\"kind\":\"echo\",\"priority\":\"urgent\"}", 400);
   assert_non_null(strstr(json_string_value(json_object_get(v, "detail")), "priority"));
@@ -124,7 +127,8 @@ static void test_routes(void **state) {
   assert_non_null(json_object_get(json_object_get(v, "pools"), "io"));
   json_decref(v);
   v = req(&s, "GET", "/tasks/kinds", NULL, 200);
-  assert_int_equal(json_array_size(json_object_get(v, "kinds")), 2);
+  /* echo and sleep, plus the kinds other compiled-in modules register */
+  assert_true(json_array_size(json_object_get(v, "kinds")) >= 2);
   json_decref(v);
   free(a);
   free(sl);

@@ -66,14 +66,19 @@ static void test_reclaim_after_worker_kill(void **state) {
   osc_task_info info;
   assert_int_equal(wait_status(b, ids[0], "running", 10000, &info), 0);
   osc_task_info_release(&info);
-  /* who runs it? the consumer name carries the worker pid */
+  /* a queued or running job has no record of its own: the stream entry and its pending entry are its state */
   char cmd[256];
-  snprintf(cmd, sizeof cmd, "redis-cli -p %d GET osc:tasks:job:%s", r.port, ids[0]);
   int ec;
+  snprintf(cmd, sizeof cmd, "redis-cli -p %d EXISTS osc:tasks:job:%s", r.port, ids[0]);
+  char *rec = osc_test_sh(cmd, &ec);
+  assert_int_equal(atoi(rec), 0);
+  free(rec);
+  /* who runs it? the consumer holding the pending entry; its name carries the worker name and pid */
+  snprintf(cmd, sizeof cmd, "redis-cli -p %d XPENDING osc:tasks:q:2 workers - + 10", r.port);
   char *who = osc_test_sh(cmd, &ec);
   assert_non_null(who);
-  bool a_runs = strstr(who, "\"worker\":\"wa-") != NULL;
-  assert_true(a_runs || strstr(who, "\"worker\":\"wb-") != NULL);
+  bool a_runs = strstr(who, "wa-") != NULL;
+  assert_true(a_runs != (strstr(who, "wb-") != NULL));
   free(who);
   pid_t victim = a_runs ? wa : wb, survivor = a_runs ? wb : wa;
   assert_true(osc_test_kill(victim, SIGKILL, 5000) >= 0);
@@ -190,9 +195,76 @@ static void test_serve_submits_to_broker(void **state) {
   snprintf(url, sizeof url, "%s/tasks/submit", s.base);
   assert_int_equal(osc_test_http("POST", url, "{\"kind\":\"zz\"}", 13, NULL, &resp), 0);
   assert_int_equal(resp.status, 400);
-  assert_non_null(strstr(resp.body, "known: echo, sleep"));
+  assert_non_null(strstr(resp.body, "known: ") && strstr(resp.body, "echo") && strstr(resp.body, "sleep"));
   osc_test_resp_free(&resp);
   assert_int_equal(osc_test_server_stop(&s), 0);
+  assert_true(osc_test_kill(w, SIGTERM, 10000) >= 0);
+  osc_test_redis_stop(&r);
+  osc_test_tmpdir_free(dir);
+}
+
+/* A queued job's state is its stream entry: pending with its kind and times, cancellable
+ * before any worker runs; a batch keeps its order and priorities; ids are UUIDv8 and unique. */
+static void test_queued_state_in_stream(void **state) {
+  (void)state;
+  osc_test_redis r;
+  assert_int_equal(osc_test_redis_start(&r), 0);
+  char *dir = osc_test_tmpdir("tasks-redis3");
+  osc_tasks_broker_options bo = {.url = r.url, .task_timeout_ms = 1000};
+  osc_tasks_broker *b = NULL;
+  assert_int_equal(osc_tasks_broker_open(&bo, &b), OSC_OK);
+  enum { N = 3 };
+  osc_task_submit s[N];
+  const char *payloads[N] = {"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"};
+  for (int i = 0; i < N; i++) {
+    osc_task_submit_init(&s[i], "echo");
+    s[i].payload = payloads[i];
+    s[i].payload_len = strlen(payloads[i]);
+    s[i].payload_json = true;
+    s[i].priority = i == 2 ? OSC_TASK_PRIORITY_HIGH : OSC_TASK_PRIORITY_NORMAL;
+  }
+  char ids[N][OSC_TASK_ID_LEN];
+  int64_t before = osc_wall_ms();
+  assert_int_equal(osc_tasks_broker_submit(b, s, N, ids), OSC_OK);
+  for (int i = 0; i < N; i++) {
+    assert_int_equal(strlen(ids[i]), 36);
+    assert_int_equal(ids[i][14], '8'); /* UUIDv8 */
+    assert_non_null(strchr("89ab", ids[i][19]));
+    for (int k = 0; k < i; k++) assert_string_not_equal(ids[i], ids[k]);
+    osc_task_info info;
+    assert_int_equal(osc_tasks_broker_status(b, ids[i], &info), OSC_OK);
+    assert_string_equal(osc_task_status_name(info.status), "pending");
+    assert_string_equal(info.kind, "echo");
+    assert_int_equal(info.priority, s[i].priority);
+    assert_true(info.created_ms >= before - 1000 && info.created_ms <= osc_wall_ms() + 1000);
+    osc_task_info_release(&info);
+  }
+  /* an id of the right shape that was never issued, and a random UUIDv4: not found */
+  osc_task_info info;
+  char fake[OSC_TASK_ID_LEN];
+  snprintf(fake, sizeof fake, "%.13s8002-8000-000000000001", ids[0]);
+  assert_int_equal(osc_tasks_broker_status(b, fake, &info), OSC_ENOENT);
+  assert_int_equal(osc_tasks_broker_status(b, "0b54d3a2-6a0f-4c9e-9a51-2f1f4b1c8e77", &info), OSC_ENOENT);
+  /* cancel before any worker: the worker never runs it */
+  assert_int_equal(osc_tasks_broker_cancel(b, ids[1]), OSC_OK);
+  assert_int_equal(osc_tasks_broker_status(b, ids[1], &info), OSC_OK);
+  assert_true(info.cancel_requested);
+  osc_task_info_release(&info);
+  pid_t w = start_worker(&r, dir, "w3", "5");
+  assert_true(w > 0);
+  assert_int_equal(wait_status(b, ids[0], "completed", 15000, &info), 0);
+  assert_string_equal(info.result, "{\"a\":1}");
+  assert_int_equal(info.attempts, 1);
+  osc_task_info_release(&info);
+  assert_int_equal(wait_status(b, ids[2], "completed", 15000, &info), 0);
+  assert_string_equal(info.result, "{\"c\":3}");
+  osc_task_info_release(&info);
+  assert_int_equal(wait_status(b, ids[1], "cancelled", 15000, &info), 0);
+  assert_null(info.result);
+  osc_task_info_release(&info);
+  /* a finished job cannot be cancelled */
+  assert_int_equal(osc_tasks_broker_cancel(b, ids[0]), OSC_ESTATE);
+  osc_tasks_broker_close(b);
   assert_true(osc_test_kill(w, SIGTERM, 10000) >= 0);
   osc_test_redis_stop(&r);
   osc_test_tmpdir_free(dir);
@@ -201,6 +273,7 @@ static void test_serve_submits_to_broker(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_reclaim_after_worker_kill),
                                      cmocka_unit_test(test_delivery_cap_dead_letters),
+                                     cmocka_unit_test(test_queued_state_in_stream),
                                      cmocka_unit_test(test_serve_submits_to_broker)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
