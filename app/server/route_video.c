@@ -52,6 +52,9 @@
 #ifdef OSC_HAVE_TASKS
 #include "oscontent/tasks.h"
 #endif
+#ifdef OSC_HAVE_NLP
+#include "oscontent/nlp.h"
+#endif
 
 #define MAX_JOBS_KEPT 1000
 
@@ -67,6 +70,7 @@ typedef struct vjob {
   int width, height, fps, crf;
   char quality[8];
   uint64_t seed;
+  double mood; /* the prompt's sentiment (NLP module), 0 without it */
   bool audio, captions;
   char *path;
   /* state (under the service mutex) */
@@ -154,6 +158,7 @@ static int run_job(struct osc_video *v, vjob *j, void *task) {
   req.opts.duration_s = j->duration;
   req.opts.crf = j->crf;
   req.opts.seed = j->seed;
+  req.opts.mood = j->mood;
   req.opts.no_audio = !j->audio;
   req.opts.no_captions = !j->captions;
   req.opts.codec = "h264"; /* the file route serves MP4 */
@@ -448,6 +453,15 @@ static int video_generate(osc_req *req, osc_resp *resp) {
   uint64_t key = osc_hash64(prompt, strlen(prompt), osc_hash64(canon, strlen(canon), 0x766964656fULL));
   if (script) key = osc_hash64(script, strlen(script), key ^ 0x5c);
 
+  double mood = 0;
+#ifdef OSC_HAVE_NLP
+  /* "the prompt's sentiment may set warmth": VADER compound from the NLP service, when it runs. */
+  osc_app *app = osc_req_app(req);
+  osc_nlp_sentiment sent;
+  if (app->nlp && osc_nlp_sentiment_text(app->nlp, prompt, strlen(prompt), &sent) == OSC_OK && isfinite(sent.compound))
+    mood = sent.compound < -1 ? -1 : sent.compound > 1 ? 1 : sent.compound;
+#endif
+
   pthread_mutex_lock(&v->mu);
   if (v->stopping) {
     pthread_mutex_unlock(&v->mu);
@@ -509,6 +523,7 @@ static int video_generate(osc_req *req, osc_resp *resp) {
   j->crf = crf;
   snprintf(j->quality, sizeof j->quality, "%s", quality);
   j->seed = (uint64_t)seed;
+  j->mood = mood;
   j->audio = audio;
   j->captions = captions;
   j->status = J_PENDING;

@@ -69,6 +69,8 @@ typedef struct osc_video_options {
   int threads;             /* [0 = usable CPUs] encoder threads, 0..64 */
   int render_threads;      /* [0 = auto] renderer worker threads, 0..64 */
   uint64_t seed;           /* [0] scene seed; same prompt + seed = identical frames */
+  double mood;             /* [0 = neutral] -1..1: warmth of the grade (e.g. the prompt's sentiment);
+                              the server sets it from the NLP module's sentiment when that is built */
 } osc_video_options;
 
 /** One video to make. */

@@ -855,20 +855,40 @@ done:
   return rc;
 }
 
-typedef struct par_job {
+#define PAR_BLOCK 64 /* texts a thread takes at a time */
+
+/* Shared by the threads of one osc__nlp_embed_parallel call: they take
+ * blocks of texts from `next` until none are left, so a thread slowed by
+ * other load on the machine does not hold the others up. */
+typedef struct par_work {
   osc_nlp_embedder *e;
   const char *const *texts;
   const size_t *lens;
   size_t n;
   float *out;
-  int rc;
+  atomic_size_t next;
+  atomic_int rc;
+  pthread_mutex_t err_mu;
   char err[256];
-} par_job;
+} par_work;
 
 static void *par_main(void *arg) {
-  par_job *j = arg;
-  j->rc = osc__nlp_embed(j->e, j->texts, j->lens, j->n, j->out);
-  if (j->rc) snprintf(j->err, sizeof j->err, "%s", osc_errmsg());
+  par_work *w = arg;
+  for (;;) {
+    size_t a = atomic_fetch_add(&w->next, PAR_BLOCK);
+    if (a >= w->n || atomic_load(&w->rc) != OSC_OK) break;
+    size_t cnt = w->n - a < PAR_BLOCK ? w->n - a : PAR_BLOCK;
+    int rc = osc__nlp_embed(w->e, w->texts + a, w->lens ? w->lens + a : NULL, cnt, w->out + a * OSC_NLP_EMBED_DIM);
+    if (rc) {
+      int ok = OSC_OK;
+      if (atomic_compare_exchange_strong(&w->rc, &ok, rc)) {
+        pthread_mutex_lock(&w->err_mu);
+        snprintf(w->err, sizeof w->err, "%s", osc_errmsg());
+        pthread_mutex_unlock(&w->err_mu);
+      }
+      break;
+    }
+  }
   return NULL;
 }
 
@@ -876,39 +896,25 @@ int osc__nlp_embed_parallel(osc_nlp_embedder *e, const char *const *texts, const
                             int threads) {
   if (threads <= 0) threads = osc_cpu_count();
   if (threads < 1) threads = 1;
-  if ((size_t)threads > n / 8 + 1) threads = (int)(n / 8 + 1); /* no thread for a handful of texts */
+  if ((size_t)threads > (n + PAR_BLOCK - 1) / PAR_BLOCK) threads = (int)((n + PAR_BLOCK - 1) / PAR_BLOCK);
   if (threads > 64) threads = 64;
-  if (threads == 1 || n == 0) return osc__nlp_embed(e, texts, lens, n, out);
+  if (threads <= 1 || n == 0) return osc__nlp_embed(e, texts, lens, n, out);
   if (!e || !texts || !out) return osc_seterr(OSC_EINVAL, "embed: embedder, texts and out must not be NULL");
-  par_job jobs[64];
+  par_work w = {.e = e, .texts = texts, .lens = lens, .n = n, .out = out};
+  atomic_init(&w.next, 0);
+  atomic_init(&w.rc, OSC_OK);
+  pthread_mutex_init(&w.err_mu, NULL);
   pthread_t tid[64];
-  bool joined[64] = {false};
-  size_t per = n / (size_t)threads, extra = n % (size_t)threads, a = 0;
-  for (int t = 0; t < threads; t++) {
-    size_t cnt = per + ((size_t)t < extra ? 1 : 0);
-    jobs[t] = (par_job){
-        .e = e, .texts = texts + a, .lens = lens ? lens + a : NULL, .n = cnt, .out = out + a * OSC_NLP_EMBED_DIM};
-    a += cnt;
-  }
-  /* Thread 0's share runs on the calling thread; a thread that cannot start
-   * has its share run here too. */
-  for (int t = 1; t < threads; t++) {
-    if (pthread_create(&tid[t], NULL, par_main, &jobs[t]) == 0)
-      joined[t] = true;
-    else
-      par_main(&jobs[t]);
-  }
-  par_main(&jobs[0]);
-  int rc = jobs[0].rc;
-  const char *err = jobs[0].err;
-  for (int t = 1; t < threads; t++) {
-    if (joined[t]) pthread_join(tid[t], NULL);
-    if (!rc && jobs[t].rc) {
-      rc = jobs[t].rc;
-      err = jobs[t].err;
-    }
-  }
-  if (rc) return osc_seterr(rc, "%s", err);
+  int started = 0;
+  /* The calling thread works too; if a thread cannot start, the others
+   * simply take its blocks. */
+  for (int t = 1; t < threads; t++)
+    if (pthread_create(&tid[started], NULL, par_main, &w) == 0) started++;
+  par_main(&w);
+  for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+  pthread_mutex_destroy(&w.err_mu);
+  int rc = atomic_load(&w.rc);
+  if (rc) return osc_seterr(rc, "%s", w.err);
   return OSC_OK;
 }
 

@@ -73,8 +73,11 @@ float osc__nlp_cosine(const float *a, const float *b, size_t dim);
 /* ---- additions beyond the agreed API ---- */
 
 /**
- * Like osc__nlp_embed, spread over @p threads threads (0 = number of CPUs,
- * capped by the number of texts).  Row order is the input order.
+ * Like osc__nlp_embed, spread over @p threads threads (0 = number of CPUs;
+ * at most one per 64 texts), the calling thread included.  Threads take
+ * blocks of 64 texts in turn, so uneven load evens out.  Row order is the
+ * input order.  On an error the first one is returned and out is partly
+ * written.
  */
 int osc__nlp_embed_parallel(osc_nlp_embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
                             int threads);

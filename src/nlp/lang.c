@@ -158,7 +158,7 @@ static bool nb_knows(const osc_nlp *nlp, const char *code) {
 /* libexttextcat over the first TEXTCAT_MAX_BYTES bytes (cut at a character boundary): fills up to 3
  * guesses, with probabilities from the out-of-place distances relative to the best; returns the number of
  * candidates textcat kept (within 3% of the best; 0 when it has no verdict: too short or too many). */
-#define TEXTCAT_MAX_BYTES 1024
+#define TEXTCAT_MAX_BYTES 512
 static int textcat_language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang_guess *g) {
   if (!nlp->have_textcat || !len) return 0;
   if (len > TEXTCAT_MAX_BYTES) {
@@ -194,29 +194,51 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   osc_nlp_lang_guess g[3];
   memset(g, 0, sizeof g);
   int cnt = textcat_language(nlp, text, len, g);
-  if (getenv("OSC_NLP_LANG_DEBUG")) {
-    fprintf(stderr, "LANGDBG\t%s\t%.4f\t%s\t%.4f\t%d", out->code, out->confidence, out->ntop > 1 ? out->top[1].code : "-",
-            out->ntop > 1 ? out->top[1].prob : 0.0, cnt);
-    for (int i = 0; i < 3; i++) fprintf(stderr, "\t%s\t%.3f", g[i].code[0] ? g[i].code : "-", g[i].prob);
-    fprintf(stderr, "\n");
+  if (cnt <= 0 || nb_knows(nlp, g[0].code)) return; /* NB is the stronger model on its own languages */
+  /* textcat's best is a language the profiles lack: keep NB's answer when textcat rates NB's best as
+   * close (within its 3% band: the hard pairs hr/bs, nb/nn, id/ms, tr/az), else take textcat's */
+  for (int i = 0; i < 3 && g[i].code[0]; i++)
+    if (out->ntop && !strcmp(g[i].code, out->code)) return;
+  double keep = out->ntop ? 1.0 - g[0].prob : 1.0; /* mass left for NB's alternatives */
+  osc_nlp_lang r;
+  memset(&r, 0, sizeof r);
+  int k = 0;
+  for (int i = 0; i < 3 && g[i].code[0] && k < 3; i++) r.top[k++] = g[i];
+  /* NB's own best stays in the list as a runner-up, scaled into the remaining mass */
+  if (k < 3 && out->ntop) {
+    r.top[k] = out->top[0];
+    r.top[k].prob = out->top[0].prob * keep * 0.5;
+    k++;
   }
-  (void)cnt;
+  r.ntop = k;
+  /* textcat's probabilities are relative to its band; temper them by the text length like NB's */
+  double conf = r.top[0].prob * (cnt == 1 ? 0.95 : 0.85);
+  r.top[0].prob = conf;
+  snprintf(r.code, sizeof r.code, "%s", r.top[0].code);
+  r.confidence = conf;
+  r.reliable = conf >= 0.9 && out->reliable;
+  *out = r;
 }
 
 int osc_nlp_language(osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
   if (!out) return osc_seterr(OSC_EINVAL, "language: out is NULL");
   int rc = nlp__check_text(nlp, text, len);
   if (rc) return rc;
-  if (!nlp->have_lang)
-    return osc_seterr(OSC_EUNAVAIL, "language: langdetect profiles not installed; run: apt-get install python3-langdetect");
+  if (!nlp->have_lang && !nlp->have_textcat)
+    return osc_seterr(OSC_EUNAVAIL, "language: neither langdetect profiles nor textcat fingerprints are installed; run: "
+                                    "apt-get install python3-langdetect libexttextcat-data");
   nlp__language(nlp, text, len, out);
   return OSC_OK;
 }
 
-size_t osc_nlp_language_count(const osc_nlp *nlp) { return nlp ? nlp->nlangs + 2 : 0; }
+size_t osc_nlp_language_count(const osc_nlp *nlp) {
+  if (!nlp) return 0;
+  return nlp->lang_all ? nlp->nlang_all : nlp->nlangs + 2;
+}
 
 const char *osc_nlp_language_at(const osc_nlp *nlp, size_t i) {
   if (!nlp) return NULL;
+  if (nlp->lang_all) return i < nlp->nlang_all ? nlp->lang_all[i] : NULL;
   if (i < nlp->nlangs) return nlp->lang_codes[i];
   if (i == nlp->nlangs) return "hy";
   if (i == nlp->nlangs + 1) return "ka";

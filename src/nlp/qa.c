@@ -24,6 +24,7 @@
 #include "nlp/nlp_internal.h"
 #include "oscontent/error.h"
 
+static double QA_EMBED_WEIGHT = 1.0;
 typedef enum { AT_ANY, AT_DATE, AT_NUM, AT_PERSON, AT_LOC, AT_NP } atype;
 
 static atype answer_type(const char *q, size_t n, nlp_toks *qt) {
@@ -100,6 +101,7 @@ int osc_nlp_qa(osc_nlp *nlp, const char *question, size_t qlen, const char *cont
   rc = nlp__check_text(nlp, context, clen);
   if (rc) return osc_seterr(rc, "context: %s", osc_errmsg());
   if (qlen == 0) return osc_seterr(OSC_EINVAL, "question: empty");
+  if (getenv("QAW")) QA_EMBED_WEIGHT = atof(getenv("QAW"));
   uint64_t t0 = 0;
   {
     struct timespec ts;
@@ -180,6 +182,40 @@ int osc_nlp_qa(osc_nlp *nlp, const char *question, size_t qlen, const char *cont
   if (best_s <= 0) {
     free(match);
     goto none;
+  }
+  /* blend in the sentence encoder: BM25 (normalised to the best sentence) + weighted cosine of the
+   * question and each sentence; BM25 alone decides whether there is an answer at all */
+  if (nlp->embed_dim && ns <= 4096) {
+    const char **tx = malloc((ns + 1) * sizeof(*tx));
+    size_t *tl = malloc((ns + 1) * sizeof(*tl));
+    float *ev = malloc((ns + 1) * nlp->embed_dim * sizeof(float));
+    if (tx && tl && ev) {
+      tx[0] = question;
+      tl[0] = qlen;
+      for (size_t s = 0; s < ns; s++) tx[s + 1] = NULL, tl[s + 1] = 0;
+      for (size_t i = 0; i < ct.n; i++) {
+        size_t s = (size_t)ct.v[i].sent + 1;
+        if (!tx[s]) tx[s] = context + ct.v[i].s;
+        tl[s] = (size_t)(context + ct.v[i].e - tx[s]);
+      }
+      for (size_t s = 1; s <= ns; s++)
+        if (!tx[s]) tx[s] = context;
+      if (osc_nlp_embed(nlp, tx, tl, ns + 1, ev) == OSC_OK) {
+        const size_t d = nlp->embed_dim;
+        double nb = 0;
+        for (size_t s = 0; s < ns; s++) {
+          double c = 0;
+          for (size_t k = 0; k < d; k++) c += (double)ev[k] * ev[(s + 1) * d + k];
+          sscore[s] = sscore[s] / best_s + QA_EMBED_WEIGHT * (c > 0 ? c : 0);
+          if (sscore[s] > nb) nb = sscore[s];
+        }
+        best_s = nb;
+      }
+    }
+    osc_clearerr();
+    free(tx);
+    free(tl);
+    free(ev);
   }
   rc = nlp__entities(nlp, context, clen, &ct, &ents, &nents);
   if (rc) {

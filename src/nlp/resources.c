@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/json.h"
 #include "core/util.h"
@@ -426,35 +427,52 @@ static int load_textcat(osc_nlp *nlp) {
   if (nlp->have_lang) lang_all_add(nlp, "hy"), lang_all_add(nlp, "ka");
   FILE *f = fopen(conf, "r");
   if (!f) return OSC_ENOENT;
-  /* the category names, in file order, from the same config the library reads */
+  /* The library scores every category of its config; the answer must be an ISO 639-1 code, and the
+   * languages without one (Rusyn, Hiligaynon, Scots, ...) only pull texts away from their big neighbours,
+   * so the library reads a filtered copy of Debian's config (a private temporary file, unlinked at once). */
+  char tmp[] = "/tmp/oscontent-textcat-XXXXXX";
+  int fd = mkstemp(tmp);
+  FILE *w = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!w) {
+    if (fd >= 0) close(fd), unlink(tmp);
+    fclose(f);
+    return OSC_EIO;
+  }
   json_error_t je;
   json_t *iso = json_load_file(ISO_DIR "/iso_639-3.json", 0, &je);
   json_t *iso3 = iso ? json_object_get(iso, "639-3") : NULL;
   nlp_map_init(&nlp->tc_names, &nlp->arena, 512);
   char line[1024];
+  int rc = OSC_OK;
   while (fgets(line, sizeof line, f) && nlp->tc_n < NLP_TEXTCAT_MAX) {
     char *h = strchr(line, '#');
     if (h) *h = 0;
     char file[256], name[256];
     if (sscanf(line, "%255s %255s", file, name) != 2) continue;
-    char *p = osc_asprintf("%s/%s", TEXTCAT_DIR, file);
-    if (p) r->bytes += file_size(p);
-    free(p);
+    char code[8];
+    textcat_code(name, iso3, code);
+    if (strlen(code) != 2) continue;
     bool created;
     nlp_map_ent *e = nlp_map_put(&nlp->tc_names, name, strlen(name), &created);
     if (!e) {
-      fclose(f);
-      json_decref(iso);
-      return OSC_ENOMEM;
+      rc = OSC_ENOMEM;
+      break;
     }
+    char *p = osc_asprintf("%s/%s", TEXTCAT_DIR, file);
+    if (p) r->bytes += file_size(p);
+    free(p);
+    fprintf(w, "%s %s\n", file, name);
     e->i = (int32_t)nlp->tc_n;
-    textcat_code(name, iso3, nlp->tc_codes[nlp->tc_n]);
-    lang_all_add(nlp, nlp->tc_codes[nlp->tc_n]);
+    snprintf(nlp->tc_codes[nlp->tc_n], sizeof nlp->tc_codes[0], "%s", code);
+    lang_all_add(nlp, code);
     nlp->tc_n++;
   }
   fclose(f);
   json_decref(iso);
-  nlp->textcat = special_textcat_Init(conf, TEXTCAT_DIR "/");
+  bool wok = fclose(w) == 0;
+  if (rc == OSC_OK && wok && nlp->tc_n) nlp->textcat = special_textcat_Init(tmp, TEXTCAT_DIR "/");
+  unlink(tmp);
+  if (rc) return rc;
   if (!nlp->textcat) return OSC_ENOENT;
   textcat_SetProperty(nlp->textcat, TCPROP_UTF8AWARE, TC_TRUE);
   r->entries = nlp->tc_n;

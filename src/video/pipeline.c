@@ -132,6 +132,7 @@ int osc_video_create(const osc_video_request *req, const osc_video_callbacks *cb
   if (rc) return rc;
   rc = osc__video_scene_from_prompt(req->prompt, cfg.seed, &scene);
   if (rc) goto fail;
+  if (cfg.mood != 0) osc__video_scene_set_mood(scene, cfg.mood);
   rc = osc__video_scene_json(scene, &scene_json);
   if (rc) goto fail;
 

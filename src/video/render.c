@@ -280,7 +280,20 @@ static uint32_t pack_yuv(const osc_vplan *P, const float *c) {
   return (uint32_t)(y + 0.5f) | ((uint32_t)(u + 0.5f) << 8) | ((uint32_t)(v + 0.5f) << 16);
 }
 
-static void plan_frame(const osc_renderer *r, int64_t index, osc_vplan *P, int32_t *blk, int32_t *sky_end) {
+/* Box filter of radius rad (clamped at the ends) from a into b. */
+static void box_blur(const float *a, float *b, int n, int rad) {
+  float sum = 0.f;
+  for (int i = -rad; i <= rad; i++) sum += a[i < 0 ? 0 : (i >= n ? n - 1 : i)];
+  const float k = 1.f / (float)(2 * rad + 1);
+  for (int x = 0; x < n; x++) {
+    b[x] = sum * k;
+    int ia = x - rad, ib = x + rad + 1;
+    sum += a[ib >= n ? n - 1 : ib] - a[ia < 0 ? 0 : ia];
+  }
+}
+
+static void plan_frame(const osc_renderer *r, int64_t index, osc_vplan *P, int32_t *blk, int32_t *sky_end,
+                       float *wtmp) {
   const osc_scene *s = r->s;
   const tod_pal *tp = &g_tod[r->tod];
   const int W = r->W, H = r->H;
@@ -391,17 +404,28 @@ static void plan_frame(const osc_renderer *r, int64_t index, osc_vplan *P, int32
         snow[x] = (int32_t)lrintf((r->vh + (sl - r->vh) * sc) * (float)H * 256.f);
       }
     }
-    /* shade from the slope against the sun; dunes get a sharp terminator */
+    /* Shade from the slope against the sun (dunes get a sharp terminator).
+     * The slope is taken over a window and then low-passed with a triangle
+     * filter, so the shade follows the large facets of the ridge instead of
+     * its per-column noise (which drew vertical streaks); the composite then
+     * fades it with depth below the ridge (shade_k). */
     float side = P->sun_x >= 0.f ? 1.f : -1.f;
     float lightamt = (r->tod == OSC_TOD_NIGHT ? 0.25f : (r->tod == OSC_TOD_DUSK ? 0.4f : 1.f)) * l->shade * (1.f - gloom);
-    const int sw = H / 90 > 2 ? H / 90 : 2; /* slope over a window: large-scale facets, no stripes */
+    const int sw = H / 90 > 2 ? H / 90 : 2;
+    float *sa = wtmp, *sb = wtmp + W;
     for (int x = 0; x < W; x++) {
       int xa = x > sw ? x - sw : 0, xb = x < W - 1 - sw ? x + sw : W - 1;
       float slope = (float)(top[xb] - top[xa]) / (256.f * (float)(xb - xa)) * -side;
-      float v;
-      if (l->kind == OSC_LK_DUNE) v = slope > 0.f ? 16.f : -12.f;
-      else v = 22.f * slope / (1.f + fabsf(slope));
-      shade[x] = (int32_t)lrintf(v * lightamt * (1.f - l->haze));
+      sa[x] = l->kind == OSC_LK_DUNE ? (slope > 0.f ? 16.f : -12.f) : 26.f * slope / (1.f + fabsf(slope));
+    }
+    const int br = l->kind == OSC_LK_DUNE ? (H / 360 > 1 ? H / 360 : 1) : (H / 80 > 2 ? H / 80 : 2);
+    box_blur(sa, sb, W, br);
+    box_blur(sb, sa, W, br);
+    for (int x = 0; x < W; x++) shade[x] = (int32_t)lrintf(sa[x] * lightamt * (1.f - l->haze));
+    /* full shade at the ridge, 35 % of it a quarter of the layer's height below */
+    {
+      float dep = l->amp * 0.25f * (float)H * 256.f;
+      ly->shade_k = (int32_t)((float)((256 - 90) << 16) / (dep < 6144.f ? 6144.f : dep)); /* <= 1770 */
     }
     int ymax = l->shore ? horizon_row : H;
     ly->ymin = mn >> 8;
@@ -608,32 +632,57 @@ static void draw_sprites(const osc_renderer *r, const osc_vplan *P, const int32_
         put_yuv_px(y, ys, W, H, (int)(xs - 0.18f * (float)k), (int)(yt + (float)k), 200, a * (0.4f + 0.6f * (float)k / len));
     }
   }
-  /* snow flakes */
+  /* Snow flakes: three depths of soft round flakes (a smooth radial falloff,
+   * never a hard disc), size, opacity and speed growing with nearness,
+   * motion-blurred along their path over half a frame (a 180-degree
+   * shutter), swaying and carried by the wind; lit by the scene (dimmer at
+   * night). */
   if (s->snow > 0.f) {
-    int n = (int)(520.f * s->snow * (float)W / 1280.f);
+    int n = (int)(900.f * s->snow * (float)W / 1280.f);
     uint64_t st = s->var ^ 0x5a0u;
-    float scale = Hf / 720.f;
+    const float scale = Hf / 720.f, shutter = 0.5f / (float)r->fps;
+    const float lum = 16.f + 219.f * (0.93f - 0.3f * night);
+    const float wind = (s->pan >= 0.f ? 1.f : -1.f) * (0.02f + 0.5f * fabsf(s->pan));
     for (int i = 0; i < n; i++) {
-      float x0 = rnd01(&st), ph = rnd01(&st), z = 0.25f + 0.75f * rnd01(&st);
-      float rad = (0.6f + 2.2f * z * z) * scale, vel = (0.035f + 0.09f * z), sway = (0.006f + 0.02f * z);
-      float fq = 0.25f + 0.5f * rnd01(&st), ph2 = rnd01(&st) * 6.28f;
-      float fyv = frac(ph + t * vel) * 1.06f - 0.03f;
-      float fxv = x0 + sway * sinf(t * fq * 6.28f + ph2) - P->cam_x * 0.5f * z;
-      fxv = frac(fxv);
-      float cx = fxv * (float)W, cy = fyv * Hf;
-      float a0 = 0.55f + 0.45f * z;
-      int rr = (int)ceilf(rad) + 1;
-      for (int dy = -rr; dy <= rr; dy++)
-        for (int dx = -rr; dx <= rr; dx++) {
-          float d = sqrtf((float)(dx * dx + dy * dy));
-          float a = clampf(rad - d + 0.5f, 0.f, 1.f) * a0;
-          int px = (int)cx + dx, py = (int)cy + dy;
-          put_yuv_px(y, ys, W, H, px, py, 232, a);
+      float x0 = rnd01(&st), ph = rnd01(&st), zr = rnd01(&st);
+      float fq = 0.15f + 0.35f * rnd01(&st), ph2 = rnd01(&st) * 6.28f, sz = 0.7f + 0.6f * rnd01(&st);
+      float z = zr * zr; /* most flakes far away */
+      float rad = (0.7f + 4.2f * z * z) * sz * scale;        /* px */
+      float vel = 0.05f + 0.26f * z;                          /* H per second */
+      float sway = (0.004f + 0.02f * z) * Hf / (float)W;      /* in frame widths */
+      float a0 = (0.3f + 0.6f * z) * (1.f - 0.45f * z * z);  /* near flakes are big but thin */
+      float span = 1.f + 2.f * rad / Hf;
+      float fy = frac(ph + t * vel / span) * span - rad / Hf;
+      float vx = wind * (0.3f + 0.7f * z) + sway * 6.28f * fq * cosf(t * fq * 6.28f + ph2) * (float)W / Hf;
+      float fx = frac(x0 + sway * sinf(t * fq * 6.28f + ph2) + (wind * (0.3f + 0.7f * z) * t - P->cam_x * 0.6f * z) * Hf / (float)W);
+      float cx = fx * (float)W, cy = fy * Hf;
+      /* blur segment over the shutter: from (cx - bx, cy - by) to (cx, cy) */
+      float bx = vx * shutter * Hf, by = vel * shutter * Hf;
+      float l2 = bx * bx + by * by;
+      float ext = rad * 1.6f + 1.f;
+      int xa = (int)floorf(cx - ext - (bx > 0.f ? bx : 0.f)), xb = (int)ceilf(cx + ext - (bx < 0.f ? bx : 0.f));
+      int ya = (int)floorf(cy - ext - by), yb = (int)ceilf(cy + ext);
+      if (xb < 0 || xa >= W || yb < 0 || ya >= H) continue;
+      /* spreading the flake over its path keeps its energy */
+      float amp = a0 * (rad + 0.5f) / (rad + 0.5f + 0.5f * sqrtf(l2));
+      float inv = 1.f / (rad * 1.6f + 0.5f);
+      for (int py = ya; py <= yb; py++) {
+        if (py < 0 || py >= H) continue;
+        for (int px = xa; px <= xb; px++) {
+          if (px < 0 || px >= W) continue;
+          float dx = (float)px + 0.5f - cx, dy = (float)py + 0.5f - cy;
+          float tt = l2 > 0.f ? clampf((dx * -bx + dy * -by) / l2, 0.f, 1.f) : 0.f;
+          float ex = dx + bx * tt, ey = dy + by * tt;
+          float q = 1.f - sqrtf(ex * ex + ey * ey) * inv;
+          if (q <= 0.f) continue;
+          float a = amp * q * q * (3.f - 2.f * q);
+          put_yuv_px(y, ys, W, H, px, py, (int)lum, a);
           if (!(px & 1) && !(py & 1)) {
-            put_yuv_px(u, us, r->cw, r->chh, px / 2, py / 2, 128, a);
-            put_yuv_px(v, vs, r->cw, r->chh, px / 2, py / 2, 128, a);
+            put_yuv_px(u, us, r->cw, r->chh, px / 2, py / 2, 128, a * 0.8f);
+            put_yuv_px(v, vs, r->cw, r->chh, px / 2, py / 2, 128, a * 0.8f);
           }
         }
+      }
     }
   }
 }
@@ -643,7 +692,7 @@ static void draw_sprites(const osc_renderer *r, const osc_vplan *P, const int32_
 static void scratch_free(osc_vscratch *sc) {
   if (!sc) return;
   free(sc->layers); free(sc->loY); free(sc->loU); free(sc->loV); free(sc->loF); free(sc->dens);
-  free(sc->h0); free(sc->h1); free(sc->hf0); free(sc->hf1); free(sc->sky_end);
+  free(sc->h0); free(sc->h1); free(sc->hf0); free(sc->hf1); free(sc->sky_end); free(sc->wtmp);
   free(sc);
 }
 
@@ -662,8 +711,9 @@ static osc_vscratch *scratch_get(osc_renderer *r) {
   size_t hw = (size_t)r->W + 16;
   sc->h0 = malloc(hw * 2); sc->h1 = malloc(hw * 2); sc->hf0 = malloc(hw * 2); sc->hf1 = malloc(hw * 2);
   sc->sky_end = malloc((size_t)r->W * sizeof(int32_t) + hw); /* + one u8 row for the fog alpha */
+  sc->wtmp = malloc((size_t)r->W * 2 * sizeof(float));
   if (!sc->layers || !sc->loY || !sc->loU || !sc->loV || !sc->loF || !sc->dens || !sc->h0 || !sc->h1 || !sc->hf0 ||
-      !sc->hf1 || !sc->sky_end) {
+      !sc->hf1 || !sc->sky_end || !sc->wtmp) {
     scratch_free(sc);
     return NULL;
   }
@@ -757,7 +807,7 @@ int osc__video_render_frame(osc_renderer *r, int64_t index, uint8_t *y, int ys, 
     return osc_seterr(OSC_EINVAL, "render_frame: strides %d/%d/%d are below the widths %d/%d", ys, us, vs, r->W, r->cw);
   osc_vscratch *sc = scratch_get(r);
   if (!sc) return osc_seterr(OSC_ENOMEM, "render_frame: out of memory");
-  plan_frame(r, index, &sc->plan, sc->layers, sc->sky_end);
+  plan_frame(r, index, &sc->plan, sc->layers, sc->sky_end, sc->wtmp);
   int rc = OSC_OK;
 #ifdef OSC_HAVE_VIDEO_CUDA
   if (r->cuda) {

@@ -10,7 +10,7 @@ list(APPEND OSC_LIB_SOURCES
 list(APPEND OSC_PKG_MODULES libpng)
 # The hot loops vectorise at -O3 (GCC's -O2 cost model skips most of them).
 if(NOT CMAKE_BUILD_TYPE STREQUAL "Debug")
-  set_source_files_properties(${_vr}/render_cpu.c PROPERTIES COMPILE_OPTIONS "-O3;-fno-math-errno;-fno-trapping-math;-fopenmp-simd")
+  set_source_files_properties(${_vr}/render_cpu.c PROPERTIES COMPILE_OPTIONS "-O3;-fno-math-errno;-fno-trapping-math;-ffinite-math-only;-fno-signed-zeros;-fopenmp-simd")
   set_source_files_properties(${_vr}/render.c PROPERTIES COMPILE_OPTIONS "-fno-math-errno")
 endif()
 

@@ -89,18 +89,33 @@ void osc__vcpu_lowres(const osc_vplan *P, const int32_t *layers, const osc_vlayo
   }
 }
 
-/* Horizontal x(1<<s) upscale of one low-res row into pw samples. */
-static void hup(uint16_t *restrict out, const uint16_t *restrict lo, int pw, int s) {
-  const int n = 1 << s;
-  const int ni = (pw + n - 1) >> s;
-  for (int i = 0; i < ni; i++) {
-    const uint32_t a = lo[i], b = lo[i + 1];
-    for (int f = 0; f < n; f++) out[i * n + f] = (uint16_t)((a * (uint32_t)(n - f) + b * (uint32_t)f) >> s);
+#define OSC_VINL static inline __attribute__((always_inline))
+
+/* Horizontal x(1<<s) upscale of one low-res row into pw samples; the
+ * interpolation weights are constants per case, so the body is a few
+ * straight-line stores the SLP vectoriser packs. */
+OSC_VINL void hup(uint16_t *restrict out, const uint16_t *restrict lo, int pw, int s) {
+  if (s == 2) {
+    const int ni = (pw + 3) >> 2;
+    for (int i = 0; i < ni; i++) {
+      const uint32_t a = lo[i], b = lo[i + 1];
+      out[4 * i + 0] = (uint16_t)a;
+      out[4 * i + 1] = (uint16_t)((3 * a + b) >> 2);
+      out[4 * i + 2] = (uint16_t)((a + b) >> 1);
+      out[4 * i + 3] = (uint16_t)((a + 3 * b) >> 2);
+    }
+  } else {
+    const int ni = (pw + 1) >> 1;
+    for (int i = 0; i < ni; i++) {
+      const uint32_t a = lo[i], b = lo[i + 1];
+      out[2 * i + 0] = (uint16_t)a;
+      out[2 * i + 1] = (uint16_t)((a + b) >> 1);
+    }
   }
 }
 
 /* Vertical blend of two upscaled rows into u8. */
-static void vup(uint8_t *restrict dst, const uint16_t *restrict a, const uint16_t *restrict b, int pw, int s,
+OSC_VINL void vup(uint8_t *restrict dst, const uint16_t *restrict a, const uint16_t *restrict b, int pw, int s,
                 int fy) {
   const uint32_t wa = (uint32_t)((1 << s) - fy), wb = (uint32_t)fy;
   const int sh = s + OSC_VLO_FRAC;
@@ -115,7 +130,7 @@ typedef struct {
   int pw;
 } upcache;
 
-static void up_row(upcache *c, int y, uint8_t *dst) {
+OSC_VINL void up_row(upcache *c, int y, uint8_t *dst) {
   int j = y >> c->s, fy = y & ((1 << c->s) - 1);
   if (j != c->j) {
     if (j == c->j + 1) {
@@ -130,22 +145,23 @@ static void up_row(upcache *c, int y, uint8_t *dst) {
   vup(dst, c->r0, c->r1, c->pw, c->s, fy);
 }
 
-static void layer_row_full(uint8_t *restrict dst, int pw, int c, const int32_t *restrict shade) {
+OSC_VINL void layer_row_full(uint8_t *restrict dst, int pw, int c, const int32_t *restrict shade,
+                             const int32_t *restrict top, int y, int sk) {
   if (!shade) {
     memset(dst, c, (size_t)pw);
     return;
   }
   for (int x = 0; x < pw; x++) {
-    int v = c + shade[x];
+    int v = c + osc_vshade(shade[x], top[x], y, sk);
     dst[x] = (uint8_t)(v < 16 ? 16 : (v > 235 ? 235 : v));
   }
 }
 
-static void layer_row_edge(uint8_t *restrict dst, int pw, int c, const int32_t *restrict shade,
-                           const int32_t *restrict top, int y) {
+OSC_VINL void layer_row_edge(uint8_t *restrict dst, int pw, int c, const int32_t *restrict shade,
+                             const int32_t *restrict top, int y, int sk) {
   const int y1 = (y + 1) << 8;
   for (int x = 0; x < pw; x++) {
-    int cc = c + (shade ? shade[x] : 0);
+    int cc = c + (shade ? osc_vshade(shade[x], top[x], y, sk) : 0);
     cc = cc < 16 ? 16 : (cc > 235 ? 235 : cc);
     int a = y1 - top[x];
     a = a < 0 ? 0 : (a > 256 ? 256 : a);
@@ -155,13 +171,14 @@ static void layer_row_edge(uint8_t *restrict dst, int pw, int c, const int32_t *
 }
 
 /* Snow caps: pixels above the snow line take the snow colour. */
-static void layer_row_snow(uint8_t *restrict dst, int pw, int cs, const int32_t *restrict shade,
-                           const int32_t *restrict top, const int32_t *restrict snow, int y) {
+OSC_VINL void layer_row_snow(uint8_t *restrict dst, int pw, int cs, const int32_t *restrict shade,
+                             const int32_t *restrict top, const int32_t *restrict snow, int y, int sk) {
   const int y1 = (y + 1) << 8, ym = (y << 8) + 128;
   for (int x = 0; x < pw; x++) {
     int a = y1 - top[x];
     a = a < 0 ? 0 : (a > 256 ? 256 : a);
-    int cc = cs + (shade ? shade[x] + (shade[x] >> 1) : 0);
+    int sh = shade ? osc_vshade(shade[x], top[x], y, sk) : 0;
+    int cc = cs + sh + (sh >> 1);
     cc = cc < 16 ? 16 : (cc > 235 ? 235 : cc);
     int d = dst[x];
     int v = d + (((cc - d) * a + 128) >> 8);
@@ -169,14 +186,14 @@ static void layer_row_snow(uint8_t *restrict dst, int pw, int cs, const int32_t 
   }
 }
 
-static void fog_row(uint8_t *restrict dst, const uint8_t *restrict alpha, int pw, int fc) {
+OSC_VINL void fog_row(uint8_t *restrict dst, const uint8_t *restrict alpha, int pw, int fc) {
   for (int x = 0; x < pw; x++) {
     int d = dst[x];
     dst[x] = (uint8_t)(d + (((fc - d) * alpha[x] + 128) >> 8));
   }
 }
 
-static void compose_plane(const osc_vplan *P, const int32_t *blk, const osc_vlayout *L, osc_vscratch *sc, int comp,
+OSC_VCLONES static void compose_plane(const osc_vplan *P, const int32_t *blk, const osc_vlayout *L, osc_vscratch *sc, int comp,
                           uint8_t *dst, int stride) {
   const bool ch = comp != 0;
   const int pw = ch ? P->cw : P->W, ph = ch ? P->chh : P->H, s = ch ? 1 : 2;
@@ -215,13 +232,13 @@ static void compose_plane(const osc_vplan *P, const int32_t *blk, const osc_vlay
       if (ly->snow && y < ysnow) {
         int cs = (blk[L->srow + (size_t)k * P->H + ridx] >> shift) & 255;
         const int32_t *snow = blk + (ch ? L->snowc + (size_t)k * P->cw : L->snow + (size_t)k * P->W);
-        if (y >= yfull) layer_row_full(row, pw, c, shade);
-        else layer_row_edge(row, pw, c, shade, top, y);
-        layer_row_snow(row, pw, cs, shade, top, snow, y);
+        if (y >= yfull) layer_row_full(row, pw, c, shade, top, y, ly->shade_k);
+        else layer_row_edge(row, pw, c, shade, top, y, ly->shade_k);
+        layer_row_snow(row, pw, cs, shade, top, snow, y, ly->shade_k);
       } else if (y >= yfull) {
-        layer_row_full(row, pw, c, shade);
+        layer_row_full(row, pw, c, shade, top, y, ly->shade_k);
       } else {
-        layer_row_edge(row, pw, c, shade, top, y);
+        layer_row_edge(row, pw, c, shade, top, y, ly->shade_k);
       }
     }
     if (fa) {

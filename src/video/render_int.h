@@ -37,6 +37,7 @@ typedef struct osc_vscratch {
   float *dens;              /* lw*lh */
   uint16_t *h0, *h1, *hf0, *hf1; /* horizontal upscale rows (W + 8 each) */
   int32_t *sky_end;         /* W: first non-sky row per column */
+  float *wtmp;              /* 2*W floats: planning scratch */
 } osc_vscratch;
 
 struct osc_renderer {

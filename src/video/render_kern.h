@@ -47,6 +47,7 @@ typedef struct osc_vlayer {
   int snow;     /* has a snow line */
   int ysnow;    /* rows >= ysnow have no snow (first row below every snow line) */
   int kind;
+  int shade_k;  /* shade fade with depth below the ridge: att = 256 - depth(8.8) * shade_k >> 16, >= 90 */
 } osc_vlayer;
 
 typedef struct osc_vplan {
@@ -138,7 +139,11 @@ OSC_HD float osc_vfbm(float x, float y, int oct) {
   return s / norm;
 }
 
-OSC_HD float osc_vclamp01(float x) { return x < 0.f ? 0.f : (x > 1.f ? 1.f : x); }
+/* Branch-free (two selects that map to max/min) so GCC if-converts and vectorises callers. */
+OSC_HD float osc_vclamp01(float x) {
+  x = x > 0.f ? x : 0.f;
+  return x < 1.f ? x : 1.f;
+}
 OSC_HD float osc_vsmooth(float e0, float e1, float x) {
   float t = osc_vclamp01((x - e0) / (e1 - e0));
   return t * t * (3.f - 2.f * t);
@@ -148,8 +153,10 @@ OSC_HD float osc_vsmooth(float e0, float e1, float x) {
 
 /* Soft shoulder above 0.75 so the sun glow saturates smoothly. */
 OSC_HD float osc_vtone(float c) {
-  float e = c - 0.75f;
-  return c < 0.75f ? (c < 0.f ? 0.f : c) : 0.75f + 0.25f * (1.f - 1.f / (1.f + 4.f * e));
+  float e = c - 0.75f, l = c < 0.75f ? c : 0.75f;
+  e = e > 0.f ? e : 0.f;
+  l = l > 0.f ? l : 0.f;
+  return l + (0.25f - 0.25f / (1.f + 4.f * e)); /* = c below 0.75 (e = 0), the shoulder above */
 }
 
 typedef struct osc_vrgb { float r, g, b; } osc_vrgb;
@@ -336,5 +343,14 @@ OSC_HD int osc_vblend(int dst, int c, int top, int y) {
 }
 
 OSC_HD int osc_vclampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+/* Shade of a layer pixel: the column's shade faded with depth below the ridge. */
+OSC_HD int osc_vshade(int shade, int top, int y, int k) {
+  int d = (y << 8) + 128 - top; /* 8.8 rows below the ridge; k <= 2047 so d * k fits */
+  d = d < 0 ? 0 : (d > (1 << 20) ? (1 << 20) : d);
+  d = d * k >> 16;
+  d = d > 256 - 90 ? 256 - 90 : d;
+  return (shade * (256 - d)) >> 8;
+}
 
 #endif

@@ -233,6 +233,9 @@ int osc__video_resolve(const osc_video_options *o, const char *path, osc__vcfg *
   c->threads = o->threads ? o->threads : osc_cpu_count();
   c->render_threads = o->render_threads;
   c->seed = o->seed;
+  if (!isfinite(o->mood) || o->mood < -1 || o->mood > 1)
+    return osc_seterr(OSC_EINVAL, "mood: %g is outside -1..1", o->mood);
+  c->mood = o->mood;
   if (path) {
     rc = osc__video_container_for(path, codec, &c->container);
     if (rc) return rc;

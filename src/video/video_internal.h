@@ -36,6 +36,7 @@ typedef struct osc__vcfg {
   const char *font_path;
   int threads, render_threads;
   uint64_t seed;
+  double mood;
 } osc__vcfg;
 
 const char *osc__video_codec_name(osc__vcodec c);
