@@ -421,7 +421,7 @@ static void plan_frame(const osc_renderer *r, int64_t index, osc_vplan *P, int32
     const int br = l->kind == OSC_LK_DUNE ? (H / 360 > 1 ? H / 360 : 1) : (H / 80 > 2 ? H / 80 : 2);
     box_blur(sa, sb, W, br);
     box_blur(sb, sa, W, br);
-    for (int x = 0; x < W; x++) shade[x] = (int32_t)lrintf(sa[x] * lightamt * (1.f - l->haze));
+    for (int x = 0; x < W; x++) shade[x] = (int32_t)lrintf(16.f * sa[x] * lightamt * (1.f - l->haze)); /* 1/16 levels */
     /* full shade at the ridge, 35 % of it a quarter of the layer's height below */
     {
       float dep = l->amp * 0.25f * (float)H * 256.f;

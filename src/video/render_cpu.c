@@ -152,7 +152,7 @@ OSC_VINL void layer_row_full(uint8_t *restrict dst, int pw, int c, const int32_t
     return;
   }
   for (int x = 0; x < pw; x++) {
-    int v = c + osc_vshade(shade[x], top[x], y, sk);
+    int v = c + osc_vshade(shade[x], top[x], x, y, sk);
     dst[x] = (uint8_t)(v < 16 ? 16 : (v > 235 ? 235 : v));
   }
 }
@@ -161,7 +161,7 @@ OSC_VINL void layer_row_edge(uint8_t *restrict dst, int pw, int c, const int32_t
                              const int32_t *restrict top, int y, int sk) {
   const int y1 = (y + 1) << 8;
   for (int x = 0; x < pw; x++) {
-    int cc = c + (shade ? osc_vshade(shade[x], top[x], y, sk) : 0);
+    int cc = c + (shade ? osc_vshade(shade[x], top[x], x, y, sk) : 0);
     cc = cc < 16 ? 16 : (cc > 235 ? 235 : cc);
     int a = y1 - top[x];
     a = a < 0 ? 0 : (a > 256 ? 256 : a);
@@ -177,7 +177,7 @@ OSC_VINL void layer_row_snow(uint8_t *restrict dst, int pw, int cs, const int32_
   for (int x = 0; x < pw; x++) {
     int a = y1 - top[x];
     a = a < 0 ? 0 : (a > 256 ? 256 : a);
-    int sh = shade ? osc_vshade(shade[x], top[x], y, sk) : 0;
+    int sh = shade ? osc_vshade(shade[x], top[x], x, y, sk) : 0;
     int cc = cs + sh + (sh >> 1);
     cc = cc < 16 ? 16 : (cc > 235 ? 235 : cc);
     int d = dst[x];

@@ -344,13 +344,17 @@ OSC_HD int osc_vblend(int dst, int c, int top, int y) {
 
 OSC_HD int osc_vclampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
-/* Shade of a layer pixel: the column's shade faded with depth below the ridge. */
-OSC_HD int osc_vshade(int shade, int top, int y, int k) {
+/* Shade of a layer pixel: the column's shade (1/16 Y levels) faded with depth
+ * below the ridge, then rounded to whole levels with a 4x4 ordered dither so
+ * the smooth shade has no visible 1-level steps (dark scenes showed them as
+ * vertical bands). */
+OSC_HD int osc_vshade(int shade16, int top, int x, int y, int k) {
   int d = (y << 8) + 128 - top; /* 8.8 rows below the ridge; k <= 2047 so d * k fits */
   d = d < 0 ? 0 : (d > (1 << 20) ? (1 << 20) : d);
   d = d * k >> 16;
   d = d > 256 - 90 ? 256 - 90 : d;
-  return (shade * (256 - d)) >> 8;
+  int b = ((((x ^ y) & 1) << 3) | ((y & 1) << 2) | (((x ^ y) & 2) << 0) | ((y >> 1) & 1)); /* Bayer 4x4, 0..15 */
+  return ((shade16 * (256 - d) >> 8) + b) >> 4;
 }
 
 #endif

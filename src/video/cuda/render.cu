@@ -60,7 +60,7 @@ __global__ void k_compose(osc_vplan P, const int32_t *blk, osc_vlayout L, const 
     int ysnow = ch ? ly->ysnow / 2 + 1 : ly->ysnow;
     if (y < ymin || y >= ymax) continue;
     int top = blk[(ch ? L.topc + (size_t)k * P.cw : L.top + (size_t)k * P.W) + x];
-    int shade = ch ? 0 : osc_vshade(blk[L.shade + (size_t)k * P.W + x], top, y, ly->shade_k);
+    int shade = ch ? 0 : osc_vshade(blk[L.shade + (size_t)k * P.W + x], top, x, y, ly->shade_k);
     int c = (blk[L.row + (size_t)k * P.H + y] >> shift) & 255;
     if (y >= yfull) {
       v = ch ? c : osc_vclampi(c + shade, 16, 235);
