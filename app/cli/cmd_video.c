@@ -58,7 +58,7 @@ static int cmd_create(osc_cli *cli, int argc, char **argv) {
   const char *out = NULL, *res = NULL, *codec = NULL, *preset = NULL, *script = NULL, *device = NULL, *lang = NULL,
              *encoder = NULL, *font = NULL;
   int64_t fps = UNSET, crf = UNSET, seed = UNSET, threads = UNSET, bitrate = UNSET;
-  double duration = -1;
+  double duration = -1, mood = 0;
   bool no_audio = false, no_captions = false, fast = false;
   const osc_cli_opt opts[] = {
       {"output", 'o', OSC_OPT_STRING, &out, "FILE", "output file: .mp4 (default), .mov, .mkv or .webm", NULL},
@@ -71,6 +71,7 @@ static int cmd_create(osc_cli *cli, int argc, char **argv) {
       {"crf", 0, OSC_OPT_INT, &crf, "N", "quality: h264 1..51 (23), vp9 0..63 (32), av1 1..63 (35)", NULL},
       {"bitrate", 0, OSC_OPT_INT, &bitrate, "BPS", "target bit rate instead of CRF", NULL},
       {"seed", 0, OSC_OPT_INT, &seed, "N", "scene seed (same prompt + seed = same frames)", NULL},
+      {"mood", 0, OSC_OPT_DOUBLE, &mood, "X", "-1 (cold, dark) .. 1 (warm, vivid); default 0", NULL},
       {"script", 's', OSC_OPT_STRING, &script, "TEXT", "narration and captions (default: the prompt; @file, - = stdin)",
        NULL},
       {"language", 'l', OSC_OPT_STRING, &lang, "VOICE", "espeak-ng voice (video.language; default en)", NULL},
@@ -98,6 +99,8 @@ static int cmd_create(osc_cli *cli, int argc, char **argv) {
     return osc_cli_usage_error(cli, "--duration: %g is outside 1..60 seconds", duration);
   if (res && osc_video_parse_resolution(res, &req.opts.width, &req.opts.height))
     return osc_cli_usage_error(cli, "--%s", osc_errmsg());
+  if (!(mood >= -1 && mood <= 1)) return osc_cli_usage_error(cli, "--mood: %g is outside -1..1", mood);
+  req.opts.mood = mood;
   if (duration != -1) req.opts.duration_s = duration;
   if (fps != UNSET) req.opts.fps = (int)fps;
   if (crf != UNSET) req.opts.crf = (int)crf;

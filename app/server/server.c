@@ -97,6 +97,7 @@ struct osc_req {
   char allow[128];
   osc_buf body;
   bool too_big;
+  uint64_t too_big_len; /* Content-Length of a refused body, 0 when streamed */
   uint64_t discarded;
   bool queued;
   json_t *json;
@@ -701,9 +702,19 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
       errno = 0;
       unsigned long long n = strtoull(cl, &end, 10);
       if (!errno && *end == '\0' && n > (unsigned long long)s->max_body) {
-        osc_seterr(OSC_ETOOBIG, "request body of %llu bytes is larger than the limit of %lld bytes", n,
-                   (long long)s->max_body);
-        return answer_early(s, req, OSC_ETOOBIG, 413);
+        /* A client that waits for "100 Continue", or one sending far more
+         * than the limit, gets the 413 before the body.  Otherwise read and
+         * drop the body first: closing a socket with unread data makes the
+         * kernel send a reset that can destroy the 413 before the client
+         * reads it. */
+        const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+        if ((expect && strcasecmp(expect, "100-continue") == 0) || n > 4 * (unsigned long long)s->max_body) {
+          osc_seterr(OSC_ETOOBIG, "request body of %llu bytes is larger than the limit of %lld bytes", n,
+                     (long long)s->max_body);
+          return answer_early(s, req, OSC_ETOOBIG, 413);
+        }
+        req->too_big = true;
+        req->too_big_len = n;
       }
       has_body = has_body || n > 0;
     }
@@ -719,7 +730,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
       req->early_msg = osc_strdup(osc_errmsg());
       /* With a body coming, answer now and let MHD drop it; without one,
        * answer on the last call so the connection stays alive. */
-      if (has_body) return answer_routing(s, req);
+      if (has_body && !req->too_big) return answer_routing(s, req);
     }
     return MHD_YES;
   }
@@ -746,11 +757,15 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     return MHD_YES;
   }
   if (req->queued) return MHD_YES;
-  if (req->route_rc) return answer_routing(s, req);
   if (req->too_big) {
-    osc_seterr(OSC_ETOOBIG, "request body is larger than the limit of %lld bytes", (long long)s->max_body);
+    if (req->too_big_len)
+      osc_seterr(OSC_ETOOBIG, "request body of %llu bytes is larger than the limit of %lld bytes",
+                 (unsigned long long)req->too_big_len, (long long)s->max_body);
+    else
+      osc_seterr(OSC_ETOOBIG, "request body is larger than the limit of %lld bytes", (long long)s->max_body);
     return answer_early(s, req, OSC_ETOOBIG, 413);
   }
+  if (req->route_rc) return answer_routing(s, req);
   return dispatch(s, req);
 }
 

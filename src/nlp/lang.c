@@ -199,7 +199,6 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
    * close (within its 3% band: the hard pairs hr/bs, nb/nn, id/ms, tr/az), else take textcat's */
   for (int i = 0; i < 3 && g[i].code[0]; i++)
     if (out->ntop && !strcmp(g[i].code, out->code)) return;
-  double keep = out->ntop ? 1.0 - g[0].prob : 1.0; /* mass left for NB's alternatives */
   osc_nlp_lang r;
   memset(&r, 0, sizeof r);
   int k = 0;
@@ -207,16 +206,19 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   /* NB's own best stays in the list as a runner-up, scaled into the remaining mass */
   if (k < 3 && out->ntop) {
     r.top[k] = out->top[0];
-    r.top[k].prob = out->top[0].prob * keep * 0.5;
+    r.top[k].prob = 0; /* set below, from the mass textcat's guess leaves */
     k++;
   }
   r.ntop = k;
   /* textcat's probabilities are relative to its band; temper them by the text length like NB's */
   double conf = r.top[0].prob * (cnt == 1 ? 0.95 : 0.85);
   r.top[0].prob = conf;
+  double rest = 1.0 - conf, used = 0;
+  for (int i = 1; i < k; i++) used += r.top[i].prob;
+  if (out->ntop && r.top[k - 1].prob == 0 && k > 1) r.top[k - 1].prob = rest - used > 0 ? (rest - used) * out->top[0].prob : 0;
   snprintf(r.code, sizeof r.code, "%s", r.top[0].code);
   r.confidence = conf;
-  r.reliable = conf >= 0.9 && out->reliable;
+  r.reliable = conf >= 0.9 && len >= 24;
   *out = r;
 }
 

@@ -638,10 +638,10 @@ static void draw_sprites(const osc_renderer *r, const osc_vplan *P, const int32_
    * shutter), swaying and carried by the wind; lit by the scene (dimmer at
    * night). */
   if (s->snow > 0.f) {
-    int n = (int)(900.f * s->snow * (float)W / 1280.f);
+    int n = (int)(700.f * s->snow * (float)W / 1280.f);
     uint64_t st = s->var ^ 0x5a0u;
     const float scale = Hf / 720.f, shutter = 0.5f / (float)r->fps;
-    const float lum = 16.f + 219.f * (0.93f - 0.3f * night);
+    const float lum = 16.f + 219.f * (0.95f - 0.2f * night);
     const float wind = (s->pan >= 0.f ? 1.f : -1.f) * (0.02f + 0.5f * fabsf(s->pan));
     for (int i = 0; i < n; i++) {
       float x0 = rnd01(&st), ph = rnd01(&st), zr = rnd01(&st);
@@ -650,7 +650,7 @@ static void draw_sprites(const osc_renderer *r, const osc_vplan *P, const int32_
       float rad = (0.7f + 4.2f * z * z) * sz * scale;        /* px */
       float vel = 0.05f + 0.26f * z;                          /* H per second */
       float sway = (0.004f + 0.02f * z) * Hf / (float)W;      /* in frame widths */
-      float a0 = (0.3f + 0.6f * z) * (1.f - 0.45f * z * z);  /* near flakes are big but thin */
+      float a0 = (0.4f + 0.6f * z) * (1.f - 0.4f * z * z);   /* near flakes are big but thin */
       float span = 1.f + 2.f * rad / Hf;
       float fy = frac(ph + t * vel / span) * span - rad / Hf;
       float vx = wind * (0.3f + 0.7f * z) + sway * 6.28f * fq * cosf(t * fq * 6.28f + ph2) * (float)W / Hf;
@@ -666,20 +666,26 @@ static void draw_sprites(const osc_renderer *r, const osc_vplan *P, const int32_
       /* spreading the flake over its path keeps its energy */
       float amp = a0 * (rad + 0.5f) / (rad + 0.5f + 0.5f * sqrtf(l2));
       float inv = 1.f / (rad * 1.6f + 0.5f);
+      xa = xa < 0 ? 0 : xa; xb = xb >= W ? W - 1 : xb;
+      ya = ya < 0 ? 0 : ya; yb = yb >= H ? H - 1 : yb;
+      const float il2 = l2 > 0.f ? 1.f / l2 : 0.f;
+      const int ilum = (int)lum;
       for (int py = ya; py <= yb; py++) {
-        if (py < 0 || py >= H) continue;
+        uint8_t *yr = y + (size_t)py * ys;
+        float dy = (float)py + 0.5f - cy;
         for (int px = xa; px <= xb; px++) {
-          if (px < 0 || px >= W) continue;
-          float dx = (float)px + 0.5f - cx, dy = (float)py + 0.5f - cy;
-          float tt = l2 > 0.f ? clampf((dx * -bx + dy * -by) / l2, 0.f, 1.f) : 0.f;
+          float dx = (float)px + 0.5f - cx;
+          float tt = clampf((dx * -bx + dy * -by) * il2, 0.f, 1.f);
           float ex = dx + bx * tt, ey = dy + by * tt;
           float q = 1.f - sqrtf(ex * ex + ey * ey) * inv;
           if (q <= 0.f) continue;
-          float a = amp * q * q * (3.f - 2.f * q);
-          put_yuv_px(y, ys, W, H, px, py, (int)lum, a);
+          int a = (int)(amp * q * q * (3.f - 2.f * q) * 256.f + 0.5f); /* 0..256 */
+          yr[px] = (uint8_t)(yr[px] + (((ilum - yr[px]) * a + 128) >> 8));
           if (!(px & 1) && !(py & 1)) {
-            put_yuv_px(u, us, r->cw, r->chh, px / 2, py / 2, 128, a * 0.8f);
-            put_yuv_px(v, vs, r->cw, r->chh, px / 2, py / 2, 128, a * 0.8f);
+            uint8_t *pu = u + (size_t)(py >> 1) * us + (px >> 1), *pv = v + (size_t)(py >> 1) * vs + (px >> 1);
+            int ac = a * 13 >> 4;
+            *pu = (uint8_t)(*pu + (((128 - *pu) * ac + 128) >> 8));
+            *pv = (uint8_t)(*pv + (((128 - *pv) * ac + 128) >> 8));
           }
         }
       }

@@ -121,6 +121,27 @@ static void test_language(void **st) {
   assert_true(osc_nlp_language_count(E) >= 50);
 }
 
+/* languages the langdetect profiles lack come from the textcat fingerprints (libexttextcat-data) */
+static void test_language_textcat(void **st) {
+  (void)st;
+  bool have = false;
+  for (size_t i = 0; i < osc_nlp_language_count(E); i++) have |= !strcmp(osc_nlp_language_at(E, i), "eu");
+  if (!have) skip(); /* libexttextcat-data not installed: the profile-only tests above still run */
+  assert_true(osc_nlp_language_count(E) >= 75);
+  L("Euskara Euskal Herriko hizkuntza da, eta munduko hizkuntza zaharrenetako bat dela uste da.", "eu");
+  L("Íslenska er vesturnorrænt mál sem talað er á Íslandi og er opinbert tungumál landsins.", "is");
+  L("Esperanto estas la plej disvastigita internacia planlingvo, kreita de Zamenhof.", "eo");
+  L("Gaeilge is ainm don teanga Cheilteach a labhraítear in Éirinn go príomha.", "ga");
+  L("Ngaphambi kokuba kufike abantu abamhlophe, abantu bakithi babehlala ngokuthula ezweni labo.", "zu");
+  /* the profile languages keep their answers */
+  L("The quick brown fox jumps over the lazy dog while the children watch.", "en");
+  L("Die Katze schläft auf dem Sofa, weil es draußen regnet und kalt ist.", "de");
+  osc_nlp_lang g;
+  assert_int_equal(osc_nlp_language(E, "Euskara Euskal Herriko hizkuntza da.", 36, &g), OSC_OK);
+  assert_true(g.ntop >= 1 && g.ntop <= 3);
+  for (int i = 0; i < g.ntop; i++) assert_true(g.top[i].prob >= 0 && g.top[i].prob <= 1);
+}
+
 static const osc_nlp_entity *find(osc_nlp_entity *e, size_t n, const char *text, osc_nlp_entity_type t) {
   for (size_t i = 0; i < n; i++)
     if (!strcmp(e[i].text, text) && e[i].type == t) return &e[i];
@@ -382,7 +403,7 @@ static void test_options(void **st) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sentiment_basic), cmocka_unit_test(test_sentiment_rules),
-      cmocka_unit_test(test_sentiment_edge),  cmocka_unit_test(test_language),
+      cmocka_unit_test(test_sentiment_edge),  cmocka_unit_test(test_language), cmocka_unit_test(test_language_textcat),
       cmocka_unit_test(test_entities),        cmocka_unit_test(test_keywords),
       cmocka_unit_test(test_summary),         cmocka_unit_test(test_segmentation),
       cmocka_unit_test(test_qa),              cmocka_unit_test(test_analyze_and_batch),

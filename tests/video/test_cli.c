@@ -38,6 +38,7 @@ static void test_bad_inputs(void **st) {
   expect("video create 'Sunset' -o a.mp4 --fps 0", 2, "--fps: 0");
   expect("video create 'Sunset' -o a.mp4 --codec mpeg2", 2, "codec: 'mpeg2'");
   expect("video create 'Sunset' -o a.mp4 --preset warp", 2, "preset");
+  expect("video create 'Sunset' -o a.mp4 --mood 2", 2, "--mood: 2");
   expect("video create 'Sunset'", 2, "-o FILE is required");
   expect("video create -o a.mp4", 2, "PROMPT");
   expect("video create 'Sunset' -o /nonexistent-dir-osc/a.mp4 --duration 1 --resolution 320x180", 1,

@@ -100,6 +100,9 @@ static void test_bad_fields(void **st) {
   r = base();
   r.opts.audio_channels = 3;
   EXPECT_BAD(r, "audio_channels");
+  r = base();
+  r.opts.mood = 1.5;
+  EXPECT_BAD(r, "mood: 1.5");
 }
 
 static void test_resolution(void **st) {
