@@ -450,24 +450,29 @@ static void plan_frame(const osc_renderer *r, int64_t index, osc_vplan *P, int32
     /* row colours: haze grows toward the layer's base (valley mist) */
     int32_t *rowc = blk + L->row + (size_t)k * H, *srow = blk + L->srow + (size_t)k * H;
     float hz0 = l->haze + s->fog * 0.3f * (1.f - l->haze);
-    float ytop = l->base - l->amp, ybot = l->base + 0.12f;
-    for (int y = 0; y < H; y++) {
-      float c[3], cu[3], cs[3];
-      float Y = ((float)y + 0.5f) / (float)H;
-      float m = l->mist * osc_vsmooth(ytop + l->amp * 0.5f, ybot, Y);
-      lit_colour(r, P, l, hz0 + m * (1.f - hz0), c);
-      /* chroma rows use the colour at the chroma row's centre */
-      float Yc = ((float)(2 * y) + 1.f) / (float)H;
-      float mc = l->mist * osc_vsmooth(ytop + l->amp * 0.5f, ybot, Yc);
-      lit_colour(r, P, l, hz0 + mc * (1.f - hz0), cu);
-      uint32_t py = pack_yuv(P, c), pc = pack_yuv(P, cu);
-      rowc[y] = (int32_t)((py & 0xff) | (pc & 0xffff00));
-      if (l->snow) {
-        osc_vlspec sn = *l;
-        sn.alb[0] = 0.95f; sn.alb[1] = 0.96f; sn.alb[2] = 1.0f;
-        lit_colour(r, P, &sn, hz0 * 0.9f, cs);
-        uint32_t ps = pack_yuv(P, cs);
-        srow[y] = (int32_t)ps;
+    if (r->rowcache) { /* they depend on the scene only: computed once at open */
+      memcpy(rowc, r->rowcache + (size_t)k * 2 * H, (size_t)H * sizeof(int32_t));
+      if (l->snow) memcpy(srow, r->rowcache + ((size_t)k * 2 + 1) * H, (size_t)H * sizeof(int32_t));
+    } else {
+      float ytop = l->base - l->amp, ybot = l->base + 0.12f;
+      for (int y = 0; y < H; y++) {
+        float c[3], cu[3], cs[3];
+        float Y = ((float)y + 0.5f) / (float)H;
+        float m = l->mist * osc_vsmooth(ytop + l->amp * 0.5f, ybot, Y);
+        lit_colour(r, P, l, hz0 + m * (1.f - hz0), c);
+        /* chroma rows use the colour at the chroma row's centre */
+        float Yc = ((float)(2 * y) + 1.f) / (float)H;
+        float mc = l->mist * osc_vsmooth(ytop + l->amp * 0.5f, ybot, Yc);
+        lit_colour(r, P, l, hz0 + mc * (1.f - hz0), cu);
+        uint32_t py = pack_yuv(P, c), pc = pack_yuv(P, cu);
+        rowc[y] = (int32_t)((py & 0xff) | (pc & 0xffff00));
+        if (l->snow) {
+          osc_vlspec sn = *l;
+          sn.alb[0] = 0.95f; sn.alb[1] = 0.96f; sn.alb[2] = 1.0f;
+          lit_colour(r, P, &sn, hz0 * 0.9f, cs);
+          uint32_t ps = pack_yuv(P, cs);
+          srow[y] = (int32_t)ps;
+        }
       }
     }
     /* low-res tops and reflection colours for water */
@@ -765,6 +770,24 @@ int osc__video_renderer_open(const osc_scene *s, int width, int height, int fps,
   pthread_mutex_init(&r->cuda_mu, NULL);
   r->device = "cpu";
   setup_scene(r);
+  /* Per-row layer colours depend on the scene only (palette, haze, mist,
+   * grade): plan frame 0 once and keep them (about 8 KB per layer at 1080p). */
+  {
+    osc_vscratch *sc = scratch_get(r);
+    int32_t *rc = r->nl ? malloc((size_t)r->nl * 2 * (size_t)height * sizeof(int32_t)) : NULL;
+    if (sc && rc) {
+      plan_frame(r, 0, &sc->plan, sc->layers, sc->sky_end, sc->wtmp);
+      for (int k = 0; k < r->nl; k++) {
+        memcpy(rc + (size_t)k * 2 * height, sc->layers + r->L.row + (size_t)k * height, (size_t)height * sizeof(int32_t));
+        memcpy(rc + ((size_t)k * 2 + 1) * height, sc->layers + r->L.srow + (size_t)k * height,
+               (size_t)height * sizeof(int32_t));
+      }
+      r->rowcache = rc;
+      rc = NULL;
+    }
+    free(rc);
+    if (sc) scratch_put(r, sc);
+  }
   if (want_cuda || want_auto) {
 #ifdef OSC_HAVE_VIDEO_CUDA
     char why[256] = "";
@@ -799,6 +822,7 @@ void osc__video_renderer_close(osc_renderer *r) {
   pthread_mutex_destroy(&r->mu);
   pthread_mutex_destroy(&r->cuda_mu);
   free(r->stars);
+  free(r->rowcache);
   free(r);
 }
 

@@ -57,6 +57,7 @@ struct osc_renderer {
   osc_vlspec spec[OSC_VL_MAXLAYERS];
   int nstars;
   osc_vstar *stars;
+  int32_t *rowcache; /* per layer: H row colours, then H snow colours (NULL: compute per frame) */
 };
 
 /* render_cpu.c */
