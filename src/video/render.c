@@ -389,10 +389,14 @@ static void plan_frame(const osc_renderer *r, int64_t index, osc_vplan *P, int32
     float sc = 1.f + zoom * l->par;
     float off = pan * l->par + (float)(l->seed % 37);
     int32_t mn = INT32_MAX, mx = INT32_MIN;
+    float *xwv = wtmp, *pv = wtmp + W; /* world x and ridge profile per column */
+    for (int x = 0; x < W; x++) xwv[x] = (((float)x + 0.5f) / (float)H - P->half_w) / sc + off;
+    if (l->kind == OSC_LK_MOUNTAIN) osc__vcpu_mountain(xwv, pv, W, l->freq, l->seed); /* vectorised */
+    else
+      for (int x = 0; x < W; x++) pv[x] = profile(l, xwv[x], t);
     for (int x = 0; x < W; x++) {
-      float X = ((float)x + 0.5f) / (float)H - P->half_w;
-      float xw = X / sc + off;
-      float yw = l->base - l->amp * profile(l, xw, t);
+      float xw = xwv[x];
+      float yw = l->base - l->amp * pv[x];
       float ys = r->vh + (yw - r->vh) * sc;
       int32_t tp8 = (int32_t)lrintf(ys * (float)H * 256.f - 128.f); /* row coordinate of the edge, 8.8 */
       if (tp8 < 0) tp8 = 0;

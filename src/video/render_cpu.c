@@ -80,6 +80,36 @@ OSC_VCLONES static void lo_row(const osc_vplan *restrict Pin, const float *restr
   }
 }
 
+/* Mountain ridge profile (render.c's profile() for OSC_LK_MOUNTAIN) for n
+ * world x positions: 6 octaves of ridged value noise plus 2 smooth ones,
+ * vectorised across columns (the octave loops have constant trip counts). */
+OSC_VCLONES static void mountain_row(const float *restrict xw, float *restrict out, int n, float freq, uint32_t seed) {
+  const float sy = (float)(seed % 1000u), sy2 = (float)((seed + 3u) % 1000u);
+  _Pragma("omp simd") for (int x = 0; x < n; x++) {
+    float xx = xw[x] * freq;
+    float s = 0.f, a = 0.5f, nn = 0.f, f = 1.f;
+    OSC_UNROLL for (int i = 0; i < 6; i++) {
+      float v = osc_vnoise(xx * f, sy + 13.7f * (float)i);
+      float rr = 1.f - fabsf(2.f * v - 1.f);
+      s += a * rr * rr;
+      nn += a;
+      a *= 0.5f; f *= 2.03f;
+    }
+    float s2 = 0.f, a2 = 0.5f, n2 = 0.f, f2 = 1.f;
+    OSC_UNROLL for (int i = 0; i < 2; i++) {
+      s2 += a2 * osc_vnoise(xx * 0.5f * f2, sy2 + 7.1f * (float)i);
+      n2 += a2;
+      a2 *= 0.5f; f2 *= 2.1f;
+    }
+    float v = 0.65f * (s / nn) + 0.35f * (s2 / n2);
+    out[x] = osc_vclamp01((v - 0.2f) * 1.6f);
+  }
+}
+
+void osc__vcpu_mountain(const float *xw, float *out, int n, float freq, uint32_t seed) {
+  mountain_row(xw, out, n, freq, seed);
+}
+
 void osc__vcpu_lowres(const osc_vplan *P, const int32_t *layers, const osc_vlayout *L, osc_vscratch *sc) {
   const float *lotop = (const float *)(layers + L->lotop);
   const int lw = P->lw;

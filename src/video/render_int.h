@@ -61,6 +61,7 @@ struct osc_renderer {
 };
 
 /* render_cpu.c */
+void osc__vcpu_mountain(const float *xw, float *out, int n, float freq, uint32_t seed);
 void osc__vcpu_lowres(const osc_vplan *P, const int32_t *layers, const osc_vlayout *L, osc_vscratch *sc);
 void osc__vcpu_compose(const osc_vplan *P, const int32_t *layers, const osc_vlayout *L, osc_vscratch *sc,
                        uint8_t *y, int ys, uint8_t *u, int us, uint8_t *v, int vs);
