@@ -22,7 +22,7 @@ elseif(NOT OSC_SANITIZE STREQUAL "")
 endif()
 if(OSC_FUZZ)
   # Coverage for libFuzzer in every object, not only the fuzz entry points.
-  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
   add_compile_definitions(OSC_SANITIZED=1 OSC_FUZZING=1)
 endif()

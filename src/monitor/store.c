@@ -298,8 +298,8 @@ static int decode_v1(const unsigned char *p, const unsigned char *end, size_t le
   pts[0] = (osc_monitor_point){ts, bitsd(prev)};
   for (uint64_t i = 1; i < n; i++) {
     if (!get_varint(&p, end, &z) || p >= end) goto bad;
-    delta += unzz(z);
-    ts += delta;
+    delta = (int64_t)((uint64_t)delta + (uint64_t)unzz(z)); /* wraps on corrupt data, never UB */
+    ts = (int64_t)((uint64_t)ts + (uint64_t)delta);
     unsigned char h = *p++;
     if (h) {
       int lz = h >> 4, l = h & 15;
