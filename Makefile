@@ -42,7 +42,7 @@ bench: deps build
 
 # libFuzzer targets with clang, each run FUZZ_SECONDS (corpora grow in fuzz/corpus/).
 fuzz: deps
-	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DOSC_FUZZ=ON -DCMAKE_C_COMPILER=clang $(CMAKE_ARGS)
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DOSC_FUZZ=ON -DOSC_CUDA=OFF -DCMAKE_C_COMPILER=clang $(CMAKE_ARGS)
 	cmake --build build-fuzz -j $(JOBS)
 	bash fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
