@@ -489,9 +489,17 @@ static int set_internal(osc_cache *c, uint64_t hash, const void *key, size_t kle
     if (rc) return rc;
     if (c->l2 && osc__l2_set(c->l2, key, klen, enc, elen, expire) != OSC_OK)
       OSC_DEBUG("cache", "L2 set skipped: %s", osc_errmsg());
-    if (c->l3 && osc__l3_put(c->l3, key, klen, enc, elen, expire) != OSC_OK)
-      OSC_WARN("cache", "L3 set failed: %s", osc_errmsg());
+    int r3 = c->l3 ? osc__l3_put(c->l3, key, klen, enc, elen, expire) : OSC_OK;
     free(enc);
+    if (r3 == OSC_ENOSPC) {
+      /* Disk full: the value cannot persist.  Say so (507) rather than keep
+       * a memory-only copy the caller believes is stored. */
+      char why[256];
+      snprintf(why, sizeof why, "%s", osc_errmsg());
+      if (c->l1) osc__l1_remove(c->l1, hash, key, klen);
+      return osc_seterr(OSC_ENOSPC, "cache: no space left for the L3 copy (%s)", why);
+    }
+    if (r3) OSC_WARN("cache", "L3 set failed: %s", osc_errmsg());
     if (c->l2 && publish) osc__l2_publish(c->l2, key, klen);
   }
   atomic_fetch_add_explicit(&c->sets, 1, memory_order_relaxed);
@@ -651,8 +659,15 @@ int osc_cache_batch_set(osc_cache *c, osc_cache_kv *items, size_t n, int64_t ttl
     if (it->status && rc == OSC_OK) rc = it->status;
   }
   if (c->l2) osc__l2_mset(c->l2, keys, kl, enc, el, exp, n);
-  if (c->l3 && osc__l3_put_many(c->l3, keys, kl, enc, el, exp, n) != OSC_OK)
-    OSC_WARN("cache", "L3 batch set failed: %s", osc_errmsg());
+  int r3 = c->l3 ? osc__l3_put_many(c->l3, keys, kl, enc, el, exp, n) : OSC_OK;
+  if (r3 == OSC_ENOSPC) {
+    char why[256];
+    snprintf(why, sizeof why, "%s", osc_errmsg());
+    for (size_t i = 0; c->l1 && i < n; i++) osc__l1_remove(c->l1, osc__cache_hash(keys[i], kl[i]), keys[i], kl[i]);
+    rc = osc_seterr(OSC_ENOSPC, "cache: no space left for the L3 copies (%s)", why);
+    goto out;
+  }
+  if (r3) OSC_WARN("cache", "L3 batch set failed: %s", osc_errmsg());
   if (c->l2)
     for (size_t i = 0; i < n; i++) osc__l2_publish(c->l2, keys[i], kl[i]);
   atomic_fetch_add_explicit(&c->sets, n, memory_order_relaxed);

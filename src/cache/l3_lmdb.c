@@ -14,7 +14,9 @@
  * survives a killed process (the page cache keeps the data) but not a power
  * cut; the background thread syncs periodically.
  */
+#include <errno.h>
 #include <lmdb.h>
+#include <sys/statvfs.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +42,8 @@ struct osc__l3 {
 
 static int lmdb_err(int rc, const char *what) {
   if (rc == MDB_NOTFOUND) return OSC_ENOENT;
-  if (rc == MDB_MAP_FULL) return osc_seterr(OSC_ENOSPC, "l3 %s: %s", what, mdb_strerror(rc));
+  if (rc == MDB_MAP_FULL || rc == ENOSPC || rc == EDQUOT)
+    return osc_seterr(OSC_ENOSPC, "l3 %s: %s", what, mdb_strerror(rc));
   if (rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND || rc == MDB_INVALID)
     return osc_seterr(OSC_ECORRUPT, "l3 %s: %s", what, mdb_strerror(rc));
   return osc_seterr(OSC_EIO, "l3 %s: %s", what, mdb_strerror(rc));
@@ -206,6 +209,18 @@ int osc__l3_put_many(osc__l3 *l3, const void *const *keys, const size_t *klens, 
     }
     if (e != MDB_MAP_FULL || attempt) {
       atomic_fetch_add(&l3->errors, 1);
+      /* LMDB reports a short write on a full file system as EIO: tell the
+       * two apart by the space left where the environment lives. */
+      const char *dir = NULL;
+      struct statvfs vfs;
+      if (e == EIO && mdb_env_get_path(l3->env, &dir) == 0 && dir && statvfs(dir, &vfs) == 0) {
+        uint64_t need = 1u << 20;
+        for (size_t i = 0; i < n; i++) need += lens[i] + klens[i];
+        uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+        if (avail < need)
+          return osc_seterr(OSC_ENOSPC, "l3 put: file system of %s is full (%llu bytes free)", dir,
+                            (unsigned long long)avail);
+      }
       return lmdb_err(e, "put");
     }
     /* The map is full of B-tree overhead: free a quarter and retry once. */

@@ -171,8 +171,9 @@ static void *journal_main(void *arg) {
       if (r != SQLITE_OK && o->kind == 0) rc = r;
     }
     if (rc == SQLITE_OK) rc = sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
-    const char *em = sqlite3_errmsg(j->db);
+    char em[256];
+    snprintf(em, sizeof em, "%s", sqlite3_errmsg(j->db)); /* before ROLLBACK replaces it */
+    if (rc != SQLITE_OK && !sqlite3_get_autocommit(j->db)) sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
     for (jop *o = list, *nx; o; o = nx) {
       nx = o->next;
       if (o->seq > maxseq) maxseq = o->seq;
@@ -283,6 +284,7 @@ int osc__journal_insert(osc_journal *j, const journal_row *rows, size_t n) {
   snprintf(msg, sizeof msg, "%s", j->last_err);
   pthread_mutex_unlock(&j->mu);
   /* A failed group commit fails every insert in it (conservative). */
+  if ((rc & 0xff) == SQLITE_FULL) return osc_seterr(OSC_ENOSPC, "tasks journal: disk full: %s", msg);
   if (rc != SQLITE_OK) return osc_seterr(OSC_EIO, "tasks journal: commit failed: %s", msg);
   return OSC_OK;
 }

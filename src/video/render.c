@@ -583,27 +583,34 @@ static void draw_sprites(const osc_renderer *r, const osc_vplan *P, const int32_
       if (r->spec[k].kind != OSC_LK_CITY) continue;
       const int32_t *top = blk + r->L.top + (size_t)k * W;
       int ymax = P->layer[k].ymax;
+      const float fade = 1.f - r->spec[k].haze * 0.8f;
+      const int fa = (int)(fade * 256.f + 0.5f), fc = (int)(fade * 0.8f * 256.f + 0.5f);
+      const uint32_t thr = (uint32_t)(plit * 1023.f); /* lit when (hash & 1023) / 1023 <= plit */
       for (int x = 0; x < W; x++) {
         int col = x / wsp, cx = x % wsp;
         if (cx >= wh + 1 || cx == 0) continue;
         int ytop = (top[x] >> 8) + wsp;
-        for (int yy = ytop; yy < ymax; yy++) {
-          int row = yy / wsp;
-          if (yy % wsp == 0 || yy % wsp > wh) continue;
-          bool occl = false;
-          for (int k2 = k + 1; k2 < r->nl && !occl; k2++) {
-            const int32_t *t2 = blk + r->L.top + (size_t)k2 * W;
-            if ((yy << 8) + 128 >= t2[x] && yy < P->layer[k2].ymax) occl = true;
-          }
-          if (occl) break;
+        /* first row a nearer layer covers (the windows stop there) */
+        int yend = ymax;
+        for (int k2 = k + 1; k2 < r->nl; k2++) {
+          const int32_t *t2 = blk + r->L.top + (size_t)k2 * W;
+          int yo = (t2[x] - 128 + 255) >> 8; /* first yy with (yy << 8) + 128 >= t2[x] */
+          yo = yo > ytop ? yo : ytop;
+          if (yo < P->layer[k2].ymax && yo < yend) yend = yo;
+        }
+        int row = ytop / wsp, ry = ytop % wsp;
+        for (int yy = ytop; yy < yend; yy++, ry++) {
+          if (ry == wsp) { ry = 0; row++; }
+          if (ry == 0 || ry > wh) continue;
           uint32_t hh = osc_vhash2(col * 31 + k, row + (int32_t)(s->var & 0xffff));
-          if ((float)(hh & 1023) / 1023.f > plit) continue;
-          float fade = 1.f - r->spec[k].haze * 0.8f;
+          if ((hh & 1023) > thr) continue;
           int cy = 120 + (int)((hh >> 10) % 90);
-          put_yuv_px(y, ys, W, H, x, yy, cy, fade);
+          uint8_t *p = y + (size_t)yy * ys + x;
+          *p = (uint8_t)(*p + (((cy - *p) * fa + 128) >> 8));
           if (!(x & 1) && !(yy & 1)) {
-            put_yuv_px(u, us, r->cw, r->chh, x / 2, yy / 2, 100, fade * 0.8f);
-            put_yuv_px(v, vs, r->cw, r->chh, x / 2, yy / 2, 150, fade * 0.8f);
+            uint8_t *pu = u + (size_t)(yy >> 1) * us + (x >> 1), *pv = v + (size_t)(yy >> 1) * vs + (x >> 1);
+            *pu = (uint8_t)(*pu + (((100 - *pu) * fc + 128) >> 8));
+            *pv = (uint8_t)(*pv + (((150 - *pv) * fc + 128) >> 8));
           }
         }
       }
