@@ -21,7 +21,7 @@ APT_PKGS=(
   # --- monitor ---
   libcairo2-dev libsqlite3-dev libfontconfig-dev prometheus prometheus-node-exporter
   # --- nlp ---
-  libutf8proc-dev libstemmer-dev python3-langdetect libcld2-dev iso-codes wordnet libots-dev nodejs npm libgeonames-dev wordnet-base libexttextcat-dev libexttextcat-data
+  libutf8proc-dev libstemmer-dev python3-langdetect libcld2-dev iso-codes wordnet libots-dev libgeonames-dev wordnet-base libexttextcat-dev libexttextcat-data
   # --- video ---
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libx264-dev libvpx-dev
   libsvtav1enc-dev ffmpeg libfreetype-dev libharfbuzz-dev fonts-dejavu-core espeak-ng libespeak-ng-dev libavfilter-dev
@@ -36,6 +36,11 @@ NPM_PKGS=(
 )
 
 OSC_RESOURCE_DIR=${OSC_RESOURCE_DIR:-/usr/local/share/oscontent}
+
+# Node.js and npm (for npm data packages and the dashboard's browser test):
+# Debian's packages unless a Node.js with npm is already installed (a
+# nodesource build conflicts with Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then APT_PKGS+=(nodejs npm); fi
 
 missing=()
 for p in "${APT_PKGS[@]}"; do

@@ -267,7 +267,33 @@ out:
   return rc;
 }
 
+/* Writes straight into an existing special file (a FIFO, /dev/null, a
+ * terminal): renaming over it would replace the device node itself. */
+static int write_special(const char *path, const void *data, size_t len) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return osc_seterr(OSC_EIO, "cannot open %s: %s", path, strerror(errno));
+  const char *p = data;
+  int rc = OSC_OK;
+  while (len > 0) {
+    ssize_t w = write(fd, p, len);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      rc = osc_seterr(OSC_EIO, "write %s: %s", path, strerror(errno));
+      break;
+    }
+    p += w;
+    len -= (size_t)w;
+  }
+  close(fd);
+  return rc;
+}
+
 int osc_write_file_atomic(const char *path, const void *data, size_t len) {
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) return osc_seterr(OSC_EINVAL, "%s is a directory", path);
+    return write_special(path, data, len);
+  }
   char *tmp = osc_asprintf("%s.tmp.%d", path, (int)getpid());
   if (!tmp) return osc_seterr(OSC_ENOMEM, "write %s: out of memory", path);
   int rc = OSC_OK;

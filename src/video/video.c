@@ -396,8 +396,10 @@ int osc__video_tmp_for(const char *path, char **out) {
     goto out;
   }
   struct stat tst;
-  if (stat(path, &tst) == 0 && S_ISDIR(tst.st_mode)) {
-    rc = osc_seterr(OSC_EINVAL, "output_path: '%s' is a directory", path);
+  if (stat(path, &tst) == 0 && !S_ISREG(tst.st_mode)) {
+    /* A device or FIFO (e.g. /dev/null) would be replaced by the rename. */
+    rc = osc_seterr(OSC_EINVAL, "output_path: '%s' is %s, not a regular file", path,
+                    S_ISDIR(tst.st_mode) ? "a directory" : "a special file");
     goto out;
   }
   const char *base = slash ? slash + 1 : path;

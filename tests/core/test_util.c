@@ -111,6 +111,20 @@ static void test_files(void **st) {
   free(dir);
 }
 
+/* Writing "atomically" to a device must write into it, never rename over the
+ * node (a test once replaced /dev/null with a regular file that way). */
+static void test_atomic_write_special_file(void **st) {
+  (void)st;
+  struct stat before, after;
+  assert_int_equal(stat("/dev/null", &before), 0);
+  assert_true(S_ISCHR(before.st_mode));
+  assert_int_equal(osc_write_file_atomic("/dev/null", "12345\n", 6), OSC_OK);
+  assert_int_equal(stat("/dev/null", &after), 0);
+  assert_true(S_ISCHR(after.st_mode));
+  assert_int_equal(after.st_rdev, before.st_rdev);
+  assert_int_equal(osc_write_file_atomic("/tmp", "x", 1), OSC_EINVAL);
+}
+
 static void test_hash_rng_clock(void **st) {
   (void)st;
   assert_true(osc_hash64("abc", 3, 1) == osc_hash64("abc", 3, 1));
@@ -142,6 +156,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_buf),         cmocka_unit_test(test_strings),        cmocka_unit_test(test_paths),
       cmocka_unit_test(test_files),       cmocka_unit_test(test_hash_rng_clock),
+      cmocka_unit_test(test_atomic_write_special_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
