@@ -280,6 +280,15 @@ static int route_static(osc_req *req, osc_resp *resp) {
 
 /* ---- service ---- */
 
+static void security_free(osc_security *s) {
+  if (!s) return;
+  osc_keys_close(s->keys);
+  osc_audit_close(s->audit);
+  osc_ratelimit_free(s->rl);
+  free(s->cors);
+  free(s);
+}
+
 static int security_open(osc_app *app) {
   osc_security *s = calloc(1, sizeof *s);
   if (!s) return osc_seterr(OSC_ENOMEM, "security: out of memory");
@@ -308,11 +317,7 @@ static int security_open(osc_app *app) {
                     osc_config_str(cfg, "server.host"));
   if (rc == OSC_OK && !s->cors) rc = osc_seterr(OSC_ENOMEM, "security: out of memory");
   if (rc) {
-    osc_keys_close(s->keys);
-    osc_audit_close(s->audit);
-    osc_ratelimit_free(s->rl);
-    free(s->cors);
-    free(s);
+    security_free(s);
     return rc;
   }
   if (strcmp(mode, "on") == 0)
@@ -329,11 +334,7 @@ static int security_open(osc_app *app) {
   osc_middleware mw = {"security", before, after, s};
   rc = osc_server_add_middleware(&mw);
   if (rc) {
-    osc_keys_close(s->keys);
-    osc_audit_close(s->audit);
-    osc_ratelimit_free(s->rl);
-    free(s->cors);
-    free(s);
+    security_free(s);
     return rc;
   }
   app->security = s;
@@ -341,13 +342,7 @@ static int security_open(osc_app *app) {
 }
 
 static void security_close(osc_app *app) {
-  osc_security *s = app->security;
-  if (!s) return;
-  osc_keys_close(s->keys);
-  osc_audit_close(s->audit);
-  osc_ratelimit_free(s->rl);
-  free(s->cors);
-  free(s);
+  security_free(app->security);
   app->security = NULL;
 }
 
