@@ -26,7 +26,7 @@ APT_PKGS=(
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libx264-dev libvpx-dev
   libsvtav1enc-dev ffmpeg libfreetype-dev libharfbuzz-dev fonts-dejavu-core espeak-ng libespeak-ng-dev libavfilter-dev
   # --- service ---
-  libsodium-dev libgnutls28-dev nginx-light chromium
+  libsodium-dev libgnutls28-dev nginx-light chromium openssl
 )
 
 NPM_PKGS=(

@@ -888,6 +888,28 @@ static int resolve(const char *host, int port, struct sockaddr_storage *ss, sock
   return OSC_OK;
 }
 
+/* Reads the PEM certificate and key when TLS is configured (the settings
+ * exist only when the security module is built).  Both or neither. */
+static int load_tls(const osc_config *cfg, char **cert, char **key) {
+  if (!osc_config_has(cfg, "security.tls_cert")) return OSC_OK;
+  const char *c = osc_config_str(cfg, "security.tls_cert"), *k = osc_config_str(cfg, "security.tls_key");
+  if (!*c && !*k) return OSC_OK;
+  if (!*c || !*k)
+    return osc_seterr(OSC_EINVAL, "security.tls_cert and security.tls_key must be set together (got %s only)",
+                      *c ? "tls_cert" : "tls_key");
+  if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+    return osc_seterr(OSC_EUNSUPPORTED, "this libmicrohttpd was built without TLS support");
+  int rc = osc_read_file(c, 1 << 20, cert, NULL);
+  if (rc) return osc_seterr(rc, "security.tls_cert: %s", osc_errmsg());
+  rc = osc_read_file(k, 1 << 20, key, NULL);
+  if (rc) {
+    free(*cert);
+    *cert = NULL;
+    return osc_seterr(rc, "security.tls_key: %s", osc_errmsg());
+  }
+  return OSC_OK;
+}
+
 int osc_server_run(osc_config *cfg) {
   osc_app app;
   memset(&app, 0, sizeof app);
@@ -921,6 +943,19 @@ int osc_server_run(osc_config *cfg) {
   if (!abs) return osc_seterr(OSC_EIO, "data_dir: cannot resolve '%s': %s", osc_config_str(cfg, "data_dir"), strerror(errno));
   app.data_dir = abs;
 
+  /* Optional TLS (libmicrohttpd with GnuTLS): certificate and key in PEM
+   * files named by security.tls_cert / security.tls_key. */
+  char *tls_cert = NULL, *tls_key = NULL;
+  rc = load_tls(cfg, &tls_cert, &tls_key);
+  if (rc) {
+    free(app.data_dir);
+    return rc;
+  }
+  struct MHD_OptionItem tls_opts[] = {{MHD_OPTION_HTTPS_MEM_CERT, 0, tls_cert},
+                                      {MHD_OPTION_HTTPS_MEM_KEY, 0, tls_key},
+                                      {MHD_OPTION_END, 0, NULL}};
+  if (!tls_cert) tls_opts[0].option = MHD_OPTION_END;
+
   /* Signals: blocked everywhere, taken by this thread only. */
   sigset_t set, old;
   sigemptyset(&set);
@@ -935,6 +970,7 @@ int osc_server_run(osc_config *cfg) {
 
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
   if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+  if (tls_cert) flags |= MHD_USE_TLS;
   atomic_store(&g_running, true);
   s.d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_access, &s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -942,7 +978,7 @@ int osc_server_run(osc_config *cfg) {
                          MHD_OPTION_CONNECTION_TIMEOUT, conn_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                          CONN_POOL_BYTES, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
                          MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
-                         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+                         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
   if (!s.d) {
     int e = errno;
     rc = osc_seterr(OSC_EIO, "cannot listen on %s:%d: %s", host, port,
@@ -973,7 +1009,7 @@ int osc_server_run(osc_config *cfg) {
   char shown[300];
   snprintf(shown, sizeof shown, "%s", host);
   if (v6 && host[0] != '[') snprintf(shown, sizeof shown, "[%s]", host);
-  printf("oscontent: serving on http://%s:%d\n", shown, bound);
+  printf("oscontent: serving on %s://%s:%d\n", tls_cert ? "https" : "http", shown, bound);
   fflush(stdout);
   OSC_INFO("server", "listening on %s:%d with %d threads (data_dir %s)", shown, bound, threads, app.data_dir);
 
@@ -1017,5 +1053,7 @@ out_services:
 out_sig:
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   free(app.data_dir);
+  free(tls_cert);
+  free(tls_key);
   return rc;
 }

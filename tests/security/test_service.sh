@@ -108,4 +108,16 @@ check "clean shutdown" eq "$st" 0
 # auth=off on a non-loopback address is refused at start.
 "$BIN" --data-dir "$D" --set security.auth=off serve --host 0.0.0.0 --port 0 >"$TMP/out" 2>&1 && st=0 || st=$?
 check "auth off on 0.0.0.0 refused" bash -c "[ $st != 0 ] && grep -q 'loopback' '$TMP/out'"
+# TLS from settings: a self-signed certificate made here with openssl.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+  -keyout "$TMP/key.pem" -out "$TMP/cert.pem" >/dev/null 2>&1
+T=$TMP/tls; mkdir -p "$T"
+start_server "$T" --set security.tls_cert="$TMP/cert.pem" --set security.tls_key="$TMP/key.pem" 2>/dev/null || true
+BASE=${BASE/http:/https:}
+check "https health with the configured certificate" eq "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$TMP/cert.pem" "$BASE/health")" 200
+check "plain http refused on the TLS port" bash -c "! curl -s -m 3 -o /dev/null 'http://127.0.0.1:$PORT/health' || [ \"\$(curl -s -m 3 -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$PORT/health')\" != 200 ]"
+check "start line says https" grep -q "serving on https://" "$T/server.log"
+stop_server || true
+"$BIN" --data-dir "$T" --set security.tls_cert="$TMP/cert.pem" serve --port 0 >"$TMP/out" 2>&1 && st=0 || st=$?
+check "cert without key refused" bash -c "[ $st != 0 ] && grep -q 'set together' '$TMP/out'"
 finish
