@@ -349,7 +349,7 @@ int nlp_tokenize(const char *text, size_t len, nlp_toks *out) {
             else if (q == '.' && nc == C_LETTER && j - i == 1 && any_upper && j + a2 + 1 < len &&
                      text[j + a2 + 1] == '.')
               ok = true; /* U.S. */
-            else if (q == '.' && nc == C_LETTER && any_upper && (j - i) <= 3 && text[j - 2] == '.')
+            else if (q == '.' && nc == C_LETTER && any_upper && (j - i) <= 3 && j >= i + 2 && text[j - 2] == '.')
               ok = true;
             else if (q == '&' && nc == C_LETTER && any_upper && (j - i) <= 2) ok = true; /* AT&T */
             if (ok) {
