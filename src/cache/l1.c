@@ -542,20 +542,30 @@ static inline bool expired(const osc_cache_value *v, int64_t now) {
   return v->expire_ms <= now;
 }
 
-int osc__l1_get(osc__l1 *l1, uint64_t hash, const void *key, size_t klen, int64_t now, osc_cache_value **out) {
-  l1_shard *s = shard_of(l1, hash);
-  sl_lock(&s->lock);
+/* The live entry for key under the shard lock, or NULL (a miss; an
+ * expired entry is dropped and counted). */
+static osc_cache_value *live_locked(osc__l1 *l1, l1_shard *s, uint64_t hash, const void *key, size_t klen,
+                                    int64_t now) {
   uint32_t i = slot_find(s, hash, key, klen);
   if (i == UINT32_MAX) {
     s->misses++;
-    sl_unlock(&s->lock);
-    return OSC_ENOENT;
+    return NULL;
   }
   osc_cache_value *v = s->slots[i].v;
   if (expired(v, now)) {
     shard_drop(l1, s, i);
     s->expirations++;
     s->misses++;
+    return NULL;
+  }
+  return v;
+}
+
+int osc__l1_get(osc__l1 *l1, uint64_t hash, const void *key, size_t klen, int64_t now, osc_cache_value **out) {
+  l1_shard *s = shard_of(l1, hash);
+  sl_lock(&s->lock);
+  osc_cache_value *v = live_locked(l1, s, hash, key, klen, now);
+  if (!v) {
     sl_unlock(&s->lock);
     return OSC_ENOENT;
   }
@@ -571,17 +581,8 @@ int osc__l1_get_copy(osc__l1 *l1, uint64_t hash, const void *key, size_t klen, i
                      size_t *len, osc_cache_ctype *ctype) {
   l1_shard *s = shard_of(l1, hash);
   sl_lock(&s->lock);
-  uint32_t i = slot_find(s, hash, key, klen);
-  if (i == UINT32_MAX) {
-    s->misses++;
-    sl_unlock(&s->lock);
-    return OSC_ENOENT;
-  }
-  osc_cache_value *v = s->slots[i].v;
-  if (expired(v, now)) {
-    shard_drop(l1, s, i);
-    s->expirations++;
-    s->misses++;
+  osc_cache_value *v = live_locked(l1, s, hash, key, klen, now);
+  if (!v) {
     sl_unlock(&s->lock);
     return OSC_ENOENT;
   }

@@ -1369,7 +1369,8 @@ static void *dup_bytes(const void *p, size_t n) {
   return c;
 }
 
-static void snapshot(const task_rec *r, osc_task_info *o) {
+/* The record's fields without result/payload copies (used for listings). */
+static void snapshot_light(const task_rec *r, osc_task_info *o) {
   memset(o, 0, sizeof *o);
   memcpy(o->id, r->id, OSC_TASK_ID_LEN);
   snprintf(o->kind, sizeof o->kind, "%s", r->kind_name);
@@ -1388,6 +1389,10 @@ static void snapshot(const task_rec *r, osc_task_info *o) {
   o->cancel_requested = atomic_load(&r->cancel);
   o->error = osc_strdup(r->error);
   o->error_code = r->error_code;
+}
+
+static void snapshot(const task_rec *r, osc_task_info *o) {
+  snapshot_light(r, o);
   o->result = dup_bytes(r->result, r->result_len);
   o->result_len = o->result ? r->result_len : 0;
   o->result_json = r->result_json;
@@ -1499,25 +1504,7 @@ int osc_tasks_list(osc_tasks *tp, const osc_tasks_filter *f, osc_task_info **out
       if (f->priority >= 0 && (int)r->priority != f->priority) continue;
       if (f->type >= 0 && (int)r->type != f->type) continue;
       if (f->kind && strcmp(f->kind, r->kind_name) != 0) continue;
-      /* light snapshot: no result/payload copies for listing */
-      osc_task_info *o = &v[k++];
-      memset(o, 0, sizeof *o);
-      memcpy(o->id, r->id, OSC_TASK_ID_LEN);
-      snprintf(o->kind, sizeof o->kind, "%s", r->kind_name);
-      o->status = r->status;
-      o->priority = r->priority;
-      o->type = r->type;
-      o->created_ms = r->created_ms;
-      o->started_ms = r->started_ms;
-      o->completed_ms = r->completed_ms;
-      o->next_attempt_ms = r->next_attempt_ms;
-      o->attempts = r->attempts;
-      o->max_attempts = r->max_attempts;
-      o->progress = atomic_load(&r->progress_ppm) / 1e6;
-      o->durable = r->durable;
-      o->isolated = r->isolated;
-      o->error = osc_strdup(r->error);
-      o->error_code = r->error_code;
+      snapshot_light(r, &v[k++]); /* no result/payload copies for listing */
     }
   pthread_mutex_unlock(&tp->mu);
   qsort(v, k, sizeof *v, cmp_created_desc);
