@@ -13,7 +13,7 @@ APT_PKGS=(
   build-essential cmake pkg-config clang clang-format clang-tidy libclang-rt-14-dev
   libjansson-dev libmicrohttpd-dev libcmocka-dev libcurl4-openssl-dev curl ca-certificates
   # --- bench ---
-  wrk hyperfine
+  wrk hyperfine fasttext
   # --- cache ---
   libhiredis-dev liblmdb-dev lmdb-utils libzstd-dev zstd liblz4-dev libbrotli-dev zlib1g-dev redis-server redis-tools
   # --- tasks ---

@@ -4,3 +4,4 @@ set -euo pipefail
 build=${1:-build}
 "$build/bench/bench_nlp"
 if [ -x "$build/bench/bench_nlp_embed" ]; then "$build/bench/bench_nlp_embed"; fi
+"$build/bench/bench_nlp_peers"
