@@ -485,12 +485,16 @@ static void eval_ner(osc_cli *cli, osc_nlp *nlp, const char *dir, json_t *rows) 
   size_t correct = 0, ngold = 0, npred = 0;
   size_t tcorr[4] = {0}, tg[4] = {0}, tp_[4] = {0};
   static const char *const TY[4] = {"PER", "LOC", "ORG", "MISC"};
+  /* NLP_EVAL_NER_DUMP=path writes "word gold pred" lines (conlleval input) for error analysis */
+  const char *dump_path = getenv("NLP_EVAL_NER_DUMP");
+  FILE *dump = dump_path && *dump_path ? fopen(dump_path, "w") : NULL;
   char *p = d;
   for (;;) {
     char *nl = strchr(p, '\n');
     bool end = !nl || p == nl;
     if (!end) {
       *nl = 0;
+      if (!strncmp(p, "-DOCSTART-", 10) && dump) fputs("-DOCSTART- O O\n\n", dump);
       if (strncmp(p, "-DOCSTART-", 10) && n < cap) {
         char w[256], pos[32], ch[32], g[32];
         if (sscanf(p, "%255s %31s %31s %31s", w, pos, ch, g) == 4) {
@@ -530,6 +534,10 @@ static void eval_ner(osc_cli *cli, osc_nlp *nlp, const char *dir, json_t *rows) 
         osc_nlp_entities_free(E, ne);
       }
       osc_buf_release(&b);
+      if (dump) {
+        for (size_t i = 0; i < n; i++) fprintf(dump, "%s %s %s\n", words[i], gold[i], pred[i]);
+        fputc('\n', dump);
+      }
       size_t ng = chunks_of(gold, n, gc), np = chunks_of(pred, n, pc);
       ngold += ng;
       npred += np;
@@ -551,6 +559,7 @@ static void eval_ner(osc_cli *cli, osc_nlp *nlp, const char *dir, json_t *rows) 
     if (!nl) break;
     p = nl + 1;
   }
+  if (dump) fclose(dump);
   free(d);
   free(words);
   free(gold);

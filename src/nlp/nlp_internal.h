@@ -129,6 +129,7 @@ struct osc_nlp {
   nlp_map gaz;
   nlp_map first_names;
   size_t gaz_max_words;
+  nlp_map ner_countries; /* ner_org.c: country names (teams named by them stay LOCATION) */
   /* WordNet: lower-case lemma -> POS bitmask (1 n, 2 v, 4 a, 8 r) */
   nlp_map wn_pos;
   bool have_wordnet;
@@ -163,5 +164,9 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
 int nlp__summarize(const osc_nlp *nlp, const char *text, size_t len, const nlp_toks *t, int nsent, double ratio,
                    char **summary, osc_nlp_text_stats *stats);
 bool nlp__wn_has(const osc_nlp *nlp, const char *lw, size_t n, int posmask);
+/* ner_org.c: context pass over the named spans (before texts are filled); its resource loader */
+int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *t, char (*lw)[64], const uint8_t *ll,
+                    osc_nlp_entity *v, size_t *n);
+int nlp__ner_load(osc_nlp *nlp);
 
 #endif

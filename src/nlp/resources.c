@@ -755,7 +755,7 @@ int nlp__load_all(osc_nlp *nlp) {
   struct { int (*fn)(osc_nlp *); bool required; } steps[] = {
       {load_vader, true},   {load_pattern, true},  {load_stopwords, false},         {load_langdetect, true}, {load_textcat, false},
       {load_pattern_entities, false}, {load_iso, false}, {load_wordnet, false},      {load_geonames, false},
-      {load_frequency, false}, {load_embedder, false}};
+      {load_frequency, false}, {load_embedder, false}, {nlp__ner_load, false}};
   nlp_map_init(&nlp->gaz, &nlp->arena, 1 << 16);
   nlp_map_init(&nlp->first_names, &nlp->arena, 1 << 13);
   for (size_t i = 0; i < OSC_ARRAY_LEN(steps); i++) {
@@ -824,6 +824,7 @@ void osc_nlp_close(osc_nlp *nlp) {
   nlp_map_release(&nlp->stopwords);
   nlp_map_release(&nlp->gaz);
   nlp_map_release(&nlp->first_names);
+  nlp_map_release(&nlp->ner_countries);
   nlp_map_release(&nlp->wn_pos);
   nlp_map_release(&nlp->freq);
   free(nlp->lang_probs);

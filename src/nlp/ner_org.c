@@ -1,0 +1,382 @@
+/*
+ * nlp/ner_org.c - second pass over the PERSON/ORG/LOCATION/MISC spans of
+ * entities.c: context rules that fix spans and retype them, mostly towards
+ * ORG, the type the gazetteers know least.
+ *
+ * The first pass types a capitalised span from the span alone.  Many names
+ * are ambiguous out of context: a city is a LOCATION in "flights to Leeds"
+ * but a team (ORG) in "Leeds 2 Chelsea 1" or "Leeds striker Tony Yeboah"; an
+ * unknown word is typed PERSON by shape although English personal names
+ * take no article ("the Phillies").  The rules, in order:
+ *   1. initials join the name after them ("J. Smith" -> PERSON);
+ *   2. a leading function word is trimmed ("The State Department", "But
+ *      Bruno"), unless the whole span is a gazetteer name ("The Hague");
+ *   3. a title inside a span splits it: "Prime Minister Alain Juppe" ->
+ *      PERSON "Alain Juppe";
+ *   4. adjacent spans join: a first name typed LOCATION/MISC + a PERSON
+ *      ("Vera Haller"); a LOCATION + a shape-typed name or one more
+ *      capitalised word ("San Diego Padres", "China Daily") -> ORG;
+ *   5. team and organisation contexts make a *weak* span ORG: a score
+ *      after it ("Derby 2", "Derby ( England ) 75"), "X v Y", "X beat Y",
+ *      a schedule line "X AT Y", a role noun after it ("Norwich striker",
+ *      "Ericsson spokesman"), a cue noun before it ("club Atalanta",
+ *      "newspaper Granma"), or the definite article before a shape-typed
+ *      name.  Weak means: a LOCATION that is not a country (countries stay
+ *      LOCATION: CoNLL's convention for national teams), or a PERSON typed
+ *      by shape only (score <= 0.55, no known first name, no initial);
+ *   6. a lone shape-typed word at a sentence start whose WordNet lemma
+ *      (after stripping an inflection: "Results", "Analysts", "Recalled")
+ *      is a common word is dropped.
+ * Countries come from iso-codes (ISO 3166-1 names and the "Country"/"Nation"
+ * subdivisions such as England), loaded by nlp__ner_load.  Cost: a few hash
+ * lookups per named span.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/util.h"
+#include "nlp/nlp_internal.h"
+#include "oscontent/error.h"
+
+#define NER_ISO_DIR "/usr/share/iso-codes/json"
+
+int nlp__ner_load(osc_nlp *nlp) {
+  char *p = osc_asprintf("%s/iso_3166-1.json", NER_ISO_DIR);
+  nlp_resource *r = nlp__res_add(nlp, "ner_countries", "iso-codes (Debian)", p,
+                                 "apt-get install -y --no-install-recommends iso-codes");
+  snprintf(r->version, sizeof r->version, "%s", "iso-codes");
+  if (nlp_map_init(&nlp->ner_countries, &nlp->arena, 512) != OSC_OK) {
+    free(p);
+    return OSC_ENOMEM;
+  }
+  static const struct { const char *file, *key; } fs[] = {{"iso_3166-1.json", "3166-1"}, {"iso_3166-2.json", "3166-2"}};
+  int rc = OSC_OK;
+  for (size_t f = 0; f < OSC_ARRAY_LEN(fs); f++) {
+    free(p);
+    p = osc_asprintf("%s/%s", NER_ISO_DIR, fs[f].file);
+    json_error_t e;
+    json_t *j = p ? json_load_file(p, 0, &e) : NULL;
+    if (!j) {
+      rc = OSC_ENOENT;
+      continue;
+    }
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(j, fs[f].key), i, it) {
+      if (f == 1) {
+        const char *ty = json_string_value(json_object_get(it, "type"));
+        if (!ty || (strcmp(ty, "Country") && strcmp(ty, "Nation"))) continue;
+      }
+      static const char *const keys[] = {"name", "common_name", "official_name"};
+      for (size_t k = 0; k < OSC_ARRAY_LEN(keys); k++) {
+        const char *s = json_string_value(json_object_get(it, keys[k]));
+        char lw[128];
+        if (!s || strchr(s, ',') || strchr(s, '(')) continue;
+        size_t l = nlp_lower(s, strlen(s), lw, sizeof lw);
+        if (l && nlp_map_put(&nlp->ner_countries, lw, l, NULL)) r->entries++;
+      }
+    }
+    json_decref(j);
+  }
+  free(p);
+  r->loaded = nlp->ner_countries.count > 0;
+  return rc;
+}
+
+typedef struct nspan {
+  size_t a, b; /* token range, inclusive */
+  size_t ei;   /* index into the entity array */
+} nspan;
+
+typedef struct ner_ctx {
+  const osc_nlp *nlp;
+  const char *text;
+  const nlp_tok *t;
+  size_t n;
+  char (*lw)[64];
+  const uint8_t *ll;
+  osc_nlp_entity *v;
+} ner_ctx;
+
+static bool lw_is(const ner_ctx *c, size_t i, const char *w) {
+  size_t l = strlen(w);
+  return c->ll[i] == l && !memcmp(c->lw[i], w, l);
+}
+
+static bool lw_in(const ner_ctx *c, size_t i, const char *const *list, size_t cnt) {
+  for (size_t k = 0; k < cnt; k++)
+    if (c->lw[i][0] == list[k][0] && lw_is(c, i, list[k])) return true;
+  return false;
+}
+#define LW_IN(c, i, arr) lw_in(c, i, arr, OSC_ARRAY_LEN(arr))
+
+static bool is_word(const ner_ctx *c, size_t i) { return i < c->n && c->t[i].kind == TK_WORD; }
+static bool is_lower_word(const ner_ctx *c, size_t i) { return is_word(c, i) && !(c->t[i].flags & TF_CAP); }
+static bool is_punct(const ner_ctx *c, size_t i, char ch) {
+  return i < c->n && c->t[i].e - c->t[i].s == 1 && c->text[c->t[i].s] == ch;
+}
+
+/* A bare score or table figure: 1-3 digits (years and "6-3" are not). */
+static bool is_score(const ner_ctx *c, size_t i) {
+  if (i >= c->n || c->t[i].kind != TK_NUM) return false;
+  size_t l = c->t[i].e - c->t[i].s;
+  if (l > 3) return false;
+  for (size_t k = 0; k < l; k++)
+    if (c->text[c->t[i].s + k] < '0' || c->text[c->t[i].s + k] > '9') return false;
+  return true;
+}
+
+/* "J" "." -> an initial */
+static bool is_initial(const ner_ctx *c, size_t i) {
+  return i + 1 < c->n && is_word(c, i) && c->t[i].e - c->t[i].s == 1 && (c->t[i].flags & TF_CAP) &&
+         is_punct(c, i + 1, '.') && c->t[i + 1].s == c->t[i].e;
+}
+
+static size_t span_key(const ner_ctx *c, size_t a, size_t b, char *buf, size_t cap) {
+  size_t bl = 0;
+  for (size_t q = a; q <= b; q++) {
+    if (bl + c->ll[q] + 2 >= cap) return 0;
+    if (q > a) buf[bl++] = ' ';
+    memcpy(buf + bl, c->lw[q], c->ll[q]);
+    bl += c->ll[q];
+  }
+  return bl;
+}
+
+static bool span_is_country(const ner_ctx *c, const nspan *s) {
+  char buf[256];
+  size_t bl = span_key(c, s->a, s->b, buf, sizeof buf);
+  return bl && nlp_map_has(&c->nlp->ner_countries, buf, bl);
+}
+
+static bool span_in_gaz(const ner_ctx *c, size_t a, size_t b) {
+  char buf[256];
+  size_t bl = span_key(c, a, b, buf, sizeof buf);
+  return bl && nlp_map_has(&c->nlp->gaz, buf, bl);
+}
+
+static bool has_dot(const ner_ctx *c, const nspan *s) {
+  return memchr(c->text + c->t[s->a].s, '.', c->t[s->b].e - c->t[s->a].s) != NULL;
+}
+
+/* PERSON by shape only: not a gazetteer name, title, memory or first name. */
+static bool weak_person(const ner_ctx *c, const nspan *s) {
+  const osc_nlp_entity *e = &c->v[s->ei];
+  if (e->type != OSC_NLP_ENT_PERSON || e->score > 0.55) return false;
+  if (nlp_map_has(&c->nlp->first_names, c->lw[s->a], c->ll[s->a])) return false;
+  return !(s->a >= 2 && is_initial(c, s->a - 2));
+}
+
+/* A span that a team/organisation context may turn into ORG. */
+static bool weak_name(const ner_ctx *c, const nspan *s) {
+  const osc_nlp_entity *e = &c->v[s->ei];
+  if (e->type == OSC_NLP_ENT_ORG) return true;
+  if (e->type == OSC_NLP_ENT_LOCATION) return !span_is_country(c, s) && !has_dot(c, s);
+  return weak_person(c, s);
+}
+
+static void set_span(ner_ctx *c, nspan *s, size_t a, size_t b) {
+  s->a = a;
+  s->b = b;
+  c->v[s->ei].byte_start = c->t[a].s;
+  c->v[s->ei].byte_end = c->t[b].e;
+}
+
+static void retype(ner_ctx *c, nspan *s, osc_nlp_entity_type ty, double score) {
+  c->v[s->ei].type = ty;
+  c->v[s->ei].score = score;
+}
+
+static const char *const TITLE_IN[] = {
+    "minister", "president", "ambassador", "bishop", "archbishop", "democrat", "republican", "senator",
+    "governor", "secretary", "chancellor", "premier", "mayor", "fullback", "champion", "coach", "manager",
+    "captain", "striker", "midfielder", "defender", "goalkeeper", "chairman", "envoy", "commissioner",
+    "general", "judge", "king", "queen", "prince", "pope", "cardinal", "spokesman", "leader", "dr", "mr", "mrs"};
+static const char *const ROLE_AFTER[] = {
+    "striker", "midfielder", "defender", "goalkeeper", "forward", "winger", "captain", "manager", "coach",
+    "skipper", "chairman", "spokesman", "spokeswoman", "shareholders", "shares", "fans", "pitcher", "batsman",
+    "bowler", "squad", "teammate", "newspaper", "daily", "weekly", "agency", "boss", "stock"};
+static const char *const CUE_BEFORE[] = {
+    "club", "side", "champions", "newspaper", "daily", "weekly", "agency", "company", "firm", "carrier",
+    "airline", "broadcaster", "magazine", "team", "rivals", "insurer", "automaker", "brokerage", "retailer",
+    "clubs", "sides", "conglomerate", "bank", "group", "champion", "outfit"};
+static const char *const VS[] = {"v", "vs", "v.", "vs.", "beat", "beats"};
+
+/* WordNet lemma of an inflected form: plural, -ed, -ing, -men. */
+static bool inflected_common(const ner_ctx *c, size_t i) {
+  const char *w = c->lw[i];
+  size_t l = c->ll[i];
+  char b[64];
+  if (l < 4 || l >= sizeof b) return false;
+  memcpy(b, w, l);
+  struct { const char *suf, *rep; } rules[] = {{"ies", "y"}, {"es", ""}, {"s", ""}, {"ed", ""}, {"ed", "e"},
+                                              {"ing", ""}, {"ing", "e"}, {"men", "man"}};
+  for (size_t k = 0; k < OSC_ARRAY_LEN(rules); k++) {
+    size_t sl = strlen(rules[k].suf), rl = strlen(rules[k].rep);
+    if (l <= sl + 2 || memcmp(w + l - sl, rules[k].suf, sl)) continue;
+    size_t nl = l - sl;
+    memcpy(b + nl, rules[k].rep, rl);
+    nl += rl;
+    if (nlp__wn_has(c->nlp, b, nl, 0xF)) return true;
+  }
+  return false;
+}
+
+static int cmp_span(const void *x, const void *y) {
+  const nspan *p = x, *q = y;
+  return p->a < q->a ? -1 : p->a > q->a;
+}
+
+static size_t tok_at(const ner_ctx *c, size_t byte) {
+  size_t lo = 0, hi = c->n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (c->t[mid].s < byte) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, char (*lw)[64], const uint8_t *ll,
+                    osc_nlp_entity *v, size_t *nv) {
+  ner_ctx C = {nlp, text, T->v, T->n, lw, ll, v};
+  ner_ctx *c = &C;
+  size_t ns = 0;
+  for (size_t i = 0; i < *nv; i++)
+    if (v[i].type <= OSC_NLP_ENT_MISC) ns++;
+  if (!ns) return OSC_OK;
+  nspan *S = malloc(ns * sizeof(*S));
+  if (!S) return OSC_ENOMEM;
+  ns = 0;
+  for (size_t i = 0; i < *nv; i++) {
+    if (v[i].type > OSC_NLP_ENT_MISC) continue;
+    size_t a = tok_at(c, v[i].byte_start), b = a;
+    if (a >= c->n || c->t[a].s != v[i].byte_start) continue;
+    while (b + 1 < c->n && c->t[b].e < v[i].byte_end) b++;
+    S[ns++] = (nspan){a, b, i};
+  }
+  qsort(S, ns, sizeof(*S), cmp_span);
+  bool *dead = calloc(ns ? ns : 1, sizeof(*dead));
+  if (!dead) {
+    free(S);
+    return OSC_ENOMEM;
+  }
+
+  for (size_t k = 0; k < ns; k++) {
+    nspan *s = &S[k];
+    osc_nlp_entity *e = &v[s->ei];
+    /* 1. initials */
+    if (e->type == OSC_NLP_ENT_PERSON || e->type == OSC_NLP_ENT_LOCATION) {
+      size_t a = s->a;
+      while (a >= 2 && is_initial(c, a - 2) && (k == 0 || S[k - 1].b < a - 2)) a -= 2;
+      if (a != s->a) {
+        set_span(c, s, a, s->b);
+        retype(c, s, OSC_NLP_ENT_PERSON, 0.8);
+      }
+    }
+    /* 2. leading function word */
+    if (s->b > s->a && (c->t[s->a].flags & TF_CAP) && nlp_is_stop_en(lw[s->a], ll[s->a]) &&
+        !span_in_gaz(c, s->a, s->b))
+      set_span(c, s, s->a + 1, s->b);
+    /* 3. title inside the span */
+    for (size_t q = s->b; q-- > s->a;) {
+      if (!LW_IN(c, q, TITLE_IN)) continue;
+      bool names = true;
+      for (size_t r = q + 1; r <= s->b; r++)
+        if (!(c->t[r].flags & TF_CAP)) names = false;
+      if (names && !span_in_gaz(c, q + 1, s->b)) {
+        set_span(c, s, q + 1, s->b);
+        retype(c, s, OSC_NLP_ENT_PERSON, 0.8);
+      }
+      break;
+    }
+  }
+
+  /* 4. adjacent spans */
+  for (size_t k = 0; k + 1 < ns; k++) {
+    nspan *s = &S[k], *u = &S[k + 1];
+    if (dead[k] || u->a != s->b + 1 || c->t[u->a].sent != c->t[s->a].sent) continue;
+    osc_nlp_entity *e = &v[s->ei], *f = &v[u->ei];
+    if (s->a == s->b && (e->type == OSC_NLP_ENT_LOCATION || e->type == OSC_NLP_ENT_MISC) &&
+        f->type == OSC_NLP_ENT_PERSON && nlp_map_has(&nlp->first_names, lw[s->a], ll[s->a])) {
+      set_span(c, u, s->a, u->b);
+      retype(c, u, OSC_NLP_ENT_PERSON, 0.8);
+      dead[k] = true;
+    } else if (e->type == OSC_NLP_ENT_LOCATION && (weak_person(c, u) || f->type == OSC_NLP_ENT_ORG)) {
+      set_span(c, u, s->a, u->b);
+      retype(c, u, OSC_NLP_ENT_ORG, 0.6);
+      dead[k] = true;
+    }
+  }
+  /* a LOCATION + one more capitalised word that no span took ("Norwich City") */
+  for (size_t k = 0; k < ns; k++) {
+    nspan *s = &S[k];
+    size_t q = s->b + 1;
+    if (dead[k] || v[s->ei].type != OSC_NLP_ENT_LOCATION || q >= c->n || !is_word(c, q) ||
+        !(c->t[q].flags & TF_CAP) || c->t[q].sent != c->t[s->a].sent || (c->t[q].flags & TF_SENT_START))
+      continue;
+    if (k + 1 < ns && S[k + 1].a <= q) continue;
+    if ((c->t[q].flags & TF_ALLCAP) && !(c->t[s->b].flags & TF_ALLCAP)) continue;
+    if (LW_IN(c, q, TITLE_IN) || (q + 1 < c->n && is_word(c, q + 1) && (c->t[q + 1].flags & TF_CAP))) continue;
+    set_span(c, s, s->a, q);
+    retype(c, s, OSC_NLP_ENT_ORG, 0.6);
+  }
+
+  /* 5. team and organisation contexts */
+  for (size_t k = 0; k < ns; k++) {
+    nspan *s = &S[k];
+    if (dead[k] || v[s->ei].type == OSC_NLP_ENT_ORG || !weak_name(c, s)) continue;
+    size_t nx = s->b + 1, pv = s->a;
+    /* skip "( Country )" after the name */
+    if (is_punct(c, nx, '(')) {
+      size_t q = nx + 1;
+      while (q < c->n && q < nx + 5 && !is_punct(c, q, ')')) q++;
+      if (is_punct(c, q, ')')) nx = q + 1;
+    }
+    bool org = false;
+    if (is_score(c, nx) && !(nx + 1 < c->n && (is_punct(c, nx + 1, '%') || is_punct(c, nx + 1, ':')))) org = true;
+    /* X v Y / X beat Y / X AT Y (schedules) */
+    if (!org && nx + 1 < c->n && (LW_IN(c, nx, VS) || ((c->t[nx].flags & TF_ALLCAP) && lw_is(c, nx, "at")))) {
+      bool beat = LW_IN(c, nx, VS) && c->lw[nx][0] == 'b';
+      size_t q = nx + 1;
+      if (beat && lw_is(c, q, "the")) q++;
+      for (size_t m = k + 1; m < ns; m++)
+        if (S[m].a == q && !dead[m] && weak_name(c, &S[m])) {
+          org = true;
+          retype(c, &S[m], OSC_NLP_ENT_ORG, 0.6);
+        }
+    }
+    if (!org && pv >= 1 && (lw_is(c, pv - 1, "v") || lw_is(c, pv - 1, "vs") || lw_is(c, pv - 1, "v.") ||
+                            ((c->t[pv - 1].flags & TF_ALLCAP) && lw_is(c, pv - 1, "at") && nx >= c->n)))
+      org = true;
+    /* role noun after, cue noun before */
+    if (!org && is_lower_word(c, nx) && LW_IN(c, nx, ROLE_AFTER)) org = true;
+    if (!org && nx + 1 < c->n && lw_is(c, nx, "news") && lw_is(c, nx + 1, "agency")) org = true;
+    if (!org && pv >= 1 && is_lower_word(c, pv - 1) && LW_IN(c, pv - 1, CUE_BEFORE)) org = true;
+    /* names of people take no article */
+    if (!org && pv >= 1 && lw_is(c, pv - 1, "the") && weak_person(c, s)) org = true;
+    if (org) retype(c, s, OSC_NLP_ENT_ORG, 0.6);
+  }
+
+  /* 6. inflected common words at a sentence start */
+  for (size_t k = 0; k < ns; k++) {
+    nspan *s = &S[k];
+    if (dead[k] || s->a != s->b || !weak_person(c, s) || v[s->ei].score > 0.5) continue;
+    bool start = (c->t[s->a].flags & TF_SENT_START) ||
+                 (s->a > 0 && (is_punct(c, s->a - 1, '"') || is_punct(c, s->a - 1, '(')));
+    if (start && inflected_common(c, s->a)) dead[k] = true;
+  }
+
+  /* drop the dead, keep the order of the rest */
+  for (size_t k = 0; k < ns; k++)
+    if (dead[k]) v[S[k].ei].type = OSC_NLP_ENT__COUNT;
+  size_t o = 0;
+  for (size_t i = 0; i < *nv; i++)
+    if (v[i].type != OSC_NLP_ENT__COUNT) v[o++] = v[i];
+  *nv = o;
+  free(dead);
+  free(S);
+  return OSC_OK;
+}
