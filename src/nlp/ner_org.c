@@ -262,6 +262,12 @@ static const char *const CUE_BEFORE[] = {
     "club", "side", "champions", "newspaper", "daily", "weekly", "agency", "company", "firm", "carrier",
     "airline", "broadcaster", "magazine", "team", "rivals", "insurer", "automaker", "brokerage", "retailer",
     "clubs", "sides", "conglomerate", "bank", "group", "champion", "outfit"};
+static const char *const EVENT_HEAD[] = {
+    "cup", "open", "championship", "championships", "games", "olympics", "prix", "slam", "trophy",
+    "tournament", "classic", "masters", "series", "award", "awards", "prize", "festival", "war", "marathon",
+    "rally", "invitational", "bowl", "derby"};
+/* before a cricket batsman's runs: "c Stewart b Gough 23" */
+static const char *const CRICKET_BEFORE[] = {"b", "c", "st", "lbw"};
 static const char *const VS[] = {"v", "vs", "v.", "vs.", "beat", "beats"};
 
 /* WordNet lemma of an inflected form: plural, -ed, -ing, -men. */
@@ -319,10 +325,18 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
   }
   qsort(S, ns, sizeof(*S), cmp_span);
   bool *dead = calloc(ns ? ns : 1, sizeof(*dead));
-  if (!dead) {
+  /* caps_line[sentence]: no lower-case word (a headline or a table line) */
+  size_t nsent = c->n ? (size_t)c->t[c->n - 1].sent + 1 : 1;
+  bool *caps_line = malloc(nsent * sizeof(*caps_line));
+  if (!dead || !caps_line) {
+    free(dead);
+    free(caps_line);
     free(S);
     return OSC_ENOMEM;
   }
+  for (size_t x = 0; x < nsent; x++) caps_line[x] = true;
+  for (size_t i = 0; i < c->n; i++)
+    if (c->t[i].kind == TK_WORD && !(c->t[i].flags & TF_ALLCAP) && c->t[i].sent < nsent) caps_line[c->t[i].sent] = false;
 
   for (size_t k = 0; k < ns; k++) {
     nspan *s = &S[k];
@@ -338,8 +352,13 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
     }
     /* 2. leading function word */
     if (s->b > s->a && (c->t[s->a].flags & TF_CAP) && nlp_is_stop_en(lw[s->a], ll[s->a]) &&
-        !span_in_gaz(c, s->a, s->b))
+        !span_in_gaz(c, s->a, s->b)) {
       set_span(c, s, s->a + 1, s->b);
+      char buf[256];
+      size_t bl = span_key(c, s->a, s->b, buf, sizeof buf);
+      const nlp_map_ent *g = bl ? nlp_map_get(&nlp->gaz, buf, bl) : NULL;
+      if (g) retype(c, s, (osc_nlp_entity_type)g->i, g->v);
+    }
     /* 3. title inside the span */
     for (size_t q = s->b; q-- > s->a;) {
       if (!LW_IN(c, q, TITLE_IN)) continue;
@@ -396,7 +415,9 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
       if (is_punct(c, q, ')')) nx = q + 1;
     }
     bool org = false;
-    if (is_score(c, nx) && !(nx + 1 < c->n && (is_punct(c, nx + 1, '%') || is_punct(c, nx + 1, ':')))) org = true;
+    if (is_score(c, nx) && !(nx + 1 < c->n && (is_punct(c, nx + 1, '%') || is_punct(c, nx + 1, ':'))) &&
+        !(pv >= 1 && is_lower_word(c, pv - 1) && LW_IN(c, pv - 1, CRICKET_BEFORE)))
+      org = true;
     /* X v Y / X beat Y / X AT Y (schedules) */
     if (!org && nx + 1 < c->n && (LW_IN(c, nx, VS) || ((c->t[nx].flags & TF_ALLCAP) && lw_is(c, nx, "at")))) {
       bool beat = LW_IN(c, nx, VS) && c->lw[nx][0] == 'b';
@@ -420,6 +441,29 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
     if (org) retype(c, s, OSC_NLP_ENT_ORG, 0.6);
   }
 
+  /* 5b. what the shape typed: acronyms -> ORG, plural demonyms and events -> MISC */
+  for (size_t k = 0; k < ns; k++) {
+    nspan *s = &S[k];
+    osc_nlp_entity *e = &v[s->ei];
+    bool shape = weak_person(c, s) || (e->type == OSC_NLP_ENT_ORG && e->score <= 0.45);
+    if (dead[k] || !shape) continue;
+    if (s->a < s->b && LW_IN(c, s->b, EVENT_HEAD)) {
+      retype(c, s, OSC_NLP_ENT_MISC, 0.6);
+      continue;
+    }
+    if (s->a != s->b) continue;
+    size_t l = ll[s->a];
+    if (l > 3 && lw[s->a][l - 1] == 's') {
+      const nlp_map_ent *g = nlp_map_get(&nlp->gaz, lw[s->a], l - 1);
+      if (g && g->i == OSC_NLP_ENT_MISC) {
+        retype(c, s, OSC_NLP_ENT_MISC, 0.6);
+        continue;
+      }
+    }
+    if (e->type == OSC_NLP_ENT_PERSON && (c->t[s->a].flags & TF_ALLCAP) && l >= 2 && !caps_line[c->t[s->a].sent])
+      retype(c, s, OSC_NLP_ENT_ORG, 0.55);
+  }
+
   /* 6. inflected common words at a sentence start */
   for (size_t k = 0; k < ns; k++) {
     nspan *s = &S[k];
@@ -437,6 +481,7 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
     if (v[i].type != OSC_NLP_ENT__COUNT) v[o++] = v[i];
   *nv = o;
   free(dead);
+  free(caps_line);
   free(S);
   return OSC_OK;
 }
