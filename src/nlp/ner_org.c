@@ -225,6 +225,7 @@ static bool has_dot(const ner_ctx *c, const nspan *s) {
 static bool weak_person(const ner_ctx *c, const nspan *s) {
   const osc_nlp_entity *e = &c->v[s->ei];
   if (e->type != OSC_NLP_ENT_PERSON || e->score > 0.55) return false;
+  if (s->a == s->b && nlp_is_stop_en(c->lw[s->a], c->ll[s->a])) return false;
   if (nlp_map_has(&c->nlp->first_names, c->lw[s->a], c->ll[s->a])) return false;
   return !(s->a >= 2 && is_initial(c, s->a - 2));
 }
@@ -411,8 +412,8 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
     /* skip "( Country )" after the name */
     if (is_punct(c, nx, '(')) {
       size_t q = nx + 1;
-      while (q < c->n && q < nx + 5 && !is_punct(c, q, ')')) q++;
-      if (is_punct(c, q, ')')) nx = q + 1;
+      while (q < c->n && q < nx + 5 && is_word(c, q) && (c->t[q].flags & TF_CAP)) q++;
+      if (q > nx + 1 && is_punct(c, q, ')')) nx = q + 1;
     }
     bool org = false;
     if (is_score(c, nx) && !(nx + 1 < c->n && (is_punct(c, nx + 1, '%') || is_punct(c, nx + 1, ':'))) &&
@@ -423,15 +424,15 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
       bool beat = LW_IN(c, nx, VS) && c->lw[nx][0] == 'b';
       size_t q = nx + 1;
       if (beat && lw_is(c, q, "the")) q++;
+      /* "X AT Y": the visitor is the team, the host is named as the place */
+      bool at = lw_is(c, nx, "at");
       for (size_t m = k + 1; m < ns; m++)
         if (S[m].a == q && !dead[m] && weak_name(c, &S[m])) {
           org = true;
-          retype(c, &S[m], OSC_NLP_ENT_ORG, 0.6);
+          if (!at) retype(c, &S[m], OSC_NLP_ENT_ORG, 0.6);
         }
     }
-    if (!org && pv >= 1 && (lw_is(c, pv - 1, "v") || lw_is(c, pv - 1, "vs") || lw_is(c, pv - 1, "v.") ||
-                            ((c->t[pv - 1].flags & TF_ALLCAP) && lw_is(c, pv - 1, "at") && nx >= c->n)))
-      org = true;
+    if (!org && pv >= 1 && (lw_is(c, pv - 1, "v") || lw_is(c, pv - 1, "vs") || lw_is(c, pv - 1, "v."))) org = true;
     /* role noun after, cue noun before */
     if (!org && is_lower_word(c, nx) && LW_IN(c, nx, ROLE_AFTER)) org = true;
     if (!org && nx + 1 < c->n && lw_is(c, nx, "news") && lw_is(c, nx + 1, "agency")) org = true;
@@ -464,9 +465,14 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
       retype(c, s, OSC_NLP_ENT_ORG, 0.55);
   }
 
-  /* 6. inflected common words at a sentence start */
+  /* 6. a lone function word typed by shape ("If I" trimmed to "I"); inflected
+   * common words at a sentence start */
   for (size_t k = 0; k < ns; k++) {
     nspan *s = &S[k];
+    if (s->a == s->b && v[s->ei].score <= 0.55 && nlp_is_stop_en(lw[s->a], ll[s->a])) {
+      dead[k] = true;
+      continue;
+    }
     if (dead[k] || s->a != s->b || !weak_person(c, s) || v[s->ei].score > 0.5) continue;
     bool start = (c->t[s->a].flags & TF_SENT_START) ||
                  (s->a > 0 && (is_punct(c, s->a - 1, '"') || is_punct(c, s->a - 1, '(')));
