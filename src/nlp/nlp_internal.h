@@ -129,7 +129,7 @@ struct osc_nlp {
   nlp_map gaz;
   nlp_map first_names;
   size_t gaz_max_words;
-  nlp_map ner_countries; /* ner_org.c: country names (teams named by them stay LOCATION) */
+  nlp_map ner_words; /* ner_org.c: lower-case word -> NER_W_* flags (countries, demonyms) */
   /* WordNet: lower-case lemma -> POS bitmask (1 n, 2 v, 4 a, 8 r) */
   nlp_map wn_pos;
   bool have_wordnet;

@@ -824,7 +824,7 @@ void osc_nlp_close(osc_nlp *nlp) {
   nlp_map_release(&nlp->stopwords);
   nlp_map_release(&nlp->gaz);
   nlp_map_release(&nlp->first_names);
-  nlp_map_release(&nlp->ner_countries);
+  nlp_map_release(&nlp->ner_words);
   nlp_map_release(&nlp->wn_pos);
   nlp_map_release(&nlp->freq);
   free(nlp->lang_probs);
