@@ -529,12 +529,15 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
       retype(c, s, OSC_NLP_ENT_MISC, 0.7);
   }
   /* 5d. one sense per text: a name made ORG by a context above is ORG wherever
-   * the first pass only guessed PERSON (shape or memory of that guess) */
+   * the first pass only guessed PERSON (shape or memory of that guess) or
+   * LOCATION (from a preposition alone) */
   for (size_t k = 0; k < ns; k++) {
     if (dead[k] || v[S[k].ei].type != OSC_NLP_ENT_ORG || v[S[k].ei].score != 0.6) continue;
     for (size_t m = 0; m < ns; m++) {
       nspan *u = &S[m];
-      if (m == k || dead[m] || v[u->ei].type != OSC_NLP_ENT_PERSON || v[u->ei].score > 0.7) continue;
+      bool guess = (v[u->ei].type == OSC_NLP_ENT_PERSON && v[u->ei].score <= 0.7) ||
+                   (v[u->ei].type == OSC_NLP_ENT_LOCATION && v[u->ei].score <= 0.45);
+      if (m == k || dead[m] || !guess) continue;
       if (u->b - u->a != S[k].b - S[k].a) continue;
       bool same = true;
       for (size_t q = 0; q <= u->b - u->a && same; q++)
