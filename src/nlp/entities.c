@@ -505,7 +505,7 @@ int nlp__entities(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
     i = b;
   }
 
-  if ((rc = nlp__ner_refine(nlp, text, T, lw, ll, E.v, &E.n)) != OSC_OK) goto out;
+  if ((rc = nlp__ner_refine(nlp, text, T, lw, ll, &E.v, &E.n, &E.cap)) != OSC_OK) goto out;
   /* sort by start, fill texts and code point offsets */
   for (size_t x = 1; x < E.n; x++) {
     osc_nlp_entity k = E.v[x];

@@ -362,16 +362,129 @@ static size_t tok_at(const ner_ctx *c, size_t byte) {
   return lo;
 }
 
+static int push_ent(osc_nlp_entity **vp, size_t *nv, size_t *cap, osc_nlp_entity_type t, size_t bs, size_t be,
+                    double score) {
+  if (*nv == *cap) {
+    size_t nc = *cap ? *cap * 2 : 16;
+    osc_nlp_entity *nw = realloc(*vp, nc * sizeof(*nw));
+    if (!nw) return OSC_ENOMEM;
+    *vp = nw;
+    *cap = nc;
+  }
+  osc_nlp_entity *e = &(*vp)[(*nv)++];
+  memset(e, 0, sizeof(*e));
+  e->type = t;
+  e->byte_start = bs;
+  e->byte_end = be;
+  e->score = score;
+  return OSC_OK;
+}
+
+/* A common English word: stop word, WordNet lemma or inflection of one, or
+ * a hyphenated compound of such words and numbers ("BUILD-UP", "UNDER-21"). */
+static bool common_word(const ner_ctx *c, size_t i) {
+  if (c->t[i].kind != TK_WORD || nlp_is_stop_en(c->lw[i], c->ll[i]) ||
+      nlp__wn_has(c->nlp, c->lw[i], c->ll[i], 0xF) || inflected_common(c, i))
+    return true;
+  const char *w = c->lw[i], *end = w + c->ll[i];
+  if (!memchr(w, '-', c->ll[i])) return false;
+  for (const char *p = w; p < end;) {
+    const char *h = memchr(p, '-', (size_t)(end - p));
+    size_t l = (size_t)((h ? h : end) - p);
+    bool digits = l > 0;
+    for (size_t k = 0; k < l; k++) digits = digits && p[k] >= '0' && p[k] <= '9';
+    if (!digits && !nlp_is_stop_en(p, l) && !nlp__wn_has(c->nlp, p, l, 0xF)) return false;
+    p += l + 1;
+  }
+  return true;
+}
+
+/* Longest gazetteer name starting at token p, ending at or before b; its last token or SIZE_MAX. */
+static size_t gaz_from(const ner_ctx *c, size_t p, size_t b, const nlp_map_ent **out) {
+  char buf[256];
+  size_t bl = 0, best = SIZE_MAX, maxw = c->nlp->gaz_max_words ? c->nlp->gaz_max_words : 1;
+  for (size_t q = p; q <= b && q < p + maxw; q++) {
+    if (bl + c->ll[q] + 2 >= sizeof buf) break;
+    if (q > p) buf[bl++] = ' ';
+    memcpy(buf + bl, c->lw[q], c->ll[q]);
+    bl += c->ll[q];
+    const nlp_map_ent *g = nlp_map_get(&c->nlp->gaz, buf, bl);
+    if (g) {
+      best = q;
+      *out = g;
+    }
+  }
+  return best;
+}
+
+/* 0. A headline or table line in capitals ("SOCCER - LEEDS BEAT DERBY IN
+ * CUP") makes one capitalised run of everything: cut it into gazetteer names
+ * and runs of words that are not common English words, dropping the rest. */
+static int split_caps_spans(ner_ctx *c, const bool *caps_line, osc_nlp_entity **vp, size_t *nv, size_t *cap) {
+  size_t n0 = *nv;
+  for (size_t i = 0; i < n0; i++) {
+    osc_nlp_entity *e = &(*vp)[i];
+    if (e->type > OSC_NLP_ENT_MISC) continue;
+    size_t a = tok_at(c, e->byte_start), b = a;
+    if (a >= c->n || c->t[a].s != e->byte_start || !caps_line[c->t[a].sent]) continue;
+    while (b + 1 < c->n && c->t[b].e < e->byte_end) b++;
+    if (a == b || span_in_gaz(c, a, b)) continue;
+    e->type = OSC_NLP_ENT__COUNT;
+    for (size_t p = a; p <= b;) {
+      const nlp_map_ent *g = NULL;
+      size_t q = gaz_from(c, p, b, &g);
+      int rc = OSC_OK;
+      if (q == p && g->i == OSC_NLP_ENT_LOCATION && g->v <= 0.7 && common_word(c, p)) q = SIZE_MAX; /* "RUGBY", "UNION": small places */
+      if (q != SIZE_MAX) {
+        rc = push_ent(vp, nv, cap, (osc_nlp_entity_type)g->i, c->t[p].s, c->t[q].e, g->v);
+      } else if (common_word(c, p)) {
+        q = p;
+      } else {
+        q = p;
+        const nlp_map_ent *g2;
+        while (q + 1 <= b && !common_word(c, q + 1) && gaz_from(c, q + 1, b, &g2) == SIZE_MAX) q++;
+        if (q == p && c->ll[p] < 2) {
+          p++;
+          continue;
+        }
+        rc = push_ent(vp, nv, cap, OSC_NLP_ENT_PERSON, c->t[p].s, c->t[q].e, q > p ? 0.55 : 0.35);
+      }
+      if (rc) return rc;
+      p = q + 1;
+    }
+  }
+  return OSC_OK;
+}
+
 int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, char (*lw)[64], const uint8_t *ll,
-                    osc_nlp_entity *v, size_t *nv) {
-  ner_ctx C = {nlp, text, T->v, T->n, lw, ll, v};
+                    osc_nlp_entity **vp, size_t *nv, size_t *cap) {
+  ner_ctx C = {nlp, text, T->v, T->n, lw, ll, NULL};
   ner_ctx *c = &C;
+  /* caps_line[sentence]: no lower-case word (a headline or a table line) */
+  size_t nsent = c->n ? (size_t)c->t[c->n - 1].sent + 1 : 1;
+  bool *caps_line = malloc(nsent * sizeof(*caps_line));
+  if (!caps_line) return OSC_ENOMEM;
+  for (size_t x = 0; x < nsent; x++) caps_line[x] = true;
+  for (size_t i = 0; i < c->n; i++)
+    if (c->t[i].kind == TK_WORD && !(c->t[i].flags & TF_ALLCAP) && c->t[i].sent < nsent) caps_line[c->t[i].sent] = false;
+  int rc = split_caps_spans(c, caps_line, vp, nv, cap);
+  osc_nlp_entity *v = *vp;
+  C.v = v;
   size_t ns = 0;
   for (size_t i = 0; i < *nv; i++)
     if (v[i].type <= OSC_NLP_ENT_MISC) ns++;
-  if (!ns) return OSC_OK;
-  nspan *S = malloc(ns * sizeof(*S));
-  if (!S) return OSC_ENOMEM;
+  nspan *S = rc || !ns ? NULL : malloc(ns * sizeof(*S));
+  bool *dead = S ? calloc(ns, sizeof(*dead)) : NULL;
+  if (!dead) {
+    free(S);
+    free(caps_line);
+    if (rc || ns) return rc ? rc : OSC_ENOMEM;
+    size_t o = 0; /* only what split_caps_spans dropped */
+    for (size_t i = 0; i < *nv; i++)
+      if (v[i].type != OSC_NLP_ENT__COUNT) v[o++] = v[i];
+    *nv = o;
+    return OSC_OK;
+  }
   ns = 0;
   for (size_t i = 0; i < *nv; i++) {
     if (v[i].type > OSC_NLP_ENT_MISC) continue;
@@ -381,19 +494,6 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
     S[ns++] = (nspan){a, b, i};
   }
   qsort(S, ns, sizeof(*S), cmp_span);
-  bool *dead = calloc(ns ? ns : 1, sizeof(*dead));
-  /* caps_line[sentence]: no lower-case word (a headline or a table line) */
-  size_t nsent = c->n ? (size_t)c->t[c->n - 1].sent + 1 : 1;
-  bool *caps_line = malloc(nsent * sizeof(*caps_line));
-  if (!dead || !caps_line) {
-    free(dead);
-    free(caps_line);
-    free(S);
-    return OSC_ENOMEM;
-  }
-  for (size_t x = 0; x < nsent; x++) caps_line[x] = true;
-  for (size_t i = 0; i < c->n; i++)
-    if (c->t[i].kind == TK_WORD && !(c->t[i].flags & TF_ALLCAP) && c->t[i].sent < nsent) caps_line[c->t[i].sent] = false;
 
   for (size_t k = 0; k < ns; k++) {
     nspan *s = &S[k];
@@ -422,7 +522,7 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
       bool names = true;
       for (size_t r = q + 1; r <= s->b; r++)
         if (!(c->t[r].flags & TF_CAP)) names = false;
-      if (names && !span_in_gaz(c, q + 1, s->b)) {
+      if (names && !span_in_gaz(c, s->a, s->b)) {
         set_span(c, s, q + 1, s->b);
         retype(c, s, OSC_NLP_ENT_PERSON, 0.8);
       }
@@ -551,6 +651,13 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
   for (size_t k = 0; k < ns; k++) {
     nspan *s = &S[k];
     if (s->a == s->b && v[s->ei].score <= 0.55 && nlp_is_stop_en(lw[s->a], ll[s->a])) {
+      dead[k] = true;
+      continue;
+    }
+    /* "In", "Police", "Most" opening a sentence: small places of the same name */
+    if (s->a == s->b && v[s->ei].type == OSC_NLP_ENT_LOCATION && v[s->ei].score <= 0.7 &&
+        (c->t[s->a].flags & TF_SENT_START) && !(c->t[s->a].flags & TF_ALLCAP) && !memchr(lw[s->a], '-', ll[s->a]) &&
+        common_word(c, s->a)) {
       dead[k] = true;
       continue;
     }

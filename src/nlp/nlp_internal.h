@@ -166,7 +166,7 @@ int nlp__summarize(const osc_nlp *nlp, const char *text, size_t len, const nlp_t
 bool nlp__wn_has(const osc_nlp *nlp, const char *lw, size_t n, int posmask);
 /* ner_org.c: context pass over the named spans (before texts are filled); its resource loader */
 int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *t, char (*lw)[64], const uint8_t *ll,
-                    osc_nlp_entity *v, size_t *n);
+                    osc_nlp_entity **v, size_t *n, size_t *cap);
 int nlp__ner_load(osc_nlp *nlp);
 
 #endif
