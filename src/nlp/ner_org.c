@@ -432,7 +432,7 @@ static int split_caps_spans(ner_ctx *c, const bool *caps_line, osc_nlp_entity **
     e->type = OSC_NLP_ENT__COUNT;
     for (size_t p = a; p <= b;) {
       const nlp_map_ent *g = NULL;
-      size_t q = gaz_from(c, p, b, &g);
+      size_t q = nlp_is_stop_en(c->lw[p], c->ll[p]) ? SIZE_MAX : gaz_from(c, p, b, &g);
       int rc = OSC_OK;
       if (q == p && g->i == OSC_NLP_ENT_LOCATION && g->v <= 0.7 && common_word(c, p)) q = SIZE_MAX; /* "RUGBY", "UNION": small places */
       if (q != SIZE_MAX) {
