@@ -319,6 +319,8 @@ static const char *const CUE_BEFORE[] = {
     "club", "side", "champions", "newspaper", "daily", "weekly", "agency", "company", "firm", "carrier",
     "airline", "broadcaster", "magazine", "team", "rivals", "insurer", "automaker", "brokerage", "retailer",
     "clubs", "sides", "conglomerate", "bank", "group", "champion", "outfit"};
+static const char *const COMPASS[] = {"north", "south", "east", "west", "northern", "southern", "eastern",
+                                      "western", "central"};
 static const char *const EVENT_HEAD[] = {
     "cup", "open", "championship", "championships", "games", "olympics", "prix", "slam", "trophy",
     "tournament", "classic", "masters", "series", "award", "awards", "prize", "festival", "war", "marathon",
@@ -438,7 +440,13 @@ static int split_caps_spans(ner_ctx *c, const bool *caps_line, osc_nlp_entity **
       if (q != SIZE_MAX) {
         rc = push_ent(vp, nv, cap, (osc_nlp_entity_type)g->i, c->t[p].s, c->t[q].e, g->v);
       } else if (common_word(c, p)) {
+        /* "WORLD CUP", "GRAND PRIX": common words ending in an event noun */
         q = p;
+        while (q + 1 <= b && !nlp_is_stop_en(c->lw[q + 1], c->ll[q + 1]) && common_word(c, q + 1)) q++;
+        if (q > p && !nlp_is_stop_en(c->lw[p], c->ll[p]) && LW_IN(c, q, EVENT_HEAD))
+          rc = push_ent(vp, nv, cap, OSC_NLP_ENT_MISC, c->t[p].s, c->t[q].e, 0.6);
+        else
+          q = p;
       } else {
         q = p;
         const nlp_map_ent *g2;
@@ -475,6 +483,12 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
     if (v[i].type <= OSC_NLP_ENT_MISC) ns++;
   nspan *S = rc || !ns ? NULL : malloc(ns * sizeof(*S));
   bool *dead = S ? calloc(ns, sizeof(*dead)) : NULL;
+  nspan *left = dead ? malloc(ns * sizeof(*left)) : NULL; /* what stood before a title */
+  size_t nleft = 0;
+  if (!left) {
+    free(dead);
+    dead = NULL;
+  }
   if (!dead) {
     free(S);
     free(caps_line);
@@ -523,6 +537,7 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
       for (size_t r = q + 1; r <= s->b; r++)
         if (!(c->t[r].flags & TF_CAP)) names = false;
       if (names && !span_in_gaz(c, s->a, s->b)) {
+        if (q > s->a) left[nleft++] = (nspan){s->a, q - 1, 0};
         set_span(c, s, q + 1, s->b);
         retype(c, s, OSC_NLP_ENT_PERSON, 0.8);
       }
@@ -539,6 +554,9 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
         f->type == OSC_NLP_ENT_PERSON && nlp_map_has(&nlp->first_names, lw[s->a], ll[s->a])) {
       set_span(c, u, s->a, u->b);
       retype(c, u, OSC_NLP_ENT_PERSON, 0.8);
+      dead[k] = true;
+    } else if (s->a == s->b && e->type == OSC_NLP_ENT_LOCATION && f->type == OSC_NLP_ENT_MISC && LW_IN(c, s->a, COMPASS)) {
+      set_span(c, u, s->a, u->b); /* "South Korean" */
       dead[k] = true;
     } else if (e->type == OSC_NLP_ENT_LOCATION && (weak_person(c, u) || f->type == OSC_NLP_ENT_ORG)) {
       set_span(c, u, s->a, u->b);
@@ -670,12 +688,23 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
   /* drop the dead, keep the order of the rest */
   for (size_t k = 0; k < ns; k++)
     if (dead[k]) v[S[k].ei].type = OSC_NLP_ENT__COUNT;
+  /* "Moscow Mayor Yuri Luzhkov", "Palestinian President ...": the part before the title */
+  for (size_t k = 0; k < nleft && rc == OSC_OK; k++) {
+    char buf[256];
+    size_t bl = span_key(c, left[k].a, left[k].b, buf, sizeof buf);
+    const nlp_map_ent *g = bl ? nlp_map_get(&nlp->gaz, buf, bl) : NULL;
+    if (g) rc = push_ent(vp, nv, cap, (osc_nlp_entity_type)g->i, c->t[left[k].a].s, c->t[left[k].b].e, g->v);
+    else if (left[k].a == left[k].b && (word_flags(nlp, buf, bl) & NER_W_DEMONYM))
+      rc = push_ent(vp, nv, cap, OSC_NLP_ENT_MISC, c->t[left[k].a].s, c->t[left[k].b].e, 0.7);
+  }
+  v = *vp;
   size_t o = 0;
   for (size_t i = 0; i < *nv; i++)
     if (v[i].type != OSC_NLP_ENT__COUNT) v[o++] = v[i];
   *nv = o;
+  free(left);
   free(dead);
   free(caps_line);
   free(S);
-  return OSC_OK;
+  return rc;
 }
