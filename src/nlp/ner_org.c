@@ -324,7 +324,7 @@ static const char *const COMPASS[] = {"north", "south", "east", "west", "norther
 static const char *const EVENT_HEAD[] = {
     "cup", "open", "championship", "championships", "games", "olympics", "prix", "slam", "trophy",
     "tournament", "classic", "masters", "series", "award", "awards", "prize", "festival", "war", "marathon",
-    "rally", "invitational", "bowl", "derby"};
+    "rally", "invitational", "bowl"};
 /* before a cricket batsman's runs: "c Stewart b Gough 23" */
 static const char *const CRICKET_BEFORE[] = {"b", "c", "st", "lbw"};
 static const char *const VS[] = {"v", "vs", "v.", "vs.", "beat", "beats"};
@@ -442,7 +442,9 @@ static int split_caps_spans(ner_ctx *c, const bool *caps_line, osc_nlp_entity **
       } else if (common_word(c, p)) {
         /* "WORLD CUP", "GRAND PRIX": common words ending in an event noun */
         q = p;
-        while (q + 1 <= b && !nlp_is_stop_en(c->lw[q + 1], c->ll[q + 1]) && common_word(c, q + 1)) q++;
+        while (q + 1 <= b && !nlp_is_stop_en(c->lw[q + 1], c->ll[q + 1]) && !LW_IN(c, q + 1, VS) &&
+               common_word(c, q + 1))
+          q++;
         if (q > p && !nlp_is_stop_en(c->lw[p], c->ll[p]) && LW_IN(c, q, EVENT_HEAD))
           rc = push_ent(vp, nv, cap, OSC_NLP_ENT_MISC, c->t[p].s, c->t[q].e, 0.6);
         else
@@ -668,11 +670,14 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
    * common words at a sentence start */
   for (size_t k = 0; k < ns; k++) {
     nspan *s = &S[k];
-    if (s->a == s->b && v[s->ei].score <= 0.55 && nlp_is_stop_en(lw[s->a], ll[s->a])) {
+    bool caps = (c->t[s->a].flags & TF_ALLCAP) && ll[s->a] >= 2 && !caps_line[c->t[s->a].sent];
+    if (s->a == s->b && v[s->ei].score < 0.95 && !caps && nlp_is_stop_en(lw[s->a], ll[s->a])) {
       dead[k] = true;
       continue;
     }
-    /* "In", "Police", "Most" opening a sentence: small places of the same name */
+    /* "Police" opening a sentence: a small place of the same name; a common
+     * word here is a WordNet lemma that no WordNet instance explains (those
+     * weigh 0.85) */
     if (s->a == s->b && v[s->ei].type == OSC_NLP_ENT_LOCATION && v[s->ei].score <= 0.7 &&
         (c->t[s->a].flags & TF_SENT_START) && !(c->t[s->a].flags & TF_ALLCAP) && !memchr(lw[s->a], '-', ll[s->a]) &&
         common_word(c, s->a)) {
