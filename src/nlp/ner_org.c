@@ -340,7 +340,7 @@ static bool inflected_common(const ner_ctx *c, size_t i) {
                                               {"ing", ""}, {"ing", "e"}, {"men", "man"}};
   for (size_t k = 0; k < OSC_ARRAY_LEN(rules); k++) {
     size_t sl = strlen(rules[k].suf), rl = strlen(rules[k].rep);
-    if (l <= sl + 2 || memcmp(w + l - sl, rules[k].suf, sl)) continue;
+    if (l < sl + 2 || memcmp(w + l - sl, rules[k].suf, sl)) continue;
     size_t nl = l - sl;
     memcpy(b + nl, rules[k].rep, rl);
     nl += rl;
@@ -609,6 +609,18 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
         }
     }
     if (!org && pv >= 1 && (lw_is(c, pv - 1, "v") || lw_is(c, pv - 1, "vs") || lw_is(c, pv - 1, "v."))) org = true;
+    /* "Name ( Country ) Team": a sponsor team in results */
+    if (!org && pv >= 3) {
+      size_t q = pv - 1;
+      if (is_punct(c, q, ')')) {
+        size_t o = q;
+        while (o > 0 && o + 4 > q && !is_punct(c, o, '(')) o--;
+        if (is_punct(c, o, '(') && o + 1 < q) {
+          nspan in = {o + 1, q - 1, 0};
+          org = span_is_country(c, &in) || has_dot(c, &in);
+        }
+      }
+    }
     /* role noun after, cue noun before */
     if (!org && is_lower_word(c, nx) && LW_IN(c, nx, ROLE_AFTER)) org = true;
     if (!org && nx + 1 < c->n && lw_is(c, nx, "news") && lw_is(c, nx + 1, "agency")) org = true;
@@ -688,6 +700,17 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
     bool start = (c->t[s->a].flags & TF_SENT_START) ||
                  (s->a > 0 && (is_punct(c, s->a - 1, '"') || is_punct(c, s->a - 1, '(')));
     if (start && inflected_common(c, s->a)) dead[k] = true;
+    /* "Market-making", "Under-21": a compound of common words, no first name in it */
+    if (memchr(lw[s->a], '-', ll[s->a]) && common_word(c, s->a)) {
+      bool named = false;
+      for (const char *p = lw[s->a], *end = p + ll[s->a]; p < end && !named;) {
+        const char *h = memchr(p, '-', (size_t)(end - p));
+        size_t l = (size_t)((h ? h : end) - p);
+        named = nlp_map_has(&nlp->first_names, p, l);
+        p += l + 1;
+      }
+      if (!named) dead[k] = true;
+    }
   }
 
   /* drop the dead, keep the order of the rest */

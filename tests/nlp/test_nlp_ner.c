@@ -87,6 +87,9 @@ static void test_org_contexts(void **st) {
   for (size_t i = 0; i < n; i++) orgs += e[i].type == OSC_NLP_ENT_ORG;
   osc_nlp_entities_free(e, n);
   assert_int_equal(orgs, 2);
+  /* a sponsor team after the rider's country in results */
+  assert_int_equal(type_of("1. Jan Ullrich ( Germany ) Zentrix 4:05", "Zentrix"), OSC_NLP_ENT_ORG);
+  assert_int_equal(type_of("1. Jan Ullrich ( Germany ) Zentrix 4:05", "Jan Ullrich"), OSC_NLP_ENT_PERSON);
   /* names of people take no article */
   assert_int_equal(type_of("The Orioles won again on Tuesday .", "Orioles"), OSC_NLP_ENT_ORG);
   assert_int_equal(type_of("Later the San Diego Padres beat the Expos 6-0 .", "San Diego Padres"), OSC_NLP_ENT_ORG);
@@ -104,6 +107,9 @@ static void test_spans(void **st) {
   /* no entity: an inflected common word at the start, a lone pronoun */
   assert_int_equal(type_of("Results of the weekend games :", "Results"), OSC_NLP_ENT__COUNT);
   assert_int_equal(type_of("If I win , I will stay .", "I"), OSC_NLP_ENT__COUNT);
+  assert_int_equal(type_of("Women 's 100 metres", "Women"), OSC_NLP_ENT__COUNT);
+  assert_int_equal(type_of("Market-making began today .", "Market-making"), OSC_NLP_ENT__COUNT);
+  assert_int_equal(type_of("Jean-Pierre Papin scored .", "Jean-Pierre Papin"), OSC_NLP_ENT_PERSON);
   /* bad input never crashes */
   osc_nlp_entity *e = NULL;
   size_t n = 0;
