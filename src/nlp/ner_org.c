@@ -532,6 +532,22 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
       const nlp_map_ent *g = bl ? nlp_map_get(&nlp->gaz, buf, bl) : NULL;
       if (g) retype(c, s, (osc_nlp_entity_type)g->i, g->v);
     }
+    /* 2b. a capitalised common word opening the sentence before a name:
+     * "Economist Joel Naroff" (a first name follows), "Former England
+     * captain" (an adjective that is no noun, then a gazetteer place) */
+    if (s->b > s->a && (c->t[s->a].flags & TF_SENT_START) && !(c->t[s->a].flags & TF_ALLCAP) &&
+        !span_in_gaz(c, s->a, s->b) && !nlp_map_has(&nlp->first_names, lw[s->a], ll[s->a]) &&
+        !nlp_map_has(&nlp->gaz, lw[s->a], ll[s->a]) && common_word(c, s->a)) {
+      const nlp_map_ent *g = NULL;
+      if (nlp_map_has(&nlp->first_names, lw[s->a + 1], ll[s->a + 1]) && !span_in_gaz(c, s->a + 1, s->b)) {
+        set_span(c, s, s->a + 1, s->b);
+        retype(c, s, OSC_NLP_ENT_PERSON, 0.8);
+      } else if (nlp__wn_has(nlp, lw[s->a], ll[s->a], 4 | 8) && !nlp__wn_has(nlp, lw[s->a], ll[s->a], 1) &&
+                 gaz_from(c, s->a + 1, s->b, &g) == s->b && g->i == OSC_NLP_ENT_LOCATION) {
+        set_span(c, s, s->a + 1, s->b);
+        retype(c, s, OSC_NLP_ENT_LOCATION, g->v);
+      }
+    }
     /* 3. title inside the span */
     for (size_t q = s->b; q-- > s->a;) {
       if (!LW_IN(c, q, TITLE_IN)) continue;

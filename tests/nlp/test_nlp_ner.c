@@ -102,6 +102,9 @@ static void test_spans(void **st) {
   assert_int_equal(type_of("J. Smith scored 45 runs .", "J. Smith"), OSC_NLP_ENT_PERSON);
   assert_int_equal(type_of("Foreign Minister Klaus Kinkel arrived in Bonn .", "Klaus Kinkel"), OSC_NLP_ENT_PERSON);
   assert_int_equal(type_of("Palestinian President Yasser Arafat spoke .", "Yasser Arafat"), OSC_NLP_ENT_PERSON);
+  assert_int_equal(type_of("Palestinian President Yasser Arafat spoke .", "Palestinian"), OSC_NLP_ENT_MISC);
+  assert_int_equal(type_of("Economist Joel Naroff said prices rose .", "Joel Naroff"), OSC_NLP_ENT_PERSON);
+  assert_int_equal(type_of("Air France said on Monday .", "Air France"), OSC_NLP_ENT_ORG);
   assert_int_equal(type_of("Analysts expect the World Cup draw to help .", "World Cup"), OSC_NLP_ENT_MISC);
   assert_int_equal(type_of("The Canadians won the match .", "Canadians"), OSC_NLP_ENT_MISC);
   /* no entity: an inflected common word at the start, a lone pronoun */
