@@ -320,11 +320,11 @@ static const char *const CUE_BEFORE[] = {
     "airline", "broadcaster", "magazine", "team", "rivals", "insurer", "automaker", "brokerage", "retailer",
     "clubs", "sides", "conglomerate", "bank", "group", "champion", "outfit"};
 static const char *const COMPASS[] = {"north", "south", "east", "west", "northern", "southern", "eastern",
-                                      "western", "central"};
+                                      "western", "central", "northeast", "northwest", "southeast", "southwest", "far"};
 static const char *const EVENT_HEAD[] = {
     "cup", "open", "championship", "championships", "games", "olympics", "prix", "slam", "trophy",
     "tournament", "classic", "masters", "series", "award", "awards", "prize", "festival", "war", "marathon",
-    "rally", "invitational", "bowl"};
+    "rally", "invitational", "bowl", "final", "finals"};
 /* before a cricket batsman's runs: "c Stewart b Gough 23" */
 static const char *const CRICKET_BEFORE[] = {"b", "c", "st", "lbw"};
 static const char *const VS[] = {"v", "vs", "v.", "vs.", "beat", "beats"};
@@ -651,12 +651,14 @@ int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *T, cha
     nspan *s = &S[k];
     osc_nlp_entity *e = &v[s->ei];
     bool shape = weak_person(c, s) || (e->type == OSC_NLP_ENT_ORG && e->score <= 0.45);
-    if (dead[k] || !shape) continue;
+    /* events also where a place joined a name ("Hong Kong Open") */
+    bool joined = e->type == OSC_NLP_ENT_ORG && e->score <= 0.6;
+    if (dead[k] || !(shape || joined)) continue;
     if (s->a < s->b && LW_IN(c, s->b, EVENT_HEAD)) {
       retype(c, s, OSC_NLP_ENT_MISC, 0.6);
       continue;
     }
-    if (s->a != s->b) continue;
+    if (s->a != s->b || !shape) continue;
     size_t l = ll[s->a];
     if (l > 3 && lw[s->a][l - 1] == 's') {
       const nlp_map_ent *g = nlp_map_get(&nlp->gaz, lw[s->a], l - 1);
