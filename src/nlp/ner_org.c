@@ -8,28 +8,44 @@
  * but a team (ORG) in "Leeds 2 Chelsea 1" or "Leeds striker Tony Yeboah"; an
  * unknown word is typed PERSON by shape although English personal names
  * take no article ("the Phillies").  The rules, in order:
+ *   0. a headline or table line in capitals is one capitalised run: it is
+ *      cut into gazetteer names, event phrases ("WORLD CUP") and runs of
+ *      words that are not common English words;
  *   1. initials join the name after them ("J. Smith" -> PERSON);
- *   2. a leading function word is trimmed ("The State Department", "But
- *      Bruno"), unless the whole span is a gazetteer name ("The Hague");
+ *   2. a leading function word is trimmed and the rest re-typed by the
+ *      gazetteer ("The State Department", "But Bruno"), unless the whole
+ *      span is a gazetteer name ("The Hague"); a common word opening the
+ *      sentence before a first name too ("Economist Joel Naroff");
  *   3. a title inside a span splits it: "Prime Minister Alain Juppe" ->
- *      PERSON "Alain Juppe";
+ *      PERSON "Alain Juppe"; what stood before the title keeps its
+ *      gazetteer type ("Moscow Mayor ...", "Palestinian President ...");
  *   4. adjacent spans join: a first name typed LOCATION/MISC + a PERSON
- *      ("Vera Haller"); a LOCATION + a shape-typed name or one more
- *      capitalised word ("San Diego Padres", "China Daily") -> ORG;
+ *      ("Vera Haller"); a compass point + a demonym ("South Korean", MISC);
+ *      a LOCATION + a shape-typed name or one more capitalised word ("San
+ *      Diego Padres", "China Daily", "Norwich City") -> ORG;
  *   5. team and organisation contexts make a *weak* span ORG: a score
- *      after it ("Derby 2", "Derby ( England ) 75"), "X v Y", "X beat Y",
- *      a schedule line "X AT Y", a role noun after it ("Norwich striker",
- *      "Ericsson spokesman"), a cue noun before it ("club Atalanta",
- *      "newspaper Granma"), or the definite article before a shape-typed
- *      name.  Weak means: a LOCATION that is not a country (countries stay
- *      LOCATION: CoNLL's convention for national teams), or a PERSON typed
- *      by shape only (score <= 0.55, no known first name, no initial);
- *   6. a lone shape-typed word at a sentence start whose WordNet lemma
- *      (after stripping an inflection: "Results", "Analysts", "Recalled")
- *      is a common word is dropped.
- * Countries come from iso-codes (ISO 3166-1 names and the "Country"/"Nation"
- * subdivisions such as England), loaded by nlp__ner_load.  Cost: a few hash
- * lookups per named span.
+ *      after it ("Derby 2", "Derby ( England ) 75", not a cricket "b X 2"),
+ *      "X v Y", "X beat Y", the visitor of a schedule line "X AT Y" (the
+ *      host stays a place), a sponsor after "( Country )", a role noun after
+ *      it ("Norwich striker", "Ericsson spokesman"), a cue noun before it
+ *      ("club Atalanta", "newspaper Granma"), or the definite article before
+ *      a shape-typed name.  Weak means: a LOCATION that is not a country
+ *      (countries stay LOCATION: CoNLL's convention for national teams), or
+ *      a PERSON typed by shape only (score <= 0.55, no known first name, no
+ *      initial).  Then: shape-typed spans ending in an event noun ("World
+ *      Cup", "Hong Kong Open") and plural demonyms are MISC, unknown capital
+ *      acronyms in running text ORG, a WordNet capitalised adjective before
+ *      a lower-case word MISC ("French club"), and a name made ORG by a
+ *      context is ORG wherever else the text only guessed PERSON (one sense
+ *      per text);
+ *   6. lone function words, small places named like a common word at a
+ *      sentence start ("Police"), inflected common words there ("Results",
+ *      "Analysts", "Women") and compounds of common words ("Market-making")
+ *      are dropped.
+ * Resources (nlp__ner_load): countries from iso-codes (ISO 3166-1 names and
+ * the "Country"/"Nation" subdivisions such as England), demonyms from
+ * WordNet's data.adj, and the Moby first-name lists of npm @stdlib merged
+ * into the first-name map.  Cost: a few hash lookups per named span.
  */
 #include <stdlib.h>
 #include <string.h>
