@@ -90,6 +90,7 @@ typedef struct nlp_resource {
   uint64_t bytes;
   size_t entries;
   bool loaded;
+  double load_ms;    /* time its load step took (shared evenly by the resources of one step) */
   char install[160]; /* command that installs it */
 } nlp_resource;
 

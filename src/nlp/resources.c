@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "nlp/nlp_internal.h"
@@ -760,7 +761,10 @@ int nlp__load_all(osc_nlp *nlp) {
   nlp_map_init(&nlp->first_names, &nlp->arena, 1 << 13);
   for (size_t i = 0; i < OSC_ARRAY_LEN(steps); i++) {
     size_t before = nlp->nres;
+    uint64_t t0 = osc_now_ns();
     int rc = steps[i].fn(nlp);
+    double ms = (double)(osc_now_ns() - t0) / 1e6;
+    for (size_t k = before; k < nlp->nres; k++) nlp->res[k].load_ms = ms / (double)(nlp->nres - before);
     if (rc == OSC_ENOMEM) return osc_seterr(OSC_ENOMEM, "nlp: out of memory loading resources");
     for (size_t k = before; k < nlp->nres; k++) {
       nlp_resource *r = &nlp->res[k];
@@ -841,9 +845,10 @@ int osc_nlp_resources_json(const osc_nlp *nlp, char **json) {
   json_t *a = json_array();
   for (size_t i = 0; i < nlp->nres; i++) {
     const nlp_resource *r = &nlp->res[i];
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:b}", "name", r->name, "package", r->package, "version",
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:b,s:f}", "name", r->name, "package", r->package, "version",
                           r->version[0] ? r->version : "?", "path", r->path, "bytes", (json_int_t)r->bytes,
-                          "entries", (json_int_t)r->entries, "loaded", r->loaded);
+                          "entries", (json_int_t)r->entries, "loaded", r->loaded, "load_ms",
+                          round(r->load_ms * 10) / 10);
     if (o && !r->loaded) json_object_set_new(o, "install", json_string(r->install));
     json_array_append_new(a, o);
   }
