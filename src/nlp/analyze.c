@@ -189,6 +189,32 @@ static void jw_str_raw(osc_buf *b, const char *s, size_t n) {
 }
 
 static void jw_real_raw(osc_buf *b, double v) {
+  /* fast path for the r4-rounded values that fill a result: v = n / 1e4 exactly with |n| < 1e6 has at most
+     six significant digits and |v| in [1e-4, 100), so "%.6g" prints it in plain notation with its
+     trailing zeros stripped */
+  double x = v * 1e4;
+  if (x > -1e6 && x < 1e6) {
+    long long n = llround(x);
+    if ((double)n / 1e4 == v) {
+      char buf[16];
+      size_t o = 0;
+      if (signbit(v)) buf[o++] = '-';
+      unsigned long long a = (unsigned long long)(n < 0 ? -n : n), ip = a / 10000, fr = a % 10000;
+      char tmp[8];
+      size_t k = 0;
+      do tmp[k++] = (char)('0' + ip % 10), ip /= 10;
+      while (ip);
+      while (k) buf[o++] = tmp[--k];
+      buf[o++] = '.';
+      if (!fr) buf[o++] = '0';
+      for (unsigned div = 1000; fr; div /= 10) {
+        buf[o++] = (char)('0' + fr / div);
+        fr %= div;
+      }
+      osc_buf_append(b, buf, o);
+      return;
+    }
+  }
   char buf[40];
   int n = snprintf(buf, sizeof buf, "%.6g", v);
   if (n <= 0 || (size_t)n >= sizeof buf - 3) return;

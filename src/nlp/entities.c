@@ -157,9 +157,9 @@ static bool is_tag_char(unsigned char c) {
 static void raw_pass(const char *s, size_t len, ents *E, unsigned char *used) {
   for (size_t i = 0; i < len; i++) {
     if (used[i]) continue;
-    /* URL */
-    if ((len - i > 7 && (!strncmp(s + i, "http://", 7) || !strncmp(s + i, "https://", 8))) ||
-        (len - i > 4 && !strncmp(s + i, "www.", 4) && (i == 0 || !is_url_char((unsigned char)s[i - 1])))) {
+    /* URL (the first-byte test keeps the string compares off most positions) */
+    if ((s[i] == 'h' || s[i] == 'w') && ((len - i > 7 && (!strncmp(s + i, "http://", 7) || !strncmp(s + i, "https://", 8))) ||
+        (len - i > 4 && !strncmp(s + i, "www.", 4) && (i == 0 || !is_url_char((unsigned char)s[i - 1]))))) {
       size_t j = i;
       while (j < len && is_url_char((unsigned char)s[j])) j++;
       while (j > i && strchr(".,;:!?)]", s[j - 1])) j--;

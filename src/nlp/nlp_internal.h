@@ -90,7 +90,9 @@ typedef struct nlp_resource {
   uint64_t bytes;
   size_t entries;
   bool loaded;
-  double load_ms;    /* time its load step took (shared evenly by the resources of one step) */
+  bool disabled;        /* not loaded because a setting turned it off (not a missing package) */
+  char disabled_by[48]; /* that setting, "nlp.embeddings=false" */
+  double load_ms;       /* time its load step took (shared evenly by the resources of one step) */
   char install[160]; /* command that installs it */
 } nlp_resource;
 
@@ -102,7 +104,8 @@ struct osc_nlp_embedder;
 struct osc_nlp {
   osc_nlp_options opts;
   char *resource_dir;
-  nlp_arena arena;
+  nlp_arena arena;   /* maps loaded on the calling thread of osc_nlp_open (lexicon, language) */
+  nlp_arena arena_b; /* maps loaded on the second loader thread (see resources.c) */
   /* sentiment */
   nlp_map vader;   /* lower-case token -> valence */
   nlp_map pattern; /* lower-case form -> polarity (v), subjectivity*1e6 (i) ; intensity in side map */

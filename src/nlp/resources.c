@@ -2,7 +2,14 @@
  * nlp/resources.c - engine lifecycle and loading of the data packages.
  *
  * Everything is loaded once at osc_nlp_open into read-only maps backed by
- * one arena, so analysers run lock-free on any thread.  Each resource is
+ * arenas, so analysers run lock-free on any thread.  Loading runs on two
+ * threads: the calling thread loads the lexicon and language resources
+ * (VADER, langdetect, textcat) into nlp->arena while a second thread loads
+ * the rest (Pattern, stopwords, gazetteers, WordNet, frequencies, the
+ * encoder) into nlp->arena_b; the two groups share no map, and each step
+ * records its resources in its own list, merged in the fixed step order
+ * after the join, so `nlp resources`, the log and the cache keys do not
+ * depend on which thread finished first.  Each resource is
  * recorded (package, version, path, bytes, entries) for `nlp resources`;
  * a missing one is logged with the command that installs it and leaves its
  * analyser unavailable (OSC_EUNAVAIL), unless options.require_all.
@@ -22,6 +29,7 @@
 #include <jansson.h>
 #include <libexttextcat/textcat.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,10 +59,27 @@ static uint64_t file_size(const char *p) {
   return stat(p, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
+/* The resources of the load step running on this thread (see nlp__load_all). */
+typedef struct load_step {
+  int (*fn)(osc_nlp *);
+  bool second_thread;
+  int rc;
+  double ms;
+  nlp_resource res[6];
+  size_t nres;
+} load_step;
+static _Thread_local load_step *tl_step;
+
 nlp_resource *nlp__res_add(osc_nlp *nlp, const char *name, const char *package, const char *path,
                            const char *install) {
-  if (nlp->nres >= OSC_ARRAY_LEN(nlp->res)) return &nlp->res[OSC_ARRAY_LEN(nlp->res) - 1];
-  nlp_resource *r = &nlp->res[nlp->nres++];
+  nlp_resource *r;
+  if (tl_step) {
+    if (tl_step->nres >= OSC_ARRAY_LEN(tl_step->res)) return &tl_step->res[OSC_ARRAY_LEN(tl_step->res) - 1];
+    r = &tl_step->res[tl_step->nres++];
+  } else {
+    if (nlp->nres >= OSC_ARRAY_LEN(nlp->res)) return &nlp->res[OSC_ARRAY_LEN(nlp->res) - 1];
+    r = &nlp->res[nlp->nres++];
+  }
   memset(r, 0, sizeof(*r));
   snprintf(r->name, sizeof r->name, "%s", name);
   snprintf(r->package, sizeof r->package, "%s", package);
@@ -64,28 +89,51 @@ nlp_resource *nlp__res_add(osc_nlp *nlp, const char *name, const char *package, 
   return r;
 }
 
+/* The Version of an installed Debian package from /var/lib/dpkg/status (read whole, then searched: the
+ * file is about 1 MB and five resources ask). */
 static void pkg_version_dpkg(const char *pkg, char *out, size_t n) {
-  /* /var/lib/dpkg/status: read the Version of the named package */
-  FILE *f = fopen("/var/lib/dpkg/status", "r");
   snprintf(out, n, "?");
-  if (!f) return;
-  char line[1024];
-  bool in = false;
-  size_t pl = strlen(pkg);
-  while (fgets(line, sizeof line, f)) {
-    if (!strncmp(line, "Package: ", 9)) in = !strncmp(line + 9, pkg, pl) && (line[9 + pl] == '\n');
-    else if (in && !strncmp(line, "Version: ", 9)) {
-      line[strcspn(line, "\n")] = 0;
-      snprintf(out, n, "%s", line + 9);
-      break;
+  char *st = NULL;
+  size_t len = 0;
+  if (osc_read_file("/var/lib/dpkg/status", 256u << 20, &st, &len) != OSC_OK) {
+    osc_clearerr();
+    return;
+  }
+  char key[160];
+  int kl = snprintf(key, sizeof key, "\nPackage: %s\n", pkg);
+  if (kl > 0 && (size_t)kl < sizeof key) {
+    /* the first stanza starts the file without a newline before it */
+    const char *p = !strncmp(st, key + 1, (size_t)kl - 1) ? st - 1 : memmem(st, len, key, (size_t)kl);
+    if (p) {
+      const char *end = memmem(p + 1, len - (size_t)(p + 1 - st), "\n\n", 2);
+      if (!end) end = st + len;
+      const char *v = memmem(p + 1, (size_t)(end - (p + 1)), "\nVersion: ", 10);
+      if (v) {
+        v += 10;
+        size_t vl = strcspn(v, "\n");
+        snprintf(out, n, "%.*s", (int)vl, v);
+      }
     }
   }
-  fclose(f);
+  free(st);
+}
+
+/* jansson's json_load_file reads a byte at a time; reading the file first is several times faster */
+static json_t *load_json(const char *path) {
+  char *txt = NULL;
+  size_t len = 0;
+  if (!path || osc_read_file(path, 64u << 20, &txt, &len) != OSC_OK) {
+    osc_clearerr();
+    return NULL;
+  }
+  json_error_t e;
+  json_t *j = json_loadb(txt, len, 0, &e);
+  free(txt);
+  return j;
 }
 
 static void pkg_version_npm(const char *pkgjson, char *out, size_t n) {
-  json_error_t e;
-  json_t *j = json_load_file(pkgjson, 0, &e);
+  json_t *j = load_json(pkgjson);
   const char *v = j ? json_string_value(json_object_get(j, "version")) : NULL;
   snprintf(out, n, "%s", v ? v : "?");
   json_decref(j);
@@ -143,9 +191,19 @@ static bool xml_attr(const char *tag, const char *name, char *out, size_t n) {
   return true;
 }
 
+static void pattern_version(const osc_nlp *nlp, char *out, size_t n) {
+  char *pv = osc_asprintf("%s/pattern/VERSION", nlp->resource_dir);
+  char *vt = NULL;
+  if (pv && osc_read_file(pv, 256, &vt, NULL) == OSC_OK) {
+    snprintf(out, n, "%s", osc_str_trim(vt));
+    free(vt);
+  } else
+    osc_clearerr();
+  free(pv);
+}
+
 static int load_pattern(osc_nlp *nlp) {
   char *p = osc_asprintf("%s/pattern/en-sentiment.xml", nlp->resource_dir);
-  char *pv = osc_asprintf("%s/pattern/VERSION", nlp->resource_dir);
   nlp_resource *r = nlp__res_add(nlp, "pattern_sentiment", "python3-pattern (Debian, data only)", p,
                                  "scripts/deps/nlp.sh (apt-get download python3-pattern && dpkg-deb -x)");
   int rc = OSC_OK;
@@ -156,19 +214,13 @@ static int load_pattern(osc_nlp *nlp) {
     rc = OSC_ENOENT;
     goto out;
   }
-  {
-    char *vt = NULL;
-    if (osc_read_file(pv, 256, &vt, NULL) == OSC_OK) {
-      snprintf(r->version, sizeof r->version, "%s", osc_str_trim(vt));
-      free(vt);
-    } else
-      osc_clearerr();
-  }
+  pattern_version(nlp, r->version, sizeof r->version);
   /* Pattern averages the senses of a form: polarity, subjectivity and intensity */
   nlp_map sums;
-  nlp_map_init(&sums, &nlp->arena, 4096);
-  nlp_map_init(&nlp->pattern, &nlp->arena, 4096);
-  nlp_map_init(&nlp->pattern_int, &nlp->arena, 4096);
+  nlp_arena sums_arena = {0}; /* the per-sense sums are dropped after averaging */
+  nlp_map_init(&sums, &sums_arena, 4096);
+  nlp_map_init(&nlp->pattern, &nlp->arena_b, 4096);
+  nlp_map_init(&nlp->pattern_int, &nlp->arena_b, 4096);
   double *acc = calloc(8192 * 4, sizeof(double));
   size_t nacc = 0, capacc = 8192;
   for (char *s = strstr(txt, "<word "); s; s = strstr(s + 1, "<word ")) {
@@ -228,13 +280,13 @@ static int load_pattern(osc_nlp *nlp) {
   }
   free(acc);
   nlp_map_release(&sums);
+  nlp_arena_release(&sums_arena);
   r->entries = nlp->pattern.count;
   r->loaded = rc == OSC_OK && r->entries > 0;
   nlp->have_pattern = r->loaded;
 out:
   free(txt);
   free(p);
-  free(pv);
   return rc;
 }
 
@@ -245,14 +297,13 @@ static int load_stopwords(osc_nlp *nlp) {
   nlp_resource *r = nlp__res_add(nlp, "stopwords", "stopwords-iso (npm)", p,
                                  "scripts/deps/nlp.sh (npm install --prefix $OSC_RESOURCE_DIR/npm stopwords-iso)");
   int rc = OSC_OK;
-  json_error_t e;
-  json_t *j = p ? json_load_file(p, 0, &e) : NULL;
+  json_t *j = load_json(p);
   if (!j) {
     rc = OSC_ENOENT;
     goto out;
   }
   pkg_version_npm(pj, r->version, sizeof r->version);
-  nlp_map_init(&nlp->stopwords, &nlp->arena, 32768);
+  nlp_map_init(&nlp->stopwords, &nlp->arena_b, 32768);
   const char *lang;
   json_t *arr;
   json_object_foreach(j, lang, arr) {
@@ -517,8 +568,7 @@ static int load_iso(osc_nlp *nlp) {
     nlp_resource *r = nlp__res_add(nlp, f == 0 ? "iso_3166_countries" : "iso_3166_subdivisions", "iso-codes (Debian)",
                                    p, "apt-get install -y --no-install-recommends iso-codes");
     pkg_version_dpkg("iso-codes", r->version, sizeof r->version);
-    json_error_t e;
-    json_t *j = p ? json_load_file(p, 0, &e) : NULL;
+    json_t *j = load_json(p);
     free(p);
     if (!j) {
       rc = OSC_ENOENT;
@@ -571,7 +621,7 @@ static int load_pattern_entities(osc_nlp *nlp) {
   FILE *f = p ? fopen(p, "r") : NULL;
   free(p);
   if (!f) return OSC_ENOENT;
-  snprintf(r->version, sizeof r->version, "%s", nlp->res[1].version);
+  pattern_version(nlp, r->version, sizeof r->version);
   char line[256];
   while (fgets(line, sizeof line, f)) {
     line[strcspn(line, "\r\n")] = 0;
@@ -603,7 +653,7 @@ static int load_wordnet(osc_nlp *nlp) {
   nlp_resource *r = nlp__res_add(nlp, "wordnet", "wordnet-base (Debian)", WORDNET_DIR,
                                  "apt-get install -y --no-install-recommends wordnet-base");
   pkg_version_dpkg("wordnet-base", r->version, sizeof r->version);
-  nlp_map_init(&nlp->wn_pos, &nlp->arena, 1 << 17);
+  nlp_map_init(&nlp->wn_pos, &nlp->arena_b, 1 << 17);
   char *line = malloc(1 << 16);
   if (!line) return OSC_ENOMEM;
   int rc = OSC_OK;
@@ -704,7 +754,7 @@ static int load_frequency(osc_nlp *nlp) {
   FILE *f = p ? fopen(p, "r") : NULL;
   free(p);
   if (!f) return OSC_ENOENT;
-  nlp_map_init(&nlp->freq, &nlp->arena, 16384);
+  nlp_map_init(&nlp->freq, &nlp->arena_b, 16384);
   char line[256];
   while (fgets(line, sizeof line, f)) {
     if (line[0] == ';') continue;
@@ -735,7 +785,10 @@ static int load_embedder(osc_nlp *nlp) {
   snprintf(r->version, sizeof r->version, "%s", OSC_NLP_EMBED_PACKAGE_VERSION);
   if (nlp->opts.no_embeddings || rc) {
     free(dir);
-    if (nlp->opts.no_embeddings) r->install[0] = 0, snprintf(r->install, sizeof r->install, "disabled by nlp.embeddings=false");
+    if (nlp->opts.no_embeddings) {
+      r->disabled = true;
+      snprintf(r->disabled_by, sizeof r->disabled_by, "nlp.embeddings=false");
+    }
     return rc == OSC_ENOMEM ? rc : OSC_OK;
   }
   rc = osc__nlp_embedder_open(dir, &nlp->embedder);
@@ -752,23 +805,59 @@ static int load_embedder(osc_nlp *nlp) {
 #endif
 }
 
-int nlp__load_all(osc_nlp *nlp) {
-  struct { int (*fn)(osc_nlp *); bool required; } steps[] = {
-      {load_vader, true},   {load_pattern, true},  {load_stopwords, false},         {load_langdetect, true}, {load_textcat, false},
-      {load_pattern_entities, false}, {load_iso, false}, {load_wordnet, false},      {load_geonames, false},
-      {load_frequency, false}, {load_embedder, false}};
-  nlp_map_init(&nlp->gaz, &nlp->arena, 1 << 16);
-  nlp_map_init(&nlp->first_names, &nlp->arena, 1 << 13);
-  for (size_t i = 0; i < OSC_ARRAY_LEN(steps); i++) {
-    size_t before = nlp->nres;
+typedef struct load_job {
+  osc_nlp *nlp;
+  load_step *steps;
+  size_t n;
+  bool second_thread; /* which group this job runs */
+} load_job;
+
+static void *load_group(void *arg) {
+  load_job *j = arg;
+  for (size_t i = 0; i < j->n; i++) {
+    load_step *st = &j->steps[i];
+    if (st->second_thread != j->second_thread) continue;
+    tl_step = st;
     uint64_t t0 = osc_now_ns();
-    int rc = steps[i].fn(nlp);
-    double ms = (double)(osc_now_ns() - t0) / 1e6;
-    for (size_t k = before; k < nlp->nres; k++) nlp->res[k].load_ms = ms / (double)(nlp->nres - before);
-    if (rc == OSC_ENOMEM) return osc_seterr(OSC_ENOMEM, "nlp: out of memory loading resources");
+    st->rc = st->fn(j->nlp);
+    st->ms = (double)(osc_now_ns() - t0) / 1e6;
+    tl_step = NULL;
+  }
+  return NULL;
+}
+
+int nlp__load_all(osc_nlp *nlp) {
+  /* second_thread: the group loaded into nlp->arena_b (gaz and first_names are its maps too) */
+  load_step steps[] = {
+      {.fn = load_vader},           {.fn = load_pattern, .second_thread = true},
+      {.fn = load_stopwords, .second_thread = true},         {.fn = load_langdetect},
+      {.fn = load_textcat},         {.fn = load_pattern_entities, .second_thread = true},
+      {.fn = load_iso, .second_thread = true},               {.fn = load_wordnet, .second_thread = true},
+      {.fn = load_geonames, .second_thread = true},          {.fn = load_frequency, .second_thread = true},
+      {.fn = load_embedder, .second_thread = true}};
+  if (nlp_map_init(&nlp->gaz, &nlp->arena_b, 1 << 16) || nlp_map_init(&nlp->first_names, &nlp->arena_b, 1 << 13))
+    return osc_seterr(OSC_ENOMEM, "nlp: out of memory loading resources");
+  load_job first = {nlp, steps, OSC_ARRAY_LEN(steps), false}, second = {nlp, steps, OSC_ARRAY_LEN(steps), true};
+  pthread_t th;
+  bool threaded = pthread_create(&th, NULL, load_group, &second) == 0;
+  load_group(&first);
+  if (threaded) pthread_join(th, NULL);
+  else load_group(&second);
+  for (size_t i = 0; i < OSC_ARRAY_LEN(steps); i++) {
+    load_step *st = &steps[i];
+    size_t before = nlp->nres;
+    for (size_t k = 0; k < st->nres && nlp->nres < OSC_ARRAY_LEN(nlp->res); k++) {
+      nlp->res[nlp->nres] = st->res[k];
+      nlp->res[nlp->nres++].load_ms = st->ms / (double)st->nres;
+    }
+    if (st->rc == OSC_ENOMEM) return osc_seterr(OSC_ENOMEM, "nlp: out of memory loading resources");
     for (size_t k = before; k < nlp->nres; k++) {
       nlp_resource *r = &nlp->res[k];
       if (r->loaded) continue;
+      if (r->disabled) {
+        OSC_INFO("nlp", "resource %s disabled by the setting %s", r->name, r->disabled_by);
+        continue;
+      }
       if (nlp->opts.require_all)
         return osc_seterr(OSC_ENOENT, "nlp: resource %s missing (%s, package %s); install it with: %s", r->name,
                           r->path[0] ? r->path : "-", r->package, r->install);
@@ -836,6 +925,7 @@ void osc_nlp_close(osc_nlp *nlp) {
   free(nlp->tc_codes);
   free(nlp->lang_all);
   nlp_arena_release(&nlp->arena);
+  nlp_arena_release(&nlp->arena_b);
   free(nlp->resource_dir);
   free(nlp);
 }
@@ -845,11 +935,12 @@ int osc_nlp_resources_json(const osc_nlp *nlp, char **json) {
   json_t *a = json_array();
   for (size_t i = 0; i < nlp->nres; i++) {
     const nlp_resource *r = &nlp->res[i];
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:b,s:f}", "name", r->name, "package", r->package, "version",
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:b,s:I}", "name", r->name, "package", r->package, "version",
                           r->version[0] ? r->version : "?", "path", r->path, "bytes", (json_int_t)r->bytes,
-                          "entries", (json_int_t)r->entries, "loaded", r->loaded, "load_ms",
-                          round(r->load_ms * 10) / 10);
-    if (o && !r->loaded) json_object_set_new(o, "install", json_string(r->install));
+                          "entries", (json_int_t)r->entries, "loaded", r->loaded, "load_us",
+                          (json_int_t)llround(r->load_ms * 1e3));
+    if (o && r->disabled) json_object_set_new(o, "disabled_by", json_string(r->disabled_by));
+    else if (o && !r->loaded) json_object_set_new(o, "install", json_string(r->install));
     json_array_append_new(a, o);
   }
   *json = osc_json_dump(a);
