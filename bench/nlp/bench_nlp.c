@@ -50,6 +50,8 @@ static void print_load_steps(const osc_nlp *nlp) {
     char key[80];
     snprintf(key, sizeof key, "%s_ms", json_string_value(json_object_get(r, "name")));
     bench_line_double(&l, key, (double)json_integer_value(json_object_get(r, "load_us")) / 1e3);
+    snprintf(key, sizeof key, "%s_cpu_ms", json_string_value(json_object_get(r, "name")));
+    bench_line_double(&l, key, (double)json_integer_value(json_object_get(r, "load_cpu_us")) / 1e3);
   }
   bench_line_end(&l);
   json_decref(a);

@@ -258,14 +258,32 @@ static void test_resources_threads(void **st) {
     assert_null(json_object_get(r, "install"));
   }
   json_decref(a);
-  /* require_all does not count a resource the settings turned off as missing */
+  /* require_all does not count a resource the settings turned off as missing; threads = 1 loads on one
+     thread, and gives the same resources and results as the engine loaded on two */
   osc_nlp_options o = {0};
   o.no_embeddings = true;
   o.require_all = true;
+  o.threads = 1;
   osc_nlp *x = NULL;
   int rc = osc_nlp_open(&o, &x);
   if (rc) assert_null(strstr(osc_errmsg(), "use_lite_embeddings"));
-  /* an engine opened on two threads analyses like the shared one */
+  if (!rc) {
+    char *r1 = NULL, *r2 = NULL;
+    assert_int_equal(osc_nlp_resources_json(E, &r1), OSC_OK);
+    assert_int_equal(osc_nlp_resources_json(x, &r2), OSC_OK);
+    json_t *a1 = json_loads(r1, 0, NULL), *a2 = json_loads(r2, 0, NULL);
+    assert_int_equal(json_array_size(a1), json_array_size(a2));
+    for (size_t k = 0; k < json_array_size(a1); k++) {
+      json_t *e1 = json_array_get(a1, k), *e2 = json_array_get(a2, k);
+      const char *keys[] = {"name", "version", "loaded", "entries", "bytes"};
+      for (size_t q = 0; q < 5; q++)
+        assert_true(json_equal(json_object_get(e1, keys[q]), json_object_get(e2, keys[q])));
+    }
+    json_decref(a1);
+    json_decref(a2);
+    free(r1);
+    free(r2);
+  }
   if (!rc) {
     const char *t = "Angela Merkel met Emmanuel Macron in Paris on Friday.";
     char *j1 = NULL, *j2 = NULL;
