@@ -105,8 +105,7 @@ struct osc_nlp_embedder;
 struct osc_nlp {
   osc_nlp_options opts;
   char *resource_dir;
-  nlp_arena arena;   /* maps loaded on the calling thread of osc_nlp_open (lexicon, language) */
-  nlp_arena arena_b; /* maps loaded on the second loader thread (see resources.c) */
+  nlp_arena arena;
   /* sentiment */
   nlp_map vader;   /* lower-case token -> valence */
   nlp_map pattern; /* lower-case form -> polarity (v), subjectivity*1e6 (i) ; intensity in side map */

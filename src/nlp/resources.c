@@ -2,15 +2,10 @@
  * nlp/resources.c - engine lifecycle and loading of the data packages.
  *
  * Everything is loaded once at osc_nlp_open into read-only maps backed by
- * arenas, so analysers run lock-free on any thread.  Loading runs on two
- * threads: the calling thread loads the lexicon and language resources
- * (VADER, langdetect, textcat) into nlp->arena while a second thread loads
- * the rest (Pattern, stopwords, gazetteers, WordNet, frequencies, the
- * encoder) into nlp->arena_b; the two groups share no map, and each step
- * records its resources in its own list, merged in the fixed step order
- * after the join, so `nlp resources`, the log and the cache keys do not
- * depend on which thread finished first.  With nlp.threads = 1 both groups
- * run on the calling thread.  Each resource is
+ * one arena, so analysers run lock-free on any thread.  (Loading the
+ * independent groups on two threads was tried: on the shared 2-vCPU machine
+ * it took more wall and CPU time than one thread and raised the peak RSS by
+ * ~27 MB, so loading stays sequential; see docs/nlp.md.)  Each resource is
  * recorded (package, version, path, bytes, entries) for `nlp resources`;
  * a missing one is logged with the command that installs it and leaves its
  * analyser unavailable (OSC_EUNAVAIL), unless options.require_all.
@@ -33,7 +28,6 @@
 #include <malloc.h>
 #endif
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,27 +58,10 @@ static uint64_t file_size(const char *p) {
   return stat(p, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
-/* The resources of the load step running on this thread (see nlp__load_all). */
-typedef struct load_step {
-  int (*fn)(osc_nlp *);
-  bool second_thread;
-  int rc;
-  double ms, cpu_ms; /* wall and CPU time of the step */
-  nlp_resource res[6];
-  size_t nres;
-} load_step;
-static _Thread_local load_step *tl_step;
-
 nlp_resource *nlp__res_add(osc_nlp *nlp, const char *name, const char *package, const char *path,
                            const char *install) {
-  nlp_resource *r;
-  if (tl_step) {
-    if (tl_step->nres >= OSC_ARRAY_LEN(tl_step->res)) return &tl_step->res[OSC_ARRAY_LEN(tl_step->res) - 1];
-    r = &tl_step->res[tl_step->nres++];
-  } else {
-    if (nlp->nres >= OSC_ARRAY_LEN(nlp->res)) return &nlp->res[OSC_ARRAY_LEN(nlp->res) - 1];
-    r = &nlp->res[nlp->nres++];
-  }
+  if (nlp->nres >= OSC_ARRAY_LEN(nlp->res)) return &nlp->res[OSC_ARRAY_LEN(nlp->res) - 1];
+  nlp_resource *r = &nlp->res[nlp->nres++];
   memset(r, 0, sizeof(*r));
   snprintf(r->name, sizeof r->name, "%s", name);
   snprintf(r->package, sizeof r->package, "%s", package);
@@ -94,8 +71,7 @@ nlp_resource *nlp__res_add(osc_nlp *nlp, const char *name, const char *package, 
   return r;
 }
 
-/* The Version of an installed Debian package from /var/lib/dpkg/status (read whole, then searched: the
- * file is about 1 MB and five resources ask). */
+/* The Version of an installed Debian package from /var/lib/dpkg/status (read whole, then searched). */
 static void pkg_version_dpkg(const char *pkg, char *out, size_t n) {
   snprintf(out, n, "?");
   char *st = NULL;
@@ -108,11 +84,13 @@ static void pkg_version_dpkg(const char *pkg, char *out, size_t n) {
   int kl = snprintf(key, sizeof key, "\nPackage: %s\n", pkg);
   if (kl > 0 && (size_t)kl < sizeof key) {
     /* the first stanza starts the file without a newline before it */
-    const char *p = !strncmp(st, key + 1, (size_t)kl - 1) ? st - 1 : memmem(st, len, key, (size_t)kl);
-    if (p) {
-      const char *end = memmem(p + 1, len - (size_t)(p + 1 - st), "\n\n", 2);
+    const char *stanza = !strncmp(st, key + 1, (size_t)kl - 1) ? st : memmem(st, len, key, (size_t)kl);
+    if (stanza && stanza != st) stanza++;
+    if (stanza) {
+      size_t left = len - (size_t)(stanza - st);
+      const char *end = memmem(stanza, left, "\n\n", 2);
       if (!end) end = st + len;
-      const char *v = memmem(p + 1, (size_t)(end - (p + 1)), "\nVersion: ", 10);
+      const char *v = memmem(stanza, (size_t)(end - stanza), "\nVersion: ", 10);
       if (v) {
         v += 10;
         size_t vl = strcspn(v, "\n");
@@ -211,8 +189,8 @@ static int load_pattern(osc_nlp *nlp) {
   nlp_map sums;
   nlp_arena sums_arena = {0}; /* the per-sense sums are dropped after averaging */
   nlp_map_init(&sums, &sums_arena, 4096);
-  nlp_map_init(&nlp->pattern, &nlp->arena_b, 4096);
-  nlp_map_init(&nlp->pattern_int, &nlp->arena_b, 4096);
+  nlp_map_init(&nlp->pattern, &nlp->arena, 4096);
+  nlp_map_init(&nlp->pattern_int, &nlp->arena, 4096);
   double *acc = calloc(8192 * 4, sizeof(double));
   size_t nacc = 0, capacc = 8192;
   for (char *s = strstr(txt, "<word "); s; s = strstr(s + 1, "<word ")) {
@@ -296,7 +274,7 @@ static int load_stopwords(osc_nlp *nlp) {
     goto out;
   }
   pkg_version_npm(pj, r->version, sizeof r->version);
-  nlp_map_init(&nlp->stopwords, &nlp->arena_b, 32768);
+  nlp_map_init(&nlp->stopwords, &nlp->arena, 32768);
   const char *lang;
   json_t *arr;
   json_object_foreach(j, lang, arr) {
@@ -647,7 +625,7 @@ static int load_wordnet(osc_nlp *nlp) {
   nlp_resource *r = nlp__res_add(nlp, "wordnet", "wordnet-base (Debian)", WORDNET_DIR,
                                  "apt-get install -y --no-install-recommends wordnet-base");
   pkg_version_dpkg("wordnet-base", r->version, sizeof r->version);
-  nlp_map_init(&nlp->wn_pos, &nlp->arena_b, 1 << 17);
+  nlp_map_init(&nlp->wn_pos, &nlp->arena, 1 << 17);
   char *line = malloc(1 << 16);
   if (!line) return OSC_ENOMEM;
   int rc = OSC_OK;
@@ -748,7 +726,7 @@ static int load_frequency(osc_nlp *nlp) {
   FILE *f = p ? fopen(p, "r") : NULL;
   free(p);
   if (!f) return OSC_ENOENT;
-  nlp_map_init(&nlp->freq, &nlp->arena_b, 16384);
+  nlp_map_init(&nlp->freq, &nlp->arena, 16384);
   char line[256];
   while (fgets(line, sizeof line, f)) {
     if (line[0] == ';') continue;
@@ -799,66 +777,29 @@ static int load_embedder(osc_nlp *nlp) {
 #endif
 }
 
-typedef struct load_job {
-  osc_nlp *nlp;
-  load_step *steps;
-  size_t n;
-  bool second_thread; /* which group this job runs */
-} load_job;
-
 static uint64_t thread_cpu_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void *load_group(void *arg) {
-  load_job *j = arg;
-  for (size_t i = 0; i < j->n; i++) {
-    load_step *st = &j->steps[i];
-    if (st->second_thread != j->second_thread) continue;
-    tl_step = st;
-    uint64_t t0 = osc_now_ns(), c0 = thread_cpu_ns();
-    st->rc = st->fn(j->nlp);
-    st->ms = (double)(osc_now_ns() - t0) / 1e6;
-    st->cpu_ms = (double)(thread_cpu_ns() - c0) / 1e6;
-    tl_step = NULL;
-  }
-  return NULL;
-}
-
 int nlp__load_all(osc_nlp *nlp) {
-  /* second_thread: the group loaded into nlp->arena_b (gaz and first_names are its maps too) */
-  load_step steps[] = {
-      {.fn = load_vader},           {.fn = load_pattern, .second_thread = true},
-      {.fn = load_stopwords, .second_thread = true},         {.fn = load_langdetect},
-      {.fn = load_textcat},         {.fn = load_pattern_entities, .second_thread = true},
-      {.fn = load_iso, .second_thread = true},               {.fn = load_wordnet, .second_thread = true},
-      {.fn = load_geonames, .second_thread = true},          {.fn = load_frequency, .second_thread = true},
-      {.fn = load_embedder, .second_thread = true}};
-  if (nlp_map_init(&nlp->gaz, &nlp->arena_b, 1 << 16) || nlp_map_init(&nlp->first_names, &nlp->arena_b, 1 << 13))
-    return osc_seterr(OSC_ENOMEM, "nlp: out of memory loading resources");
-  load_job first = {nlp, steps, OSC_ARRAY_LEN(steps), false}, second = {nlp, steps, OSC_ARRAY_LEN(steps), true};
-  pthread_t th;
-  /* nlp.threads = 1 keeps loading on one thread too (the overlap costs ~25 MB more peak RSS) */
-  bool threaded = nlp->threads > 1 && pthread_create(&th, NULL, load_group, &second) == 0;
-  load_group(&first);
-  if (threaded) pthread_join(th, NULL);
-  else load_group(&second);
-#if defined(__GLIBC__)
-  /* the parsers' temporary trees were freed into the loader thread's malloc arena, where nothing else
-     would reuse them: give those pages back (otherwise they stay resident, ~18 MB) */
-  malloc_trim(0);
-#endif
+  struct { int (*fn)(osc_nlp *); bool required; } steps[] = {
+      {load_vader, true},   {load_pattern, true},  {load_stopwords, false},         {load_langdetect, true}, {load_textcat, false},
+      {load_pattern_entities, false}, {load_iso, false}, {load_wordnet, false},      {load_geonames, false},
+      {load_frequency, false}, {load_embedder, false}};
+  nlp_map_init(&nlp->gaz, &nlp->arena, 1 << 16);
+  nlp_map_init(&nlp->first_names, &nlp->arena, 1 << 13);
   for (size_t i = 0; i < OSC_ARRAY_LEN(steps); i++) {
-    load_step *st = &steps[i];
     size_t before = nlp->nres;
-    for (size_t k = 0; k < st->nres && nlp->nres < OSC_ARRAY_LEN(nlp->res); k++) {
-      nlp->res[nlp->nres] = st->res[k];
-      nlp->res[nlp->nres].load_cpu_ms = st->cpu_ms / (double)st->nres;
-      nlp->res[nlp->nres++].load_ms = st->ms / (double)st->nres;
+    uint64_t t0 = osc_now_ns(), c0 = thread_cpu_ns();
+    int rc = steps[i].fn(nlp);
+    double ms = (double)(osc_now_ns() - t0) / 1e6, cpu_ms = (double)(thread_cpu_ns() - c0) / 1e6;
+    for (size_t k = before; k < nlp->nres; k++) { /* a step's time is shared by the resources it added */
+      nlp->res[k].load_ms = ms / (double)(nlp->nres - before);
+      nlp->res[k].load_cpu_ms = cpu_ms / (double)(nlp->nres - before);
     }
-    if (st->rc == OSC_ENOMEM) return osc_seterr(OSC_ENOMEM, "nlp: out of memory loading resources");
+    if (rc == OSC_ENOMEM) return osc_seterr(OSC_ENOMEM, "nlp: out of memory loading resources");
     for (size_t k = before; k < nlp->nres; k++) {
       nlp_resource *r = &nlp->res[k];
       if (r->loaded) continue;
@@ -873,6 +814,11 @@ int nlp__load_all(osc_nlp *nlp) {
                r->path[0] ? r->path : "-", r->package, r->install);
     }
   }
+#if defined(__GLIBC__)
+  /* the parsers' temporary trees (langdetect profiles, iso-codes, stopwords) were freed in between the
+     maps; give those pages back (~8 MB of resident memory) */
+  malloc_trim(0);
+#endif
   osc_clearerr();
   return OSC_OK;
 }
@@ -933,7 +879,6 @@ void osc_nlp_close(osc_nlp *nlp) {
   free(nlp->tc_codes);
   free(nlp->lang_all);
   nlp_arena_release(&nlp->arena);
-  nlp_arena_release(&nlp->arena_b);
   free(nlp->resource_dir);
   free(nlp);
 }

@@ -2,8 +2,8 @@
  * tests/nlp/test_nlp_speed.c - the parts reworked for speed keep their
  * behaviour: the arena and hash map, the tokenizer's token buffer, the
  * analyze JSON written without jansson (escapes, reals, shape), the entity
- * word lists, summary counting, resource loading on two threads (order,
- * timing, the embeddings switch), and the nlp CLI options.  Hand-written
+ * word lists, summary counting, resource loading (order, timing, the
+ * embeddings switch), and the nlp CLI options.  Hand-written
  * cases only.
  */
 #include <jansson.h>
@@ -229,14 +229,14 @@ static void test_summary_counts(void **st) {
   free(s);
 }
 
-static void test_resources_threads(void **st) {
+static void test_resources_load(void **st) {
   (void)st;
   char *j = NULL;
   assert_int_equal(osc_nlp_resources_json(E, &j), OSC_OK);
   json_t *a = json_loads(j, 0, NULL);
   free(j);
   assert_non_null(a);
-  /* the order of the load steps, whichever thread loaded them */
+  /* the order of the load steps, each with its load time */
   const char *order[] = {"vader_lexicon", "pattern_sentiment", "stopwords", "langdetect_profiles",
                          "textcat_fingerprints", "pattern_entities", "iso_3166_countries", "iso_3166_subdivisions",
                          "wordnet", "geonames_cities", "pattern_frequency"};
@@ -258,8 +258,8 @@ static void test_resources_threads(void **st) {
     assert_null(json_object_get(r, "install"));
   }
   json_decref(a);
-  /* require_all does not count a resource the settings turned off as missing; threads = 1 loads on one
-     thread, and gives the same resources and results as the engine loaded on two */
+  /* require_all does not count a resource the settings turned off as missing; a second engine loads the
+     same resources (versions, entries) and analyses the same way */
   osc_nlp_options o = {0};
   o.no_embeddings = true;
   o.require_all = true;
@@ -355,6 +355,6 @@ int main(void) {
       cmocka_unit_test(test_map_arena),          cmocka_unit_test(test_tokens_grow),
       cmocka_unit_test(test_analyze_json_escapes), cmocka_unit_test(test_analyze_json_shape),
       cmocka_unit_test(test_entity_lists),       cmocka_unit_test(test_summary_counts),
-      cmocka_unit_test(test_resources_threads),  cmocka_unit_test(test_cli_options)};
+      cmocka_unit_test(test_resources_load),  cmocka_unit_test(test_cli_options)};
   return cmocka_run_group_tests(tests, setup, teardown);
 }
