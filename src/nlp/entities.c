@@ -53,7 +53,6 @@ static int ent_add(ents *E, osc_nlp_entity_type t, size_t bs, size_t be, double 
   return OSC_OK;
 }
 
-
 static const char *const MONTHS[] = {"january", "february", "march", "april", "may", "june", "july", "august",
                                      "september", "october", "november", "december", "jan", "feb", "mar",
                                      "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"};
@@ -158,8 +157,9 @@ static void raw_pass(const char *s, size_t len, ents *E, unsigned char *used) {
   for (size_t i = 0; i < len; i++) {
     if (used[i]) continue;
     /* URL (the first-byte test keeps the string compares off most positions) */
-    if ((s[i] == 'h' || s[i] == 'w') && ((len - i > 7 && (!strncmp(s + i, "http://", 7) || !strncmp(s + i, "https://", 8))) ||
-        (len - i > 4 && !strncmp(s + i, "www.", 4) && (i == 0 || !is_url_char((unsigned char)s[i - 1]))))) {
+    if ((s[i] == 'h' || s[i] == 'w') &&
+        ((len - i > 7 && (!strncmp(s + i, "http://", 7) || !strncmp(s + i, "https://", 8))) ||
+         (len - i > 4 && !strncmp(s + i, "www.", 4) && (i == 0 || !is_url_char((unsigned char)s[i - 1]))))) {
       size_t j = i;
       while (j < len && is_url_char((unsigned char)s[j])) j++;
       while (j > i && strchr(".,;:!?)]", s[j - 1])) j--;

@@ -44,8 +44,10 @@ static json_t *analyze(const char *t, osc_nlp_analysis type, char **raw) {
   json_error_t err;
   json_t *o = json_loads(j, 0, &err);
   if (!o) fail_msg("analyze JSON does not parse (%s): %s", err.text, j);
-  if (raw) *raw = j;
-  else free(j);
+  if (raw)
+    *raw = j;
+  else
+    free(j);
   return o;
 }
 
@@ -122,8 +124,9 @@ static void test_tokens_grow(void **st) {
 static void test_analyze_json_escapes(void **st) {
   (void)st;
   /* two sentences: the summary is the whole (trimmed) text, so it must come back byte for byte */
-  const char *t = "  Say \"hi\" to C:\\temp\\new and\ttab\x01\x1f\x7f \xc3\xa9t\xc3\xa9 \xe2\x80\xa8 ok.\n"
-                  "The \"second\" one \\ ends here.\r\n";
+  const char *t =
+      "  Say \"hi\" to C:\\temp\\new and\ttab\x01\x1f\x7f \xc3\xa9t\xc3\xa9 \xe2\x80\xa8 ok.\n"
+      "The \"second\" one \\ ends here.\r\n";
   json_t *o = analyze(t, OSC_NLP_FULL, NULL);
   const char *sum = json_string_value(json_object_get(o, "summary"));
   assert_non_null(sum);
@@ -143,9 +146,16 @@ static void test_analyze_json_shape(void **st) {
   char *raw = NULL;
   json_t *o = analyze("The train leaves at noon from the central station. It is on time.", OSC_NLP_FULL, &raw);
   /* keys in the documented order, compact separators, reals always with a '.' or an exponent */
-  const char *order[] = {"{\"sentiment\":{\"label\":", "\"entities\":[", "\"keywords\":[", "\"keyword_scores\":[",
-                         "\"summary\":", "\"statistics\":{\"chars\":", "\"embeddings\":null,\"language\":",
-                         "\"language_detail\":{\"language\":", "\"confidence\":", "\"analysis_type\":\"full\"}"};
+  const char *order[] = {"{\"sentiment\":{\"label\":",
+                         "\"entities\":[",
+                         "\"keywords\":[",
+                         "\"keyword_scores\":[",
+                         "\"summary\":",
+                         "\"statistics\":{\"chars\":",
+                         "\"embeddings\":null,\"language\":",
+                         "\"language_detail\":{\"language\":",
+                         "\"confidence\":",
+                         "\"analysis_type\":\"full\"}"};
   const char *at = raw;
   for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
     const char *p = strstr(at, order[i]);
@@ -166,8 +176,9 @@ static void test_analyze_json_shape(void **st) {
   /* the partial types keep the same keys with empty values */
   o = analyze("Great news from Paris today!", OSC_NLP_ENTITIES, &raw);
   assert_non_null(strstr(raw, "{\"sentiment\":{},\"entities\":[{\"text\":\"Paris\",\"label\":\"LOCATION\""));
-  assert_non_null(strstr(raw, "\"keywords\":[],\"keyword_scores\":[],\"summary\":\"\",\"embeddings\":null,"
-                              "\"language\":\"\",\"confidence\":"));
+  assert_non_null(strstr(raw,
+                         "\"keywords\":[],\"keyword_scores\":[],\"summary\":\"\",\"embeddings\":null,"
+                         "\"language\":\"\",\"confidence\":"));
   assert_non_null(strstr(raw, "\"analysis_type\":\"entities\"}"));
   free(raw);
   json_decref(o);
@@ -181,8 +192,9 @@ static bool has_ent(const osc_nlp_entity *e, size_t n, const char *text, osc_nlp
 
 static void test_entity_lists(void **st) {
   (void)st;
-  const char *t = "Mr. Smith paid $5 million on Monday, March 3, 2020 at 10:30 am; 15 percent of the first "
-                  "payments went to http://example.com/pay and www.example.org with three hundred dollars.";
+  const char *t =
+      "Mr. Smith paid $5 million on Monday, March 3, 2020 at 10:30 am; 15 percent of the first "
+      "payments went to http://example.com/pay and www.example.org with three hundred dollars.";
   osc_nlp_entity *e = NULL;
   size_t n = 0;
   assert_int_equal(osc_nlp_entities(E, t, strlen(t), &e, &n), OSC_OK);
@@ -208,8 +220,9 @@ static void test_entity_lists(void **st) {
 static void test_summary_counts(void **st) {
   (void)st;
   /* "cats" and "fish" repeat; the sentences made of them win, in document order */
-  const char *t = "Cats like fish. The weather was cold yesterday. Cats eat fish and cats chase fish. "
-                  "Trains run late. Some fish fear cats.";
+  const char *t =
+      "Cats like fish. The weather was cold yesterday. Cats eat fish and cats chase fish. "
+      "Trains run late. Some fish fear cats.";
   char *s = NULL;
   osc_nlp_text_stats stt;
   assert_int_equal(osc_nlp_summarize(E, t, strlen(t), 2, 0, &s, &stt), OSC_OK);
@@ -237,9 +250,10 @@ static void test_resources_load(void **st) {
   free(j);
   assert_non_null(a);
   /* the order of the load steps, each with its load time */
-  const char *order[] = {"vader_lexicon", "pattern_sentiment", "stopwords", "langdetect_profiles",
-                         "textcat_fingerprints", "pattern_entities", "iso_3166_countries", "iso_3166_subdivisions",
-                         "wordnet", "geonames_cities", "pattern_frequency"};
+  const char *order[] = {"vader_lexicon",       "pattern_sentiment",     "stopwords",
+                         "langdetect_profiles", "textcat_fingerprints",  "pattern_entities",
+                         "iso_3166_countries",  "iso_3166_subdivisions", "wordnet",
+                         "geonames_cities",     "pattern_frequency"};
   size_t want = sizeof order / sizeof order[0];
   assert_true(json_array_size(a) >= want);
   for (size_t i = 0; i < want; i++) {
@@ -351,10 +365,13 @@ static void test_cli_options(void **st) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_map_arena),          cmocka_unit_test(test_tokens_grow),
-      cmocka_unit_test(test_analyze_json_escapes), cmocka_unit_test(test_analyze_json_shape),
-      cmocka_unit_test(test_entity_lists),       cmocka_unit_test(test_summary_counts),
-      cmocka_unit_test(test_resources_load),  cmocka_unit_test(test_cli_options)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_map_arena),
+                                     cmocka_unit_test(test_tokens_grow),
+                                     cmocka_unit_test(test_analyze_json_escapes),
+                                     cmocka_unit_test(test_analyze_json_shape),
+                                     cmocka_unit_test(test_entity_lists),
+                                     cmocka_unit_test(test_summary_counts),
+                                     cmocka_unit_test(test_resources_load),
+                                     cmocka_unit_test(test_cli_options)};
   return cmocka_run_group_tests(tests, setup, teardown);
 }
