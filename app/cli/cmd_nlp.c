@@ -61,20 +61,35 @@ static char *jsonl_text(const char *line, size_t *len) {
   return osc_strdup(line);
 }
 
-typedef int (*one_fn)(osc_nlp *nlp, const char *text, size_t len, json_t **out);
+/* Options of the one-text commands, declared to osc_cli_parse and checked before any text is read. */
+typedef struct nlp_args {
+  const char *type;        /* analyze --type */
+  osc_nlp_analysis atype;  /* parsed from type */
+  bool embeddings;         /* analyze --embeddings */
+  int64_t top;             /* keywords --top; TOP_UNSET = setting nlp.keywords_top */
+  int64_t sentences;       /* summarize --sentences; 0 = setting nlp.summary_sentences */
+  double ratio;            /* summarize --ratio; 0 = use sentences */
+} nlp_args;
+
+#define TOP_UNSET INT64_MIN
+
+typedef int (*one_fn)(osc_nlp *nlp, const nlp_args *a, const char *text, size_t len, json_t **out);
+/* Checks and completes the parsed options: -1 to go on, else an exit code (after a usage error line). */
+typedef int (*check_fn)(osc_cli *cli, nlp_args *a);
 
 static json_t *err_json(int rc) {
   return json_pack("{s:s,s:s}", "error", osc_err_name(rc), "detail", osc_errmsg()[0] ? osc_errmsg() : osc_strerror(rc));
 }
 
 static int run_one(osc_cli *cli, int argc, char **argv, const char *syn, const char *sum, one_fn fn,
-                   const osc_cli_opt *extra) {
+                   const osc_cli_opt *extra, nlp_args *args, check_fn check) {
   bool jsonl = false;
   osc_cli_opt opts[16] = {{"jsonl", 0, OSC_OPT_FLAG, &jsonl, NULL, "input holds one text per line; one JSON result per line", NULL}};
   size_t k = 1;
   for (const osc_cli_opt *e = extra; e && e->name && k < 15; e++) opts[k++] = *e;
   int rc = osc_cli_parse(cli, syn, sum, opts, &argc, argv);
   if (rc >= 0) return rc;
+  if (check && (rc = check(cli, args)) >= 0) return rc;
   osc_nlp *nlp = NULL;
   char *text = NULL;
   size_t len = 0;
@@ -90,7 +105,7 @@ static int run_one(osc_cli *cli, int argc, char **argv, const char *syn, const c
       size_t l = 0;
       char *t = jsonl_text(line, &l);
       json_t *o = NULL;
-      int r = t ? fn(nlp, t, l, &o) : OSC_ENOMEM;
+      int r = t ? fn(nlp, args, t, l, &o) : OSC_ENOMEM;
       if (r) {
         o = err_json(r);
         exit = 1;
@@ -103,7 +118,7 @@ static int run_one(osc_cli *cli, int argc, char **argv, const char *syn, const c
     }
   } else {
     json_t *o = NULL;
-    rc = fn(nlp, text, len, &o);
+    rc = fn(nlp, args, text, len, &o);
     if (rc) exit = osc_cli_fail(cli, rc, argv[0]);
     else osc_cli_print_json(cli, o);
   }
@@ -112,19 +127,15 @@ static int run_one(osc_cli *cli, int argc, char **argv, const char *syn, const c
   return exit;
 }
 
-static osc_nlp_analysis g_type;
-static bool g_embed;
-static int g_top = 10, g_sent = 3;
-static double g_ratio;
-
-static int f_analyze(osc_nlp *nlp, const char *t, size_t l, json_t **o) {
+static int f_analyze(osc_nlp *nlp, const nlp_args *a, const char *t, size_t l, json_t **o) {
   char *s = NULL;
-  int rc = osc_nlp_analyze_json(nlp, t, l, g_type, g_embed ? OSC_NLP_WITH_EMBEDDINGS : 0, &s, NULL);
+  int rc = osc_nlp_analyze_json(nlp, t, l, a->atype, a->embeddings ? OSC_NLP_WITH_EMBEDDINGS : 0, &s, NULL);
   if (!rc) rc = osc_json_parse(s, strlen(s), false, o);
   free(s);
   return rc;
 }
-static int f_sentiment(osc_nlp *nlp, const char *t, size_t l, json_t **o) {
+static int f_sentiment(osc_nlp *nlp, const nlp_args *a, const char *t, size_t l, json_t **o) {
+  (void)a;
   osc_nlp_sentiment s;
   int rc = osc_nlp_sentiment_text(nlp, t, l, &s);
   if (!rc)
@@ -132,7 +143,8 @@ static int f_sentiment(osc_nlp *nlp, const char *t, size_t l, json_t **o) {
                    s.neu, "neg", s.neg, "textblob_polarity", s.polarity, "textblob_subjectivity", s.subjectivity);
   return rc;
 }
-static int f_lang(osc_nlp *nlp, const char *t, size_t l, json_t **o) {
+static int f_lang(osc_nlp *nlp, const nlp_args *a, const char *t, size_t l, json_t **o) {
+  (void)a;
   osc_nlp_lang g;
   int rc = osc_nlp_language(nlp, t, l, &g);
   if (rc) return rc;
@@ -142,7 +154,8 @@ static int f_lang(osc_nlp *nlp, const char *t, size_t l, json_t **o) {
   *o = json_pack("{s:s,s:f,s:b,s:o}", "language", g.code, "confidence", g.confidence, "reliable", g.reliable, "top", top);
   return OSC_OK;
 }
-static int f_entities(osc_nlp *nlp, const char *t, size_t l, json_t **o) {
+static int f_entities(osc_nlp *nlp, const nlp_args *a, const char *t, size_t l, json_t **o) {
+  (void)a;
   osc_nlp_entity *e = NULL;
   size_t n = 0;
   int rc = osc_nlp_entities(nlp, t, l, &e, &n);
@@ -155,20 +168,20 @@ static int f_entities(osc_nlp *nlp, const char *t, size_t l, json_t **o) {
   osc_nlp_entities_free(e, n);
   return OSC_OK;
 }
-static int f_keywords(osc_nlp *nlp, const char *t, size_t l, json_t **o) {
+static int f_keywords(osc_nlp *nlp, const nlp_args *a, const char *t, size_t l, json_t **o) {
   osc_nlp_keyword *k = NULL;
   size_t n = 0;
-  int rc = osc_nlp_keywords(nlp, t, l, g_top, &k, &n);
+  int rc = osc_nlp_keywords(nlp, t, l, (int)a->top, &k, &n);
   if (rc) return rc;
   *o = json_array();
   for (size_t i = 0; i < n; i++) json_array_append_new(*o, json_pack("{s:s,s:f}", "text", k[i].text, "score", k[i].score));
   osc_nlp_keywords_free(k, n);
   return OSC_OK;
 }
-static int f_summarize(osc_nlp *nlp, const char *t, size_t l, json_t **o) {
+static int f_summarize(osc_nlp *nlp, const nlp_args *a, const char *t, size_t l, json_t **o) {
   char *s = NULL;
   osc_nlp_text_stats st;
-  int rc = osc_nlp_summarize(nlp, t, l, g_sent, g_ratio, &s, &st);
+  int rc = osc_nlp_summarize(nlp, t, l, (int)a->sentences, a->ratio, &s, &st);
   if (rc) return rc;
   *o = json_pack("{s:s,s:{s:I,s:I,s:I,s:I,s:f,s:f}}", "summary", s, "statistics", "words", (json_int_t)st.words,
                  "sentences", (json_int_t)st.sentences, "chars", (json_int_t)st.chars, "syllables",
@@ -177,64 +190,78 @@ static int f_summarize(osc_nlp *nlp, const char *t, size_t l, json_t **o) {
   free(s);
   return OSC_OK;
 }
-static int f_embed(osc_nlp *nlp, const char *t, size_t l, json_t **o) {
+static int f_embed(osc_nlp *nlp, const nlp_args *a, const char *t, size_t l, json_t **o) {
+  (void)a;
   size_t d = osc_nlp_embed_dim(nlp);
   float *v = malloc((d ? d : 1) * sizeof(float));
   const char *tt[1] = {t};
   size_t ll[1] = {l};
   int rc = v ? osc_nlp_embed(nlp, tt, ll, 1, v) : OSC_ENOMEM;
   if (!rc) {
-    json_t *a = json_array();
-    for (size_t i = 0; i < d; i++) json_array_append_new(a, json_real(v[i]));
-    *o = json_pack("{s:I,s:o}", "dim", (json_int_t)d, "embedding", a);
+    json_t *ja = json_array();
+    for (size_t i = 0; i < d; i++) json_array_append_new(ja, json_real(v[i]));
+    *o = json_pack("{s:I,s:o}", "dim", (json_int_t)d, "embedding", ja);
   }
   free(v);
   return rc;
 }
 
+static int check_analyze(osc_cli *cli, nlp_args *a) {
+  if (osc_nlp_analysis_parse(a->type, &a->atype)) return osc_cli_usage_error(cli, "--type: %s", osc_errmsg());
+  return -1;
+}
 static int cmd_analyze(osc_cli *cli, int argc, char **argv) {
-  const char *type = "full";
-  osc_cli_opt ex[] = {{"type", 't', OSC_OPT_STRING, &type, "TYPE", "full|sentiment|entities|keywords", NULL},
-                      {"embeddings", 0, OSC_OPT_FLAG, &g_embed, NULL, "include the 512-d embedding", NULL},
+  nlp_args a = {.type = "full"};
+  osc_cli_opt ex[] = {{"type", 't', OSC_OPT_STRING, &a.type, "TYPE", "full|sentiment|entities|keywords (default full)", NULL},
+                      {"embeddings", 0, OSC_OPT_FLAG, &a.embeddings, NULL, "include the 512-d embedding", NULL},
                       {0}};
-  for (int i = 1; i + 1 < argc; i++)
-    if (!strcmp(argv[i], "--type") || !strcmp(argv[i], "-t")) type = argv[i + 1];
-  if (osc_nlp_analysis_parse(type, &g_type)) return osc_cli_usage_error(cli, "%s", osc_errmsg());
   return run_one(cli, argc, argv, "oscontent nlp analyze [--type T] [--embeddings] [--jsonl] TEXT|@FILE|-",
-                 "All analyses in the original service's result shape", f_analyze, ex);
+                 "All analyses in the original service's result shape", f_analyze, ex, &a, check_analyze);
 }
 static int cmd_sentiment(osc_cli *cli, int argc, char **argv) {
-  return run_one(cli, argc, argv, "oscontent nlp sentiment [--jsonl] TEXT|@FILE|-", "VADER + TextBlob-compatible sentiment", f_sentiment, NULL);
+  nlp_args a = {0};
+  return run_one(cli, argc, argv, "oscontent nlp sentiment [--jsonl] TEXT|@FILE|-", "VADER + TextBlob-compatible sentiment", f_sentiment, NULL, &a, NULL);
 }
 static int cmd_lang(osc_cli *cli, int argc, char **argv) {
-  return run_one(cli, argc, argv, "oscontent nlp lang [--jsonl] TEXT|@FILE|-", "Language identification (ISO 639-1, top 3)", f_lang, NULL);
+  nlp_args a = {0};
+  return run_one(cli, argc, argv, "oscontent nlp lang [--jsonl] TEXT|@FILE|-", "Language identification (ISO 639-1, top 3)", f_lang, NULL, &a, NULL);
 }
 static int cmd_entities(osc_cli *cli, int argc, char **argv) {
-  return run_one(cli, argc, argv, "oscontent nlp entities [--jsonl] TEXT|@FILE|-", "Typed entity spans with code point offsets", f_entities, NULL);
+  nlp_args a = {0};
+  return run_one(cli, argc, argv, "oscontent nlp entities [--jsonl] TEXT|@FILE|-", "Typed entity spans with code point offsets", f_entities, NULL, &a, NULL);
+}
+static int check_keywords(osc_cli *cli, nlp_args *a) {
+  if (a->top == TOP_UNSET) {
+    osc_nlp_options o;
+    if (osc_nlp_options_from_config(cli->cfg, &o)) return osc_cli_fail(cli, OSC_EINVAL, "nlp");
+    a->top = o.keywords_top ? o.keywords_top : 10;
+  }
+  if (a->top < 1 || a->top > 100) return osc_cli_usage_error(cli, "--top: %lld is outside 1..100", (long long)a->top);
+  return -1;
 }
 static int cmd_keywords(osc_cli *cli, int argc, char **argv) {
-  int64_t top = 10;
-  osc_cli_opt ex[] = {{"top", 'n', OSC_OPT_INT, &top, "N", "key phrases to return (1..100)", NULL}, {0}};
-  for (int i = 1; i + 1 < argc; i++)
-    if (!strcmp(argv[i], "--top") || !strcmp(argv[i], "-n")) g_top = atoi(argv[i + 1]);
-  (void)top;
-  return run_one(cli, argc, argv, "oscontent nlp keywords [--top N] [--jsonl] TEXT|@FILE|-", "Key phrases (SingleRank)", f_keywords, ex);
+  nlp_args a = {.top = TOP_UNSET};
+  osc_cli_opt ex[] = {{"top", 'n', OSC_OPT_INT, &a.top, "N", "key phrases to return (1..100; default: setting nlp.keywords_top)", NULL},
+                      {0}};
+  return run_one(cli, argc, argv, "oscontent nlp keywords [--top N] [--jsonl] TEXT|@FILE|-", "Key phrases (SingleRank)", f_keywords, ex, &a, check_keywords);
+}
+static int check_summarize(osc_cli *cli, nlp_args *a) {
+  if (a->sentences < 0 || a->sentences > 10000)
+    return osc_cli_usage_error(cli, "--sentences: %lld is outside 0..10000", (long long)a->sentences);
+  if (!(a->ratio >= 0 && a->ratio <= 1)) return osc_cli_usage_error(cli, "--ratio: %g is outside 0..1", a->ratio);
+  return -1;
 }
 static int cmd_summarize(osc_cli *cli, int argc, char **argv) {
-  int64_t s = 3;
-  double r = 0;
-  osc_cli_opt ex[] = {{"sentences", 's', OSC_OPT_INT, &s, "N", "sentences in the summary", NULL},
-                      {"ratio", 'r', OSC_OPT_DOUBLE, &r, "R", "share of the sentences (0..1), overrides --sentences", NULL},
+  nlp_args a = {0};
+  osc_cli_opt ex[] = {{"sentences", 's', OSC_OPT_INT, &a.sentences, "N", "sentences in the summary (default: setting nlp.summary_sentences)", NULL},
+                      {"ratio", 'r', OSC_OPT_DOUBLE, &a.ratio, "R", "share of the sentences (0..1), overrides --sentences", NULL},
                       {0}};
-  for (int i = 1; i + 1 < argc; i++) {
-    if (!strcmp(argv[i], "--sentences") || !strcmp(argv[i], "-s")) g_sent = atoi(argv[i + 1]);
-    if (!strcmp(argv[i], "--ratio") || !strcmp(argv[i], "-r")) g_ratio = atof(argv[i + 1]);
-  }
   return run_one(cli, argc, argv, "oscontent nlp summarize [--sentences N|--ratio R] [--jsonl] TEXT|@FILE|-",
-                 "Extractive summary and readability statistics", f_summarize, ex);
+                 "Extractive summary and readability statistics", f_summarize, ex, &a, check_summarize);
 }
 static int cmd_embed(osc_cli *cli, int argc, char **argv) {
-  return run_one(cli, argc, argv, "oscontent nlp embed [--jsonl] TEXT|@FILE|-", "512-d sentence embedding (USE-lite)", f_embed, NULL);
+  nlp_args a = {0};
+  return run_one(cli, argc, argv, "oscontent nlp embed [--jsonl] TEXT|@FILE|-", "512-d sentence embedding (USE-lite)", f_embed, NULL, &a, NULL);
 }
 
 static int cmd_qa(osc_cli *cli, int argc, char **argv) {
@@ -315,11 +342,17 @@ static int cmd_resources(osc_cli *cli, int argc, char **argv) {
   json_t *r;
   json_array_foreach(j, i, r) {
     printf("%-24s %-8s %-16s %10lld %9lld  %s  %s\n", json_string_value(json_object_get(r, "name")),
-           json_is_true(json_object_get(r, "loaded")) ? "yes" : "NO", json_string_value(json_object_get(r, "version")),
+           json_is_true(json_object_get(r, "loaded"))  ? "yes"
+           : json_object_get(r, "disabled_by")         ? "off"
+                                                       : "NO",
+           json_string_value(json_object_get(r, "version")),
            (long long)json_integer_value(json_object_get(r, "bytes")),
            (long long)json_integer_value(json_object_get(r, "entries")), json_string_value(json_object_get(r, "package")),
            json_string_value(json_object_get(r, "path")));
-    if (json_object_get(r, "install")) printf("%24s install: %s\n", "", json_string_value(json_object_get(r, "install")));
+    if (json_object_get(r, "disabled_by"))
+      printf("%24s disabled by the setting %s\n", "", json_string_value(json_object_get(r, "disabled_by")));
+    else if (json_object_get(r, "install"))
+      printf("%24s install: %s\n", "", json_string_value(json_object_get(r, "install")));
   }
   json_decref(j);
   return 0;

@@ -10,15 +10,14 @@
  * (1 with >= 3 key phrases), scaled by text support min(1, words / 12) so
  * that a two-word text cannot claim high confidence.
  */
-#include <jansson.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/clock.h"
-#include "core/json.h"
 #include "core/util.h"
 #include "nlp/nlp_internal.h"
 #include "oscontent/error.h"
@@ -134,22 +133,159 @@ int osc_nlp_nearest(osc_nlp *nlp, const char *const *texts, const size_t *lens, 
   return rc;
 }
 
-/* ---- analyze ---- */
+/* ---- analyze ----
+ * The result is written straight into one buffer: building a jansson tree
+ * and dumping it cost more than every analyser but keywords and language.
+ * The bytes are those json_dumps(JSON_COMPACT | JSON_REAL_PRECISION(6))
+ * gave for the same tree (key order, escapes, "%.6g" reals with ".0" added,
+ * exponent without '+' or leading zeros); values jansson could not hold
+ * (non-finite reals, invalid UTF-8) are left out as it left them out. */
 static double r4(double x) { return round(x * 10000) / 10000; }
 
+typedef struct jw {
+  osc_buf b;
+  bool first; /* no member written yet in the innermost open object/array */
+} jw;
+
+static void jw_open(jw *w, char c) {
+  osc_buf_putc(&w->b, c);
+  w->first = true;
+}
+static void jw_close(jw *w, char c) {
+  osc_buf_putc(&w->b, c);
+  w->first = false;
+}
+static void jw_sep(jw *w) {
+  if (!w->first) osc_buf_putc(&w->b, ',');
+  w->first = false;
+}
+
+static void jw_str_raw(osc_buf *b, const char *s, size_t n) {
+  static const char hex[] = "0123456789ABCDEF";
+  osc_buf_reserve(b, n + 2);
+  osc_buf_putc(b, '"');
+  size_t start = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    osc_buf_append(b, s + start, i - start);
+    start = i + 1;
+    switch (c) {
+    case '"': osc_buf_append(b, "\\\"", 2); break;
+    case '\\': osc_buf_append(b, "\\\\", 2); break;
+    case '\b': osc_buf_append(b, "\\b", 2); break;
+    case '\f': osc_buf_append(b, "\\f", 2); break;
+    case '\n': osc_buf_append(b, "\\n", 2); break;
+    case '\r': osc_buf_append(b, "\\r", 2); break;
+    case '\t': osc_buf_append(b, "\\t", 2); break;
+    default: {
+      char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+      osc_buf_append(b, esc, 6);
+    }
+    }
+  }
+  osc_buf_append(b, s + start, n - start);
+  osc_buf_putc(b, '"');
+}
+
+static void jw_real_raw(osc_buf *b, double v) {
+  /* fast path for the r4-rounded values that fill a result: v = n / 1e4 exactly with |n| < 1e6 has at most
+     six significant digits and |v| in [1e-4, 100), so "%.6g" prints it in plain notation with its
+     trailing zeros stripped */
+  double x = v * 1e4;
+  if (x > -1e6 && x < 1e6) {
+    long long n = llround(x);
+    if ((double)n / 1e4 == v) {
+      char buf[16];
+      size_t o = 0;
+      if (signbit(v)) buf[o++] = '-';
+      unsigned long long a = (unsigned long long)(n < 0 ? -n : n), ip = a / 10000, fr = a % 10000;
+      char tmp[8];
+      size_t k = 0;
+      do tmp[k++] = (char)('0' + ip % 10), ip /= 10;
+      while (ip);
+      while (k) buf[o++] = tmp[--k];
+      buf[o++] = '.';
+      if (!fr) buf[o++] = '0';
+      for (unsigned div = 1000; fr; div /= 10) {
+        buf[o++] = (char)('0' + fr / div);
+        fr %= div;
+      }
+      osc_buf_append(b, buf, o);
+      return;
+    }
+  }
+  char buf[40];
+  int n = snprintf(buf, sizeof buf, "%.6g", v);
+  if (n <= 0 || (size_t)n >= sizeof buf - 3) return;
+  for (int i = 0; i < n; i++)
+    if (buf[i] == ',') buf[i] = '.'; /* a locale's decimal comma */
+  if (!memchr(buf, '.', (size_t)n) && !memchr(buf, 'e', (size_t)n)) {
+    buf[n++] = '.';
+    buf[n++] = '0';
+  }
+  char *e = memchr(buf, 'e', (size_t)n);
+  if (e) {
+    char *st = e + 1, *z = e + 2;
+    if (*st == '-') st++;
+    while (*z == '0') z++;
+    if (z != st) {
+      memmove(st, z, (size_t)(buf + n - z));
+      n -= (int)(z - st);
+    }
+  }
+  osc_buf_append(b, buf, (size_t)n);
+}
+
+/* jansson refused strings that are not UTF-8; ours are spans of validated text, so this is a guard */
+static bool utf8_ok(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if ((unsigned char)s[i] < 0x80) continue;
+    if (osc_nlp_validate_utf8(s, n) == OSC_OK) return true;
+    osc_clearerr();
+    return false;
+  }
+  return true;
+}
+
+static void jw_key(jw *w, const char *k) {
+  jw_sep(w);
+  jw_str_raw(&w->b, k, strlen(k));
+  osc_buf_putc(&w->b, ':');
+}
+static void jw_kstr(jw *w, const char *k, const char *v) {
+  if (!v || !utf8_ok(v, strlen(v))) return;
+  jw_key(w, k);
+  jw_str_raw(&w->b, v, strlen(v));
+}
+static void jw_kreal(jw *w, const char *k, double v) {
+  if (!isfinite(v)) return;
+  jw_key(w, k);
+  jw_real_raw(&w->b, v);
+}
+static void jw_kint(jw *w, const char *k, long long v) {
+  jw_key(w, k);
+  char buf[24];
+  int n = snprintf(buf, sizeof buf, "%lld", v);
+  osc_buf_append(&w->b, buf, (size_t)n);
+}
+
 static int analyze_build(osc_nlp *nlp, const char *text, size_t len, osc_nlp_analysis type, unsigned flags,
-                         json_t **outj) {
+                         osc_buf *out) {
   nlp_toks t = {0};
   int rc = nlp_tokenize(text, len, &t);
   if (rc) return osc_seterr(rc, "tokenize: out of memory");
-  json_t *o = json_object();
+  jw w = {OSC_BUF_INIT, true};
+  osc_buf_reserve(&w.b, 1024 + len * 2);
   uint64_t t0, t1;
   double c_lang = 0, c_sent = 0, c_ent = 0.5, c_kw = 0;
   size_t words = 0;
   for (size_t i = 0; i < t.n; i++) words += t.v[i].kind == TK_WORD || t.v[i].kind == TK_NUM;
   bool full = type == OSC_NLP_FULL;
+  jw_open(&w, '{');
   /* sentiment */
-  json_t *js = json_object();
+  jw_key(&w, "sentiment");
+  jw_open(&w, '{');
   if (full || type == OSC_NLP_SENTIMENT) {
     t0 = osc_now_ns();
     osc_nlp_sentiment s = {0};
@@ -160,17 +296,18 @@ static int analyze_build(osc_nlp *nlp, const char *text, size_t len, osc_nlp_ana
     double top = s.pos > s.neg ? s.pos : s.neg;
     if (s.neu > top) top = s.neu;
     c_sent = top > 0 ? top : 0.5;
-    json_object_set_new(js, "label", json_string(s.label));
-    json_object_set_new(js, "compound", json_real(r4(s.compound)));
-    json_object_set_new(js, "pos", json_real(r4(s.pos)));
-    json_object_set_new(js, "neu", json_real(r4(s.neu)));
-    json_object_set_new(js, "neg", json_real(r4(s.neg)));
-    json_object_set_new(js, "textblob_polarity", json_real(r4(s.polarity)));
-    json_object_set_new(js, "textblob_subjectivity", json_real(r4(s.subjectivity)));
+    jw_kstr(&w, "label", s.label);
+    jw_kreal(&w, "compound", r4(s.compound));
+    jw_kreal(&w, "pos", r4(s.pos));
+    jw_kreal(&w, "neu", r4(s.neu));
+    jw_kreal(&w, "neg", r4(s.neg));
+    jw_kreal(&w, "textblob_polarity", r4(s.polarity));
+    jw_kreal(&w, "textblob_subjectivity", r4(s.subjectivity));
   }
-  json_object_set_new(o, "sentiment", js);
+  jw_close(&w, '}');
   /* entities */
-  json_t *je = json_array();
+  jw_key(&w, "entities");
+  jw_open(&w, '[');
   if (full || type == OSC_NLP_ENTITIES) {
     t0 = osc_now_ns();
     osc_nlp_entity *E = NULL;
@@ -181,36 +318,62 @@ static int analyze_build(osc_nlp *nlp, const char *text, size_t len, osc_nlp_ana
     double ssum = 0;
     for (size_t i = 0; i < ne; i++) {
       ssum += E[i].score;
-      json_array_append_new(je, json_pack("{s:s,s:s,s:I,s:I,s:f}", "text", E[i].text, "label",
-                                          osc_nlp_entity_type_name(E[i].type), "start", (json_int_t)E[i].start,
-                                          "end", (json_int_t)E[i].end, "score", r4(E[i].score)));
+      double sc = r4(E[i].score);
+      size_t tl = strlen(E[i].text);
+      if (!isfinite(sc) || !utf8_ok(E[i].text, tl)) continue;
+      jw_sep(&w);
+      jw_open(&w, '{');
+      jw_key(&w, "text");
+      jw_str_raw(&w.b, E[i].text, tl);
+      jw_kstr(&w, "label", osc_nlp_entity_type_name(E[i].type));
+      jw_kint(&w, "start", (long long)E[i].start);
+      jw_kint(&w, "end", (long long)E[i].end);
+      jw_kreal(&w, "score", sc);
+      jw_close(&w, '}');
     }
     if (ne) c_ent = ssum / (double)ne;
     osc_nlp_entities_free(E, ne);
   }
-  json_object_set_new(o, "entities", je);
+  jw_close(&w, ']');
   /* keywords */
-  json_t *jk = json_array(), *jks = json_array();
   if (full || type == OSC_NLP_KEYWORDS) {
     t0 = osc_now_ns();
     osc_nlp_keyword *K = NULL;
     size_t nk = 0;
     rc = nlp__keywords(nlp, text, len, &t, nlp->opts.keywords_top, &K, &nk);
     atomic_fetch_add(&nlp->st_ns[NLP_ST_KEYWORDS], osc_now_ns() - t0);
-    if (rc) {
-      json_decref(jk);
-      json_decref(jks);
-      goto fail;
-    }
+    if (rc) goto fail;
+    jw_key(&w, "keywords");
+    jw_open(&w, '[');
     for (size_t i = 0; i < nk; i++) {
-      json_array_append_new(jk, json_string(K[i].text));
-      json_array_append_new(jks, json_pack("{s:s,s:f}", "text", K[i].text, "score", r4(K[i].score)));
+      size_t kl = strlen(K[i].text);
+      if (!utf8_ok(K[i].text, kl)) continue;
+      jw_sep(&w);
+      jw_str_raw(&w.b, K[i].text, kl);
     }
+    jw_close(&w, ']');
+    jw_key(&w, "keyword_scores");
+    jw_open(&w, '[');
+    for (size_t i = 0; i < nk; i++) {
+      size_t kl = strlen(K[i].text);
+      double sc = r4(K[i].score);
+      if (!utf8_ok(K[i].text, kl) || !isfinite(sc)) continue;
+      jw_sep(&w);
+      jw_open(&w, '{');
+      jw_key(&w, "text");
+      jw_str_raw(&w.b, K[i].text, kl);
+      jw_kreal(&w, "score", sc);
+      jw_close(&w, '}');
+    }
+    jw_close(&w, ']');
     c_kw = nk >= 3 ? 1.0 : nk / 3.0;
     osc_nlp_keywords_free(K, nk);
+  } else {
+    jw_key(&w, "keywords");
+    osc_buf_append(&w.b, "[]", 2);
+    jw_key(&w, "keyword_scores");
+    osc_buf_append(&w.b, "[]", 2);
   }
-  json_object_set_new(o, "keywords", jk);
-  json_object_set_new(o, "keyword_scores", jks);
   /* summary + statistics */
   if (full) {
     t0 = osc_now_ns();
@@ -219,31 +382,46 @@ static int analyze_build(osc_nlp *nlp, const char *text, size_t len, osc_nlp_ana
     rc = nlp__summarize(nlp, text, len, &t, nlp->opts.summary_sentences, 0, &sum, &st);
     atomic_fetch_add(&nlp->st_ns[NLP_ST_SUMMARY], osc_now_ns() - t0);
     if (rc) goto fail;
-    json_object_set_new(o, "summary", json_string(sum));
+    jw_kstr(&w, "summary", sum);
     free(sum);
-    json_object_set_new(o, "statistics",
-                        json_pack("{s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f}", "chars", (json_int_t)st.chars, "bytes",
-                                  (json_int_t)st.bytes, "words", (json_int_t)st.words, "sentences",
-                                  (json_int_t)st.sentences, "syllables", (json_int_t)st.syllables,
-                                  "avg_words_per_sentence", r4(st.avg_words_per_sentence), "flesch_reading_ease",
-                                  r4(st.flesch_reading_ease), "flesch_kincaid_grade", r4(st.flesch_kincaid_grade)));
+    double rs[3] = {r4(st.avg_words_per_sentence), r4(st.flesch_reading_ease), r4(st.flesch_kincaid_grade)};
+    if (isfinite(rs[0]) && isfinite(rs[1]) && isfinite(rs[2])) {
+      jw_key(&w, "statistics");
+      jw_open(&w, '{');
+      jw_kint(&w, "chars", (long long)st.chars);
+      jw_kint(&w, "bytes", (long long)st.bytes);
+      jw_kint(&w, "words", (long long)st.words);
+      jw_kint(&w, "sentences", (long long)st.sentences);
+      jw_kint(&w, "syllables", (long long)st.syllables);
+      jw_kreal(&w, "avg_words_per_sentence", rs[0]);
+      jw_kreal(&w, "flesch_reading_ease", rs[1]);
+      jw_kreal(&w, "flesch_kincaid_grade", rs[2]);
+      jw_close(&w, '}');
+    }
   } else {
-    json_object_set_new(o, "summary", json_string(""));
+    jw_kstr(&w, "summary", "");
   }
   /* embeddings */
-  json_t *jv = json_null();
+  jw_key(&w, "embeddings");
+  bool have_v = false;
   if (full && (flags & OSC_NLP_WITH_EMBEDDINGS) && nlp->embed_dim) {
     float *v = malloc(nlp->embed_dim * sizeof(float));
     const char *tt[1] = {text};
     size_t tl[1] = {len};
     if (v && osc_nlp_embed(nlp, tt, tl, 1, v) == OSC_OK) {
-      json_decref(jv);
-      jv = json_array();
-      for (size_t k = 0; k < nlp->embed_dim; k++) json_array_append_new(jv, json_real(round(v[k] * 1e6) / 1e6));
+      have_v = true;
+      jw_open(&w, '[');
+      for (size_t k = 0; k < nlp->embed_dim; k++) {
+        double x = round(v[k] * 1e6) / 1e6;
+        if (!isfinite(x)) continue;
+        jw_sep(&w);
+        jw_real_raw(&w.b, x);
+      }
+      jw_close(&w, ']');
     }
     free(v);
   }
-  json_object_set_new(o, "embeddings", jv);
+  if (!have_v) osc_buf_append(&w.b, "null", 4);
   /* language */
   if (full || type == OSC_NLP_SENTIMENT) {
     t0 = osc_now_ns();
@@ -251,14 +429,32 @@ static int analyze_build(osc_nlp *nlp, const char *text, size_t len, osc_nlp_ana
     nlp__language(nlp, text, len, &L);
     atomic_fetch_add(&nlp->st_ns[NLP_ST_LANGUAGE], osc_now_ns() - t0);
     c_lang = L.confidence;
-    json_object_set_new(o, "language", json_string(L.code));
-    json_t *top = json_array();
-    for (int i = 0; i < L.ntop; i++)
-      json_array_append_new(top, json_pack("{s:s,s:f}", "language", L.top[i].code, "probability", r4(L.top[i].prob)));
-    json_object_set_new(o, "language_detail", json_pack("{s:s,s:f,s:b,s:o}", "language", L.code, "confidence",
-                                                        r4(L.confidence), "reliable", L.reliable, "top", top));
+    jw_kstr(&w, "language", L.code);
+    double lc = r4(L.confidence);
+    if (isfinite(lc) && utf8_ok(L.code, strlen(L.code))) {
+      jw_key(&w, "language_detail");
+      jw_open(&w, '{');
+      jw_kstr(&w, "language", L.code);
+      jw_kreal(&w, "confidence", lc);
+      jw_key(&w, "reliable");
+      if (L.reliable) osc_buf_append(&w.b, "true", 4);
+      else osc_buf_append(&w.b, "false", 5);
+      jw_key(&w, "top");
+      jw_open(&w, '[');
+      for (int i = 0; i < L.ntop; i++) {
+        double p = r4(L.top[i].prob);
+        if (!isfinite(p) || !utf8_ok(L.top[i].code, strlen(L.top[i].code))) continue;
+        jw_sep(&w);
+        jw_open(&w, '{');
+        jw_kstr(&w, "language", L.top[i].code);
+        jw_kreal(&w, "probability", p);
+        jw_close(&w, '}');
+      }
+      jw_close(&w, ']');
+      jw_close(&w, '}');
+    }
   } else {
-    json_object_set_new(o, "language", json_string(""));
+    jw_kstr(&w, "language", "");
   }
   /* confidence */
   double conf;
@@ -269,18 +465,23 @@ static int analyze_build(osc_nlp *nlp, const char *text, size_t len, osc_nlp_ana
   double support = words / 12.0;
   if (support > 1) support = 1;
   conf *= support;
-  json_object_set_new(o, "confidence", json_real(r4(conf)));
-  json_object_set_new(o, "analysis_type", json_string(STAGES[0] && type == OSC_NLP_FULL ? "full"
-                                                       : type == OSC_NLP_SENTIMENT ? "sentiment"
-                                                       : type == OSC_NLP_ENTITIES ? "entities"
-                                                                                  : "keywords"));
+  jw_kreal(&w, "confidence", r4(conf));
+  jw_kstr(&w, "analysis_type", full                        ? "full"
+                               : type == OSC_NLP_SENTIMENT ? "sentiment"
+                               : type == OSC_NLP_ENTITIES  ? "entities"
+                                                           : "keywords");
+  jw_close(&w, '}');
   nlp_toks_release(&t);
-  *outj = o;
+  if (w.b.oom) {
+    osc_buf_release(&w.b);
+    return osc_seterr(OSC_ENOMEM, "analyze: out of memory");
+  }
+  *out = w.b;
   return OSC_OK;
 fail:
   nlp_toks_release(&t);
-  json_decref(o);
-  return rc;
+  osc_buf_release(&w.b);
+  return osc_seterr(rc, "analyze: %s", osc_strerror(rc));
 }
 
 static void cache_key(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_analysis type, unsigned flags,
@@ -334,16 +535,15 @@ int osc_nlp_analyze_json(osc_nlp *nlp, const char *text, size_t len, osc_nlp_ana
   (void)cache_key;
   (void)use_cache;
 #endif
-  json_t *o = NULL;
-  rc = analyze_build(nlp, text, len, type, flags, &o);
+  osc_buf ob = OSC_BUF_INIT;
+  rc = analyze_build(nlp, text, len, type, flags, &ob);
   if (rc) {
     atomic_fetch_add(&nlp->st_errors, 1);
     return rc;
   }
-  char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
-  json_decref(o);
+  size_t sl = 0;
+  char *s = osc_buf_detach(&ob, &sl);
   if (!s) return osc_seterr(OSC_ENOMEM, "analyze: out of memory");
-  size_t sl = strlen(s);
 #ifdef OSC_HAVE_CACHE
   if (use_cache) {
     if (osc_cache_set((osc_cache *)nlp->cache, key, strlen(key), s, sl, OSC_CACHE_CTYPE_JSON, nlp->opts.cache_ttl_ms))

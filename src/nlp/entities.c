@@ -15,6 +15,7 @@
  * unknown capitalised words: PERSON).  A lone capitalised common word at the
  * start of a sentence is not an entity.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,13 +52,6 @@ static int ent_add(ents *E, osc_nlp_entity_type t, size_t bs, size_t be, double 
   e->score = score;
   return OSC_OK;
 }
-
-static bool in_list(const char *lw, size_t n, const char *const *list, size_t cnt) {
-  for (size_t i = 0; i < cnt; i++)
-    if (n && list[i][0] == lw[0] && strlen(list[i]) == n && memcmp(list[i], lw, n) == 0) return true;
-  return false;
-}
-#define INL(lw, n, arr) in_list(lw, n, arr, OSC_ARRAY_LEN(arr))
 
 static const char *const MONTHS[] = {"january", "february", "march", "april", "may", "june", "july", "august",
                                      "september", "october", "november", "december", "jan", "feb", "mar",
@@ -101,6 +95,48 @@ static const char *const CONNECT[] = {"of", "de", "del", "della", "van", "von", 
 static const char *const LOC_PREP[] = {"in", "at", "from", "near", "to", "across", "outside", "inside"};
 static const char *const PER_VERBS[] = {"said", "says", "told", "added", "according", "wrote", "who", "scored"};
 
+/* Membership of a lower-case token in each list above, as one bit per list:
+ * one hash lookup per token replaces up to a dozen linear scans. */
+enum {
+  L_MONTHS = 1 << 0, L_WEEKDAYS = 1 << 1, L_DATE_WORDS = 1 << 2, L_CUR_WORDS = 1 << 3, L_SCALE_WORDS = 1 << 4,
+  L_NUM_WORDS = 1 << 5, L_ORD_WORDS = 1 << 6, L_TITLES = 1 << 7, L_ORG_SUFFIX = 1 << 8, L_CONNECT = 1 << 9,
+  L_LOC_PREP = 1 << 10, L_PER_VERBS = 1 << 11
+};
+static nlp_map g_lists;
+static nlp_arena g_lists_arena;
+static bool g_lists_ok;
+static pthread_once_t g_lists_once = PTHREAD_ONCE_INIT;
+
+static void lists_add(const char *const *list, size_t cnt, int bit) {
+  for (size_t i = 0; i < cnt; i++) {
+    nlp_map_ent *e = nlp_map_put(&g_lists, list[i], strlen(list[i]), NULL);
+    if (!e) {
+      g_lists_ok = false;
+      return;
+    }
+    e->i |= bit;
+  }
+}
+#define LISTS_ADD(arr, bit) lists_add(arr, OSC_ARRAY_LEN(arr), bit)
+
+static void lists_init(void) {
+  g_lists.arena = &g_lists_arena;
+  g_lists_ok = nlp_map_init(&g_lists, &g_lists_arena, 512) == OSC_OK;
+  if (!g_lists_ok) return;
+  LISTS_ADD(MONTHS, L_MONTHS);
+  LISTS_ADD(WEEKDAYS, L_WEEKDAYS);
+  LISTS_ADD(DATE_WORDS, L_DATE_WORDS);
+  LISTS_ADD(CUR_WORDS, L_CUR_WORDS);
+  LISTS_ADD(SCALE_WORDS, L_SCALE_WORDS);
+  LISTS_ADD(NUM_WORDS, L_NUM_WORDS);
+  LISTS_ADD(ORD_WORDS, L_ORD_WORDS);
+  LISTS_ADD(TITLES, L_TITLES);
+  LISTS_ADD(ORG_SUFFIX, L_ORG_SUFFIX);
+  LISTS_ADD(CONNECT, L_CONNECT);
+  LISTS_ADD(LOC_PREP, L_LOC_PREP);
+  LISTS_ADD(PER_VERBS, L_PER_VERBS);
+}
+
 static osc_nlp_entity_type gaz_type(const osc_nlp *nlp, const char *lw, size_t n, double *w) {
   const nlp_map_ent *e = nlp_map_get(&nlp->gaz, lw, n);
   if (!e) return OSC_NLP_ENT__COUNT;
@@ -120,9 +156,10 @@ static bool is_tag_char(unsigned char c) {
 static void raw_pass(const char *s, size_t len, ents *E, unsigned char *used) {
   for (size_t i = 0; i < len; i++) {
     if (used[i]) continue;
-    /* URL */
-    if ((len - i > 7 && (!strncmp(s + i, "http://", 7) || !strncmp(s + i, "https://", 8))) ||
-        (len - i > 4 && !strncmp(s + i, "www.", 4) && (i == 0 || !is_url_char((unsigned char)s[i - 1])))) {
+    /* URL (the first-byte test keeps the string compares off most positions) */
+    if ((s[i] == 'h' || s[i] == 'w') &&
+        ((len - i > 7 && (!strncmp(s + i, "http://", 7) || !strncmp(s + i, "https://", 8))) ||
+         (len - i > 4 && !strncmp(s + i, "www.", 4) && (i == 0 || !is_url_char((unsigned char)s[i - 1]))))) {
       size_t j = i;
       while (j < len && is_url_char((unsigned char)s[j])) j++;
       while (j > i && strchr(".,;:!?)]", s[j - 1])) j--;
@@ -224,20 +261,26 @@ int nlp__entities(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
   unsigned char *used = calloc(len + 1, 1);
   char(*lw)[64] = malloc((T->n + 1) * sizeof(*lw));
   uint8_t *ll = malloc(T->n + 1);
+  uint16_t *lm = malloc((T->n + 1) * sizeof(*lm));
   nlp_map people = {0};
   nlp_arena parena = {0};
   people.arena = &parena;
   int rc = OSC_OK;
-  if (!used || !lw || !ll) {
+  pthread_once(&g_lists_once, lists_init);
+  if (!used || !lw || !ll || !lm || !g_lists_ok) {
     rc = OSC_ENOMEM;
     goto out;
   }
   raw_pass(text, len, &E, used);
   const nlp_tok *t = T->v;
   size_t n = T->n;
-  for (size_t i = 0; i < n; i++) ll[i] = (uint8_t)nlp_lower(text + t[i].s, t[i].e - t[i].s, lw[i], sizeof lw[i]);
+  for (size_t i = 0; i < n; i++) {
+    ll[i] = (uint8_t)nlp_lower(text + t[i].s, t[i].e - t[i].s, lw[i], sizeof lw[i]);
+    const nlp_map_ent *le = ll[i] ? nlp_map_get(&g_lists, lw[i], ll[i]) : NULL;
+    lm[i] = le ? (uint16_t)le->i : 0;
+  }
 #define LW(i) lw[i], ll[i]
-#define INLW(i, arr) in_list(lw[i], ll[i], arr, OSC_ARRAY_LEN(arr))
+#define INLW(i, arr) ((lm[i] & L_##arr) != 0)
 #define IS(i, str) (ll[i] && lw[i][0] == (str)[0] && ll[i] == strlen(str) && !memcmp(lw[i], str, ll[i]))
 #define USE(a, b) memset(used + t[a].s, 1, t[b].e - t[a].s)
 
@@ -538,6 +581,7 @@ out:
   free(used);
   free(lw);
   free(ll);
+  free(lm);
   nlp_map_release(&people);
   nlp_arena_release(&parena);
   return rc;

@@ -90,6 +90,10 @@ typedef struct nlp_resource {
   uint64_t bytes;
   size_t entries;
   bool loaded;
+  bool disabled;        /* not loaded because a setting turned it off (not a missing package) */
+  char disabled_by[48]; /* that setting, "nlp.embeddings=false" */
+  double load_ms;       /* wall time its load step took (shared evenly by the resources of one step) */
+  double load_cpu_ms;   /* CPU time of that step on its thread (same sharing) */
   char install[160]; /* command that installs it */
 } nlp_resource;
 

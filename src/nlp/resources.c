@@ -2,7 +2,10 @@
  * nlp/resources.c - engine lifecycle and loading of the data packages.
  *
  * Everything is loaded once at osc_nlp_open into read-only maps backed by
- * one arena, so analysers run lock-free on any thread.  Each resource is
+ * one arena, so analysers run lock-free on any thread.  (Loading the
+ * independent groups on two threads was tried: on the shared 2-vCPU machine
+ * it took more wall and CPU time than one thread and raised the peak RSS by
+ * ~27 MB, so loading stays sequential; see docs/nlp.md.)  Each resource is
  * recorded (package, version, path, bytes, entries) for `nlp resources`;
  * a missing one is logged with the command that installs it and leaves its
  * analyser unavailable (OSC_EUNAVAIL), unless options.require_all.
@@ -21,13 +24,18 @@
 #include <geonames.h>
 #include <jansson.h>
 #include <libexttextcat/textcat.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "nlp/nlp_internal.h"
@@ -63,23 +71,34 @@ nlp_resource *nlp__res_add(osc_nlp *nlp, const char *name, const char *package, 
   return r;
 }
 
+/* The Version of an installed Debian package from /var/lib/dpkg/status (read whole, then searched). */
 static void pkg_version_dpkg(const char *pkg, char *out, size_t n) {
-  /* /var/lib/dpkg/status: read the Version of the named package */
-  FILE *f = fopen("/var/lib/dpkg/status", "r");
   snprintf(out, n, "?");
-  if (!f) return;
-  char line[1024];
-  bool in = false;
-  size_t pl = strlen(pkg);
-  while (fgets(line, sizeof line, f)) {
-    if (!strncmp(line, "Package: ", 9)) in = !strncmp(line + 9, pkg, pl) && (line[9 + pl] == '\n');
-    else if (in && !strncmp(line, "Version: ", 9)) {
-      line[strcspn(line, "\n")] = 0;
-      snprintf(out, n, "%s", line + 9);
-      break;
+  char *st = NULL;
+  size_t len = 0;
+  if (osc_read_file("/var/lib/dpkg/status", 256u << 20, &st, &len) != OSC_OK) {
+    osc_clearerr();
+    return;
+  }
+  char key[160];
+  int kl = snprintf(key, sizeof key, "\nPackage: %s\n", pkg);
+  if (kl > 0 && (size_t)kl < sizeof key) {
+    /* the first stanza starts the file without a newline before it */
+    const char *stanza = !strncmp(st, key + 1, (size_t)kl - 1) ? st : memmem(st, len, key, (size_t)kl);
+    if (stanza && stanza != st) stanza++;
+    if (stanza) {
+      size_t left = len - (size_t)(stanza - st);
+      const char *end = memmem(stanza, left, "\n\n", 2);
+      if (!end) end = st + len;
+      const char *v = memmem(stanza, (size_t)(end - stanza), "\nVersion: ", 10);
+      if (v) {
+        v += 10;
+        size_t vl = strcspn(v, "\n");
+        snprintf(out, n, "%.*s", (int)vl, v);
+      }
     }
   }
-  fclose(f);
+  free(st);
 }
 
 static void pkg_version_npm(const char *pkgjson, char *out, size_t n) {
@@ -142,9 +161,19 @@ static bool xml_attr(const char *tag, const char *name, char *out, size_t n) {
   return true;
 }
 
+static void pattern_version(const osc_nlp *nlp, char *out, size_t n) {
+  char *pv = osc_asprintf("%s/pattern/VERSION", nlp->resource_dir);
+  char *vt = NULL;
+  if (pv && osc_read_file(pv, 256, &vt, NULL) == OSC_OK) {
+    snprintf(out, n, "%s", osc_str_trim(vt));
+    free(vt);
+  } else
+    osc_clearerr();
+  free(pv);
+}
+
 static int load_pattern(osc_nlp *nlp) {
   char *p = osc_asprintf("%s/pattern/en-sentiment.xml", nlp->resource_dir);
-  char *pv = osc_asprintf("%s/pattern/VERSION", nlp->resource_dir);
   nlp_resource *r = nlp__res_add(nlp, "pattern_sentiment", "python3-pattern (Debian, data only)", p,
                                  "scripts/deps/nlp.sh (apt-get download python3-pattern && dpkg-deb -x)");
   int rc = OSC_OK;
@@ -155,17 +184,11 @@ static int load_pattern(osc_nlp *nlp) {
     rc = OSC_ENOENT;
     goto out;
   }
-  {
-    char *vt = NULL;
-    if (osc_read_file(pv, 256, &vt, NULL) == OSC_OK) {
-      snprintf(r->version, sizeof r->version, "%s", osc_str_trim(vt));
-      free(vt);
-    } else
-      osc_clearerr();
-  }
+  pattern_version(nlp, r->version, sizeof r->version);
   /* Pattern averages the senses of a form: polarity, subjectivity and intensity */
   nlp_map sums;
-  nlp_map_init(&sums, &nlp->arena, 4096);
+  nlp_arena sums_arena = {0}; /* the per-sense sums are dropped after averaging */
+  nlp_map_init(&sums, &sums_arena, 4096);
   nlp_map_init(&nlp->pattern, &nlp->arena, 4096);
   nlp_map_init(&nlp->pattern_int, &nlp->arena, 4096);
   double *acc = calloc(8192 * 4, sizeof(double));
@@ -227,13 +250,13 @@ static int load_pattern(osc_nlp *nlp) {
   }
   free(acc);
   nlp_map_release(&sums);
+  nlp_arena_release(&sums_arena);
   r->entries = nlp->pattern.count;
   r->loaded = rc == OSC_OK && r->entries > 0;
   nlp->have_pattern = r->loaded;
 out:
   free(txt);
   free(p);
-  free(pv);
   return rc;
 }
 
@@ -570,7 +593,7 @@ static int load_pattern_entities(osc_nlp *nlp) {
   FILE *f = p ? fopen(p, "r") : NULL;
   free(p);
   if (!f) return OSC_ENOENT;
-  snprintf(r->version, sizeof r->version, "%s", nlp->res[1].version);
+  pattern_version(nlp, r->version, sizeof r->version);
   char line[256];
   while (fgets(line, sizeof line, f)) {
     line[strcspn(line, "\r\n")] = 0;
@@ -734,7 +757,10 @@ static int load_embedder(osc_nlp *nlp) {
   snprintf(r->version, sizeof r->version, "%s", OSC_NLP_EMBED_PACKAGE_VERSION);
   if (nlp->opts.no_embeddings || rc) {
     free(dir);
-    if (nlp->opts.no_embeddings) r->install[0] = 0, snprintf(r->install, sizeof r->install, "disabled by nlp.embeddings=false");
+    if (nlp->opts.no_embeddings) {
+      r->disabled = true;
+      snprintf(r->disabled_by, sizeof r->disabled_by, "nlp.embeddings=false");
+    }
     return rc == OSC_ENOMEM ? rc : OSC_OK;
   }
   rc = osc__nlp_embedder_open(dir, &nlp->embedder);
@@ -751,6 +777,12 @@ static int load_embedder(osc_nlp *nlp) {
 #endif
 }
 
+static uint64_t thread_cpu_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int nlp__load_all(osc_nlp *nlp) {
   struct { int (*fn)(osc_nlp *); bool required; } steps[] = {
       {load_vader, true},   {load_pattern, true},  {load_stopwords, false},         {load_langdetect, true}, {load_textcat, false},
@@ -760,11 +792,21 @@ int nlp__load_all(osc_nlp *nlp) {
   nlp_map_init(&nlp->first_names, &nlp->arena, 1 << 13);
   for (size_t i = 0; i < OSC_ARRAY_LEN(steps); i++) {
     size_t before = nlp->nres;
+    uint64_t t0 = osc_now_ns(), c0 = thread_cpu_ns();
     int rc = steps[i].fn(nlp);
+    double ms = (double)(osc_now_ns() - t0) / 1e6, cpu_ms = (double)(thread_cpu_ns() - c0) / 1e6;
+    for (size_t k = before; k < nlp->nres; k++) { /* a step's time is shared by the resources it added */
+      nlp->res[k].load_ms = ms / (double)(nlp->nres - before);
+      nlp->res[k].load_cpu_ms = cpu_ms / (double)(nlp->nres - before);
+    }
     if (rc == OSC_ENOMEM) return osc_seterr(OSC_ENOMEM, "nlp: out of memory loading resources");
     for (size_t k = before; k < nlp->nres; k++) {
       nlp_resource *r = &nlp->res[k];
       if (r->loaded) continue;
+      if (r->disabled) {
+        OSC_INFO("nlp", "resource %s disabled by the setting %s", r->name, r->disabled_by);
+        continue;
+      }
       if (nlp->opts.require_all)
         return osc_seterr(OSC_ENOENT, "nlp: resource %s missing (%s, package %s); install it with: %s", r->name,
                           r->path[0] ? r->path : "-", r->package, r->install);
@@ -772,6 +814,11 @@ int nlp__load_all(osc_nlp *nlp) {
                r->path[0] ? r->path : "-", r->package, r->install);
     }
   }
+#if defined(__GLIBC__)
+  /* the parsers' temporary trees (langdetect profiles, iso-codes, stopwords) were freed in between the
+     maps; give those pages back (~8 MB of resident memory) */
+  malloc_trim(0);
+#endif
   osc_clearerr();
   return OSC_OK;
 }
@@ -842,10 +889,12 @@ int osc_nlp_resources_json(const osc_nlp *nlp, char **json) {
   json_t *a = json_array();
   for (size_t i = 0; i < nlp->nres; i++) {
     const nlp_resource *r = &nlp->res[i];
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:b}", "name", r->name, "package", r->package, "version",
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:b,s:I,s:I}", "name", r->name, "package", r->package, "version",
                           r->version[0] ? r->version : "?", "path", r->path, "bytes", (json_int_t)r->bytes,
-                          "entries", (json_int_t)r->entries, "loaded", r->loaded);
-    if (o && !r->loaded) json_object_set_new(o, "install", json_string(r->install));
+                          "entries", (json_int_t)r->entries, "loaded", r->loaded, "load_us",
+                          (json_int_t)llround(r->load_ms * 1e3), "load_cpu_us", (json_int_t)llround(r->load_cpu_ms * 1e3));
+    if (o && r->disabled) json_object_set_new(o, "disabled_by", json_string(r->disabled_by));
+    else if (o && !r->loaded) json_object_set_new(o, "install", json_string(r->install));
     json_array_append_new(a, o);
   }
   *json = osc_json_dump(a);

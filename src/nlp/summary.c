@@ -28,12 +28,27 @@ int nlp__summarize(const osc_nlp *nlp, const char *text, size_t len, const nlp_t
   nlp_arena ar = {0};
   nlp_map freq = {0};
   freq.arena = &ar;
-  nlp_map_init(&freq, &ar, 256);
   double *score = calloc(nsents + 1, sizeof(double));
   size_t *first = calloc(nsents + 1, sizeof(size_t)), *last = calloc(nsents + 1, sizeof(size_t));
   size_t *nwords = calloc(nsents + 1, sizeof(size_t));
+  int32_t *wid = NULL; /* per token: id of its counted word, or -1 */
+  double *cnt = NULL;  /* per word id: occurrences */
   int rc = OSC_OK;
   if (!score || !first || !last || !nwords) {
+    rc = OSC_ENOMEM;
+    goto out;
+  }
+  size_t want = nsent > 0 ? (size_t)nsent : 3;
+  if (ratio > 0 && ratio <= 1) {
+    want = (size_t)ceil(ratio * (double)nsents);
+    if (want < 1) want = 1;
+  }
+  /* word ids are kept per token so that scoring does not lower-case and look up every word again;
+     with no more sentences than wanted the whole text is the summary and no counts are needed */
+  bool scoring = nsents > want;
+  wid = scoring ? malloc((T->n + 1) * sizeof(int32_t)) : NULL;
+  size_t ncnt = 0, capcnt = 0;
+  if (scoring && (!wid || nlp_map_init(&freq, &ar, 256) != OSC_OK)) {
     rc = OSC_ENOMEM;
     goto out;
   }
@@ -42,21 +57,38 @@ int nlp__summarize(const osc_nlp *nlp, const char *text, size_t len, const nlp_t
   for (size_t i = 0; i < T->n; i++) {
     const nlp_tok *t = &T->v[i];
     size_t s = t->sent;
+    if (wid) wid[i] = -1;
     if (i == 0 || t->sent != T->v[i - 1].sent) first[s] = i;
     last[s] = i;
     if (t->kind != TK_WORD && t->kind != TK_NUM) continue;
     st.words++;
     nwords[s]++;
+    bool alpha = t->kind == TK_WORD && (t->flags & TF_ALPHA);
+    if (!alpha && !(scoring && t->kind == TK_WORD)) continue;
     size_t l = nlp_lower(text + t->s, t->e - t->s, lw, sizeof lw);
-    if (t->kind == TK_WORD && (t->flags & TF_ALPHA)) st.syllables += (size_t)nlp_syllables(lw, l);
-    if (t->kind != TK_WORD || nlp_is_stop_en(lw, l)) continue;
-    nlp_map_ent *e = nlp_map_put(&freq, lw, l, NULL);
+    if (alpha) st.syllables += (size_t)nlp_syllables(lw, l);
+    if (!scoring || t->kind != TK_WORD || nlp_is_stop_en(lw, l)) continue;
+    bool created;
+    nlp_map_ent *e = nlp_map_put(&freq, lw, l, &created);
+    if (e && created) {
+      if (ncnt == capcnt) {
+        size_t nc = capcnt ? capcnt * 2 : 128;
+        double *nv = realloc(cnt, nc * sizeof(*nv));
+        if (!nv) e = NULL;
+        else cnt = nv, capcnt = nc;
+      }
+      if (e) {
+        e->i = (int32_t)ncnt;
+        cnt[ncnt++] = 0;
+      }
+    }
     if (!e) {
       rc = OSC_ENOMEM;
       goto out;
     }
-    e->v += 1;
-    if (e->v > maxf) maxf = e->v;
+    wid[i] = e->i;
+    cnt[e->i] += 1;
+    if (cnt[e->i] > maxf) maxf = cnt[e->i];
   }
   if (st.sentences) st.avg_words_per_sentence = (double)st.words / (double)st.sentences;
   if (st.words && st.sentences) {
@@ -64,26 +96,16 @@ int nlp__summarize(const osc_nlp *nlp, const char *text, size_t len, const nlp_t
     st.flesch_reading_ease = 206.835 - 1.015 * wps - 84.6 * spw;
     st.flesch_kincaid_grade = 0.39 * wps + 11.8 * spw - 15.59;
   }
-  size_t want = nsent > 0 ? (size_t)nsent : 3;
-  if (ratio > 0 && ratio <= 1) {
-    want = (size_t)ceil(ratio * (double)nsents);
-    if (want < 1) want = 1;
-  }
   osc_buf b = OSC_BUF_INIT;
-  if (nsents <= want) {
+  if (!scoring) {
     /* whole text, trimmed */
     size_t a = 0, z = len;
     while (a < z && (text[a] == ' ' || text[a] == '\n' || text[a] == '\t' || text[a] == '\r')) a++;
     while (z > a && (text[z - 1] == ' ' || text[z - 1] == '\n' || text[z - 1] == '\t' || text[z - 1] == '\r')) z--;
     osc_buf_append(&b, text + a, z - a);
   } else {
-    for (size_t i = 0; i < T->n; i++) {
-      const nlp_tok *t = &T->v[i];
-      if (t->kind != TK_WORD) continue;
-      size_t l = nlp_lower(text + t->s, t->e - t->s, lw, sizeof lw);
-      const nlp_map_ent *e = nlp_map_get(&freq, lw, l);
-      if (e) score[t->sent] += e->v / maxf;
-    }
+    for (size_t i = 0; i < T->n; i++)
+      if (wid[i] >= 0) score[T->v[i].sent] += cnt[wid[i]] / maxf;
     for (size_t s = 0; s < nsents; s++) {
       score[s] = nwords[s] ? score[s] / sqrt((double)nwords[s]) : 0;
       if (nwords[s] < 4) score[s] *= 0.5;
@@ -121,6 +143,8 @@ out:
   free(first);
   free(last);
   free(nwords);
+  free(wid);
+  free(cnt);
   nlp_map_release(&freq);
   nlp_arena_release(&ar);
   return rc;

@@ -28,11 +28,17 @@ struct nlp_arena_blk {
   max_align_t align[];
 };
 
+/* Blocks grow from 4 KiB to 1 MiB: the per-call arenas of the analysers
+ * (a few hundred short keys) stay in one small malloc instead of a 1 MiB
+ * block, whose allocation and release cost more than the analysis (page
+ * faults, malloc_consolidate); resource maps still get 1 MiB blocks. */
 void *nlp_arena_alloc(nlp_arena *a, size_t n) {
   n = (n + 15) & ~(size_t)15;
   struct nlp_arena_blk *b = a->head;
   if (!b || b->used + n > b->cap) {
-    size_t cap = n > (1u << 20) ? n : (1u << 20);
+    size_t cap = b ? b->cap * 2 : 4096 - sizeof(*b);
+    if (cap > (1u << 20)) cap = 1u << 20;
+    if (cap < n) cap = n;
     b = malloc(sizeof(*b) + cap);
     if (!b) return NULL;
     b->next = a->head;
@@ -280,6 +286,14 @@ static bool is_abbrev(const char *s, size_t n) {
 
 int nlp_tokenize(const char *text, size_t len, nlp_toks *out) {
   out->n = 0;
+  /* one allocation for typical text (about one token per 5 bytes of prose) */
+  size_t want = len / 4 + 16;
+  if (out->cap < want) {
+    nlp_tok *nv = realloc(out->v, want * sizeof(*nv));
+    if (!nv) return OSC_ENOMEM;
+    out->v = nv;
+    out->cap = want;
+  }
   size_t i = 0;
   uint16_t sent = 0;
   bool sent_start = true, space_before = true;
