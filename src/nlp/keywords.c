@@ -29,6 +29,7 @@
 #include "oscontent/error.h"
 
 #define WINDOW 10
+#define PR_TOL 1e-4  /* PageRank stops when the L1 change of the scores (mean 1) is below this */
 #define POS_EXP 0.3  /* PositionRank teleport weight position^-0.3 */
 #define IDF_EXP 2.0  /* word score x (-ln relative frequency)^2 */
 #define LEN_EXP 0.3  /* phrase score / words^0.3 */
@@ -85,11 +86,6 @@ static bool word_ok(const osc_nlp *nlp, const char *lw, size_t n, bool *nounish)
   return false; /* verb / adverb only */
 }
 
-static int cmp_u64(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? -1 : x > y;
-}
-
 typedef struct cand {
   size_t a, b;   /* token range */
   char *key;     /* stemmed form */
@@ -113,8 +109,9 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
   words.arena = ckeys.arena = &ar;
   cand *C = NULL;
   size_t nc = 0, capc = 0;
-  double *ew = NULL, *s = NULL, *s2 = NULL, *deg = NULL, *pers = NULL;
-  uint64_t *pairs = NULL;
+  double *ew = NULL, *s = NULL, *s2 = NULL, *deg = NULL, *pers = NULL, *sd = NULL;
+  uint32_t *col = NULL, *mark = NULL;
+  size_t *at = NULL;
   char **tlow = NULL, **tstem = NULL;
   bool *done_idf = NULL;
   uint16_t *tll = NULL, *tsl = NULL;
@@ -153,17 +150,16 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
   }
   size_t V = words.count;
   if (V == 0) goto out;
-  /* sparse co-occurrence graph: every (i, j) pair within the window, both directions, sorted and
-     counted into CSR rows (no V x V matrix: texts of any size stay O(n * WINDOW)) */
-  size_t ne = 0, cape = 0;
-  for (size_t i = 0; i < n; i++)
-    if (node[i] >= 0) cape += 2 * (WINDOW - 1);
-  pairs = malloc((cape + 1) * sizeof(*pairs));
+  /* sparse co-occurrence graph in CSR form, built by counting: row a holds (neighbour, co-occurrences within
+     the window); O(n * WINDOW) time and memory, no V x V matrix and no sort */
+  size_t ne = 0;
   s = malloc(V * sizeof(double));
   s2 = malloc(V * sizeof(double));
   deg = calloc(V, sizeof(double));
   rowp = calloc(V + 1, sizeof(size_t));
-  if (!pairs || !s || !s2 || !deg || !rowp) {
+  at = malloc(V * sizeof(size_t));
+  mark = malloc(V * sizeof(uint32_t));
+  if (!s || !s2 || !deg || !rowp || !at || !mark) {
     rc = OSC_ENOMEM;
     goto out;
   }
@@ -171,36 +167,55 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
     if (node[i] < 0) continue;
     for (size_t j = i + 1; j < n && j < i + WINDOW; j++) {
       if (node[j] < 0 || node[j] == node[i]) continue;
-      pairs[ne++] = ((uint64_t)(uint32_t)node[i] << 32) | (uint32_t)node[j];
-      pairs[ne++] = ((uint64_t)(uint32_t)node[j] << 32) | (uint32_t)node[i];
+      rowp[node[i] + 1]++;
+      rowp[node[j] + 1]++;
+      ne += 2;
     }
-  }
-  qsort(pairs, ne, sizeof(*pairs), cmp_u64);
-  /* pairs sorted by (from, to): compress to (to, from, weight) per from-row */
-  size_t nu = 0;
-  ew = malloc((ne + 1) * sizeof(double));
-  if (!ew) {
-    rc = OSC_ENOMEM;
-    goto out;
-  }
-  for (size_t x = 0; x < ne;) {
-    size_t y = x;
-    while (y < ne && pairs[y] == pairs[x]) y++;
-    pairs[nu] = pairs[x];
-    ew[nu] = (double)(y - x);
-    deg[pairs[x] >> 32] += (double)(y - x);
-    rowp[(pairs[x] >> 32) + 1]++;
-    nu++;
-    x = y;
   }
   for (size_t a = 0; a < V; a++) {
     rowp[a + 1] += rowp[a];
-    s[a] = 1.0 / (double)V;
+    at[a] = rowp[a]; /* fill cursor */
+    mark[a] = UINT32_MAX;
   }
+  col = malloc((ne + 1) * sizeof(uint32_t));
+  ew = malloc((ne + 1) * sizeof(double));
+  if (!col || !ew) {
+    rc = OSC_ENOMEM;
+    goto out;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (node[i] < 0) continue;
+    for (size_t j = i + 1; j < n && j < i + WINDOW; j++) {
+      if (node[j] < 0 || node[j] == node[i]) continue;
+      col[at[node[i]]++] = (uint32_t)node[j];
+      col[at[node[j]]++] = (uint32_t)node[i];
+    }
+  }
+  /* merge repeated neighbours row by row, in place (a row only shrinks) */
+  size_t nu = 0;
+  for (size_t a = 0; a < V; a++) {
+    size_t r0 = rowp[a], r1 = rowp[a + 1];
+    rowp[a] = nu;
+    for (size_t q = r0; q < r1; q++) {
+      uint32_t c = col[q];
+      if (mark[c] == (uint32_t)a) {
+        ew[at[c]] += 1;
+      } else {
+        mark[c] = (uint32_t)a;
+        at[c] = nu;
+        col[nu] = c;
+        ew[nu++] = 1;
+      }
+      deg[a] += 1;
+    }
+  }
+  rowp[V] = nu;
+  for (size_t a = 0; a < V; a++) s[a] = 1.0 / (double)V;
   /* PositionRank (Florescu & Caragea 2017), softened: teleport in proportion to the sum over a word's
      occurrences of position^-POS_EXP (position = index among the words of the text) */
   pers = malloc(V * sizeof(double));
-  if (!pers) {
+  sd = malloc(V * sizeof(double));
+  if (!pers || !sd) {
     rc = OSC_ENOMEM;
     goto out;
   }
@@ -217,21 +232,20 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
     for (size_t a = 0; a < V; a++) pers[a] = tot > 0 ? pers[a] * (double)V / tot : 1.0;
   }
   /* graph is symmetric, so in-edges of a = out-edges of a */
+  for (size_t a = 0; a < V; a++) deg[a] = deg[a] > 0 ? 1.0 / deg[a] : 0; /* now 1 / degree */
   for (int it = 0; it < 50; it++) {
     double delta = 0;
+    for (size_t a = 0; a < V; a++) sd[a] = s[a] * deg[a];
     for (size_t a = 0; a < V; a++) {
       double acc = 0;
-      for (size_t q = rowp[a]; q < rowp[a + 1]; q++) {
-        size_t bnode = (size_t)(uint32_t)pairs[q];
-        acc += ew[q] / deg[bnode] * s[bnode];
-      }
+      for (size_t q = rowp[a]; q < rowp[a + 1]; q++) acc += ew[q] * sd[col[q]];
       s2[a] = 0.15 * pers[a] + 0.85 * acc;
       delta += fabs(s2[a] - s[a]);
     }
     double *tmp = s;
     s = s2;
     s2 = tmp;
-    if (delta < 1e-6) break;
+    if (delta < PR_TOL) break;
   }
   /* per-token lower-case form and stem, computed once */
   tlow = calloc(n, sizeof(char *));
@@ -384,12 +398,15 @@ out:
   free(node);
   free(noun);
   free(ew);
-  free(pairs);
+  free(col);
+  free(mark);
+  free(at);
   free(rowp);
   free(s);
   free(s2);
   free(deg);
   free(pers);
+  free(sd);
   free(C);
   free(tlow);
   free(done_idf);
