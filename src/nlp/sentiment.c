@@ -8,6 +8,14 @@
  * reference's value-based index bug), idioms and special cases, "kind of",
  * ! and ? amplification, and normalisation x / sqrt(x^2 + 15).
  *
+ * Departures from the reference (docs/nlp.md has the measurements): the
+ * preceding words that negation, boosters, "no" and "least" look at stop at a
+ * word followed by clause punctuation (, ; : . ! ?); a short word keeps its
+ * lookup when punctuation is attached ("no!", "ok.") while an emoticon stays
+ * whole; a negator is not itself negated ("no no no"); "-in" words fall back
+ * to "-ing" ("lovin"); emoji are tokens of their own, valued from the Emoji
+ * Sentiment Ranking (sent_emoji.c).
+ *
  * TextBlob/Pattern polarity and subjectivity: the mean over lexicon words of
  * the Pattern en-sentiment.xml values (senses averaged per form), where an
  * intensifier (a lexicon adverb with intensity != 1, e.g. "very") multiplies
