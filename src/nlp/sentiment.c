@@ -298,7 +298,9 @@ void nlp__vader(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_sentim
   /* split on white space, emoji split off as tokens of their own */
   size_t cap = 64, nw = 0;
   vw *w = malloc(cap * sizeof(*w));
-  char *lbuf = malloc(len + 1);
+  /* lower-case copies; simple case mapping can turn a 2-byte letter into 3 bytes (U+023A -> U+2C65) */
+  size_t lcap = 2 * len + 8;
+  char *lbuf = malloc(lcap);
   if (!w || !lbuf) goto done;
   size_t lo = 0;
   for (size_t i = 0; i < len;) {
@@ -317,13 +319,15 @@ void nlp__vader(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_sentim
           w = nwp;
         }
       }
-      if (es > p) word_tok(nlp, text, p, es, &w[nw++], lbuf, len + 1, &lo);
+      if (es > p) word_tok(nlp, text, p, es, &w[nw++], lbuf, lcap, &lo);
       if (em) {
         vw *x = &w[nw++];
         *x = (vw){.s = text + es, .n = (uint32_t)(ee - es), .lw = lbuf + lo, .lex = em};
-        memcpy(x->lw, x->s, x->n);
-        x->ln = x->n;
-        lo += x->n;
+        if (lo + x->n < lcap) {
+          memcpy(x->lw, x->s, x->n);
+          x->ln = x->n;
+          lo += x->n;
+        }
       }
       p = ee;
     }

@@ -105,6 +105,16 @@ static void test_emoji(void **st) {
   assert_true(C("\xE2\x9D\xA4") > 0.3);
   /* negation applies to an emoji like to a word */
   assert_true(C("not \xF0\x9F\x98\x8D") < 0);
+  /* odd sequences: lone selectors / joiners, a joiner at the end, keycaps, letters whose lower case is longer
+     (U+023A -> U+2C65) next to emoji */
+  const char *odd[] = {"\xEF\xB8\x8F", "\xE2\x80\x8D", "\xF0\x9F\x98\x8D\xE2\x80\x8D",
+                       "1\xEF\xB8\x8F\xE2\x83\xA3", "\xF0\x9F\x8F\xBD\xF0\x9F\x8F\xBD!",
+                       "\xC8\xBA\xC8\xBA\xC8\xBA\xC8\xBA\xF0\x9F\x98\x8D\xF0\x9F\x98\x8D \xC8\xBA\xC8\xBA\xC8\xBA"};
+  for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+    double c = C(odd[i]);
+    assert_true(c >= -1 && c <= 1);
+  }
+  assert_true(C(odd[5]) > 0.3);
   /* a symbol that is not an emoji of the table stays neutral */
   assert_true(fabs(C("\xE2\x86\x92")) < 1e-9); /* U+2192 arrow */
 }
