@@ -94,7 +94,15 @@ typedef struct cand {
   int count;   /* occurrences, inside longer candidates too */
   int nmax;    /* occurrences as a maximal run */
   int len;     /* words */
+  size_t idx;  /* creation order: ties keep text order */
 } cand;
+
+/* score descending, then creation order (a stable order for equal scores) */
+static int cmp_cand(const void *x, const void *y) {
+  const cand *a = x, *b = y;
+  if (a->score != b->score) return a->score < b->score ? 1 : -1;
+  return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
 
 int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_toks *T, int top_n,
                   osc_nlp_keyword **out, size_t *nout) {
@@ -273,7 +281,7 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
     tsl[q] = (uint16_t)stl;
   }
   /* word specificity: (-ln of the relative frequency in general English)^IDF_EXP (Pattern en-frequency;
-     words it does not list are taken as rarer than its rarest, 1e-4) */
+     a word it does not list is taken as rarer than its rarest entry, 1e-4: f = 5e-5) */
   if (nlp->freq.count) {
     done_idf = calloc(V, 1);
     if (!done_idf) {
@@ -300,61 +308,61 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
       j++;
     size_t bend = j;
     while (bend > i && !noun[bend]) bend--;
-    for (size_t a = i; a <= bend; a++) {
-      for (size_t b = a; b <= bend; b++) {
-        if (!noun[b]) continue;
-        bool maximal = a == i && b == bend;
-        if (!maximal && b != a) continue;
-        char key[512], sur[512];
-        size_t kl = 0, sl = 0;
-        double sc = 0;
-        bool fits = true;
-        for (size_t q = a; q <= b; q++) {
-          if (kl + tsl[q] + 2 >= sizeof key || sl + tll[q] + 2 >= sizeof sur) {
-            fits = false;
-            break;
-          }
-          if (q > a) {
-            key[kl++] = ' ';
-            sur[sl++] = ' ';
-          }
-          memcpy(key + kl, tstem[q], tsl[q]);
-          kl += tsl[q];
-          memcpy(sur + sl, tlow[q], tll[q]);
-          sl += tll[q];
-          sc += s[node[q]];
+    /* the run itself, then each noun-like word of a longer run on its own (O(run length)) */
+    for (size_t x = 0; x <= bend - i + 1; x++) {
+      bool maximal = x == 0;
+      size_t a = maximal ? i : i + x - 1, b = maximal ? bend : a;
+      if (!noun[b] || (!maximal && bend == i)) continue;
+      char key[512], sur[512];
+      size_t kl = 0, sl = 0;
+      double sc = 0;
+      bool fits = true;
+      for (size_t q = a; q <= b; q++) {
+        if (kl + tsl[q] + 2 >= sizeof key || sl + tll[q] + 2 >= sizeof sur) {
+          fits = false;
+          break;
         }
-        if (!fits) continue;
-        bool created;
-        nlp_map_ent *e = nlp_map_put(&ckeys, key, kl, &created);
-        if (!e) {
-          rc = OSC_ENOMEM;
-          goto out;
+        if (q > a) {
+          key[kl++] = ' ';
+          sur[sl++] = ' ';
         }
-        if (created) {
-          if (nc == capc) {
-            capc = capc ? capc * 2 : 64;
-            cand *nC = realloc(C, capc * sizeof(*C));
-            if (!nC) {
-              rc = OSC_ENOMEM;
-              goto out;
-            }
-            C = nC;
-          }
-          e->i = (int32_t)nc;
-          C[nc].a = a;
-          C[nc].b = b;
-          C[nc].key = (char *)e->k;
-          C[nc].text = nlp_arena_strndup(&ar, sur, sl);
-          C[nc].score = sc;
-          C[nc].count = 0;
-          C[nc].nmax = 0;
-          C[nc].len = (int)(b - a + 1);
-          nc++;
-        }
-        C[e->i].count++;
-        if (maximal) C[e->i].nmax++;
+        memcpy(key + kl, tstem[q], tsl[q]);
+        kl += tsl[q];
+        memcpy(sur + sl, tlow[q], tll[q]);
+        sl += tll[q];
+        sc += s[node[q]];
       }
+      if (!fits) continue;
+      bool created;
+      nlp_map_ent *e = nlp_map_put(&ckeys, key, kl, &created);
+      if (!e) {
+        rc = OSC_ENOMEM;
+        goto out;
+      }
+      if (created) {
+        if (nc == capc) {
+          capc = capc ? capc * 2 : 64;
+          cand *nC = realloc(C, capc * sizeof(*C));
+          if (!nC) {
+            rc = OSC_ENOMEM;
+            goto out;
+          }
+          C = nC;
+        }
+        e->i = (int32_t)nc;
+        C[nc].a = a;
+        C[nc].b = b;
+        C[nc].key = (char *)e->k;
+        C[nc].text = nlp_arena_strndup(&ar, sur, sl);
+        C[nc].score = sc;
+        C[nc].count = 0;
+        C[nc].nmax = 0;
+        C[nc].len = (int)(b - a + 1);
+        C[nc].idx = nc;
+        nc++;
+      }
+      C[e->i].count++;
+      if (maximal) C[e->i].nmax++;
     }
     i = j + 1;
   }
@@ -364,15 +372,7 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
     C[x].score *= sqrt((double)C[x].count) / pow((double)C[x].len, LEN_EXP);
     if (C[x].nmax == 0) C[x].score *= SUB_ONLY;
   }
-  for (size_t x = 1; x < nc; x++) {
-    cand k = C[x];
-    size_t y = x;
-    while (y > 0 && C[y - 1].score < k.score) {
-      C[y] = C[y - 1];
-      y--;
-    }
-    C[y] = k;
-  }
+  if (nc > 1) qsort(C, nc, sizeof(*C), cmp_cand);
   if (top_n < 1) top_n = 10;
   osc_nlp_keyword *K = calloc((size_t)top_n, sizeof(*K));
   if (!K) {

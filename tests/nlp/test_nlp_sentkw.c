@@ -212,6 +212,23 @@ static void test_keywords_candidates(void **st) {
   assert_true(n == 0);
   osc_nlp_keywords_free(k, n);
   assert_int_equal(osc_nlp_keywords(E, t, strlen(t), 101, &k, &n), OSC_EINVAL);
+  /* one 400 KB run of distinct content words with no punctuation or line break: linear, not quadratic */
+  size_t cap = 400 << 10, bl = 0;
+  char *big = malloc(cap + 16);
+  assert_non_null(big);
+  for (unsigned v = 0; bl + 8 < cap; v++) {
+    char wd[8];
+    int m = 0;
+    wd[m++] = 'z';
+    for (unsigned x = v; m < 5; x /= 26) wd[m++] = (char)('a' + x % 26);
+    memcpy(big + bl, wd, (size_t)m);
+    bl += (size_t)m;
+    big[bl++] = ' ';
+  }
+  assert_int_equal(osc_nlp_keywords(E, big, bl, 10, &k, &n), OSC_OK);
+  assert_true(n > 0);
+  osc_nlp_keywords_free(k, n);
+  free(big);
 }
 
 int main(void) {
