@@ -223,10 +223,14 @@ static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c ==
 static const nlp_map_ent *next_emoji(const osc_nlp *nlp, const char *text, size_t p, size_t e, size_t *es, size_t *ee) {
   *es = *ee = e;
   for (size_t q = p; q < e;) {
+    if ((unsigned char)text[q] < 0x80) {
+      q++;
+      continue;
+    }
     utf8proc_int32_t cp;
     utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + q, (utf8proc_ssize_t)(e - q), &cp);
     if (a <= 0) a = 1;
-    const nlp_map_ent *em = cp >= 0x80 ? nlp_map_get(&nlp->emoji, text + q, (size_t)a) : NULL;
+    const nlp_map_ent *em = nlp_map_get(&nlp->emoji, text + q, (size_t)a);
     if (!em) {
       q += (size_t)a;
       continue;
