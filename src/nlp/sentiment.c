@@ -78,6 +78,8 @@ typedef struct vw {
   char *lw;      /* lower case (points into a scratch buffer) */
   uint32_t ln;
   bool upper;    /* Python str.isupper() */
+  bool isb;      /* a booster / dampener, of value boost */
+  double boost;
   bool brk;      /* clause punctuation follows: negation and boosters do not reach across it */
   const nlp_map_ent *lex;
 } vw;
@@ -115,8 +117,8 @@ static bool negated_word(const vw *w) {
 
 static double scalar_inc_dec(const vw *w, double valence, bool cap_diff) {
   double scalar = 0;
-  if (is_booster(w->lw, w->ln)) {
-    scalar = booster(w->lw, w->ln);
+  if (w->isb) {
+    scalar = w->boost;
     if (valence < 0) scalar *= -1;
     if (w->upper && cap_diff) scalar += valence > 0 ? C_INCR : -C_INCR;
   }
@@ -264,7 +266,7 @@ static void word_tok(const osc_nlp *nlp, const char *text, size_t s, size_t i, v
   bool brk = false;
   for (size_t q = b; q < i; q++)
     if (strchr(",;:.!?", text[q])) brk = true;
-  if (nlp_cp_count(text + a, b - a) <= 2) {
+  if ((a > s || b < i) && nlp_cp_count(text + a, b - a) <= 2) { /* something was stripped */
     bool word = b > a;
     for (size_t q = a; q < b && word; q++)
       if (is_ascii_punct(text[q])) word = false;
@@ -284,6 +286,8 @@ static void word_tok(const osc_nlp *nlp, const char *text, size_t s, size_t i, v
   x->ln = (uint32_t)nlp_lower(x->s, x->n, x->lw, cap - *lo);
   *lo += x->ln;
   x->upper = py_isupper(x->s, x->n);
+  x->boost = booster(x->lw, x->ln); /* every booster has a non-zero value */
+  x->isb = x->boost != 0;
   x->brk = brk;
   x->lex = nlp_map_get(&nlp->vader, x->lw, x->ln);
   if (!x->lex && x->ln >= 4 && x->ln < 64) x->lex = elongated(nlp, x->lw, x->ln);
@@ -345,7 +349,7 @@ void nlp__vader(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_sentim
   if (!sent) goto done;
   for (size_t i = 0; i < nw; i++) {
     double valence = 0;
-    if (is_booster(w[i].lw, w[i].ln)) continue;
+    if (w[i].isb) continue;
     if (i < nw - 1 && eqs(&w[i], "kind") && eqs(&w[i + 1], "of")) continue;
     if (w[i].lex) {
       valence = w[i].lex->v;
