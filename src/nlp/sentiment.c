@@ -8,6 +8,14 @@
  * reference's value-based index bug), idioms and special cases, "kind of",
  * ! and ? amplification, and normalisation x / sqrt(x^2 + 15).
  *
+ * Departures from the reference (docs/nlp.md has the measurements): the
+ * preceding words that negation, boosters, "no" and "least" look at stop at a
+ * word followed by clause punctuation (, ; : . ! ?); a short word keeps its
+ * lookup when punctuation is attached ("no!", "ok.") while an emoticon stays
+ * whole; a negator is not itself negated ("no no no"); "-in" words fall back
+ * to "-ing" ("lovin"); emoji are tokens of their own, valued from the Emoji
+ * Sentiment Ranking (sent_emoji.c).
+ *
  * TextBlob/Pattern polarity and subjectivity: the mean over lexicon words of
  * the Pattern en-sentiment.xml values (senses averaged per form), where an
  * intensifier (a lexicon adverb with intensity != 1, e.g. "very") multiplies
@@ -70,8 +78,12 @@ typedef struct vw {
   char *lw;      /* lower case (points into a scratch buffer) */
   uint32_t ln;
   bool upper;    /* Python str.isupper() */
+  bool isb;      /* a booster / dampener, of value boost */
+  double boost;
+  bool brk;      /* clause punctuation follows: negation and boosters do not reach across it */
   const nlp_map_ent *lex;
 } vw;
+
 
 static bool eqs(const vw *w, const char *s) { return w->ln && s[0] == w->lw[0] && strlen(s) == w->ln && memcmp(w->lw, s, w->ln) == 0; }
 
@@ -105,8 +117,8 @@ static bool negated_word(const vw *w) {
 
 static double scalar_inc_dec(const vw *w, double valence, bool cap_diff) {
   double scalar = 0;
-  if (is_booster(w->lw, w->ln)) {
-    scalar = booster(w->lw, w->ln);
+  if (w->isb) {
+    scalar = w->boost;
     if (valence < 0) scalar *= -1;
     if (w->upper && cap_diff) scalar += valence > 0 ? C_INCR : -C_INCR;
   }
@@ -206,46 +218,127 @@ static const nlp_map_ent *elongated(const osc_nlp *nlp, const char *lw, size_t n
   return NULL;
 }
 
-void nlp__vader(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_sentiment *out) {
-  out->compound = out->pos = out->neu = out->neg = 0;
-  out->label = "neutral";
-  /* split on white space; strip edge ASCII punctuation unless <= 2 chars remain */
-  size_t cap = 64, nw = 0;
-  vw *w = malloc(cap * sizeof(*w));
-  char *lbuf = malloc(len + 1);
-  if (!w || !lbuf) goto done;
-  size_t lo = 0;
-  for (size_t i = 0; i < len;) {
-    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r' || text[i] == '\f' ||
-                       text[i] == '\v'))
-      i++;
-    if (i >= len) break;
-    size_t s = i;
-    while (i < len && !(text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r' ||
-                        text[i] == '\f' || text[i] == '\v'))
-      i++;
-    size_t a = s, b = i;
-    while (a < b && is_ascii_punct(text[a])) a++;
-    while (b > a && is_ascii_punct(text[b - 1])) b--;
-    if (nlp_cp_count(text + a, b - a) <= 2) {
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+/* The first emoji of the lexicon in text[p, e): its span [*es, *ee) takes in the variation selectors, skin tones
+   and zero-width-joined code points after it (one glyph, one token). NULL when there is none (*es = *ee = e). */
+static const nlp_map_ent *next_emoji(const osc_nlp *nlp, const char *text, size_t p, size_t e, size_t *es, size_t *ee) {
+  *es = *ee = e;
+  for (size_t q = p; q < e;) {
+    if ((unsigned char)text[q] < 0x80) {
+      q++;
+      continue;
+    }
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + q, (utf8proc_ssize_t)(e - q), &cp);
+    if (a <= 0) a = 1;
+    const nlp_map_ent *em = nlp_map_get(&nlp->emoji, text + q, (size_t)a);
+    if (!em) {
+      q += (size_t)a;
+      continue;
+    }
+    size_t r = q + (size_t)a;
+    bool join = false;
+    while (r < e) {
+      utf8proc_ssize_t b = utf8proc_iterate((const utf8proc_uint8_t *)text + r, (utf8proc_ssize_t)(e - r), &cp);
+      if (b <= 0) break;
+      if (join || cp == 0xfe0f || cp == 0xfe0e || (cp >= 0x1f3fb && cp <= 0x1f3ff) || cp == 0x20e3) join = false;
+      else if (cp == 0x200d) join = true;
+      else break;
+      r += (size_t)b;
+    }
+    *es = q;
+    *ee = r;
+    return em;
+  }
+  return NULL;
+}
+
+/* One word token of text[s, i): edge ASCII punctuation is stripped, but a token whose remainder has <= 2
+   characters stays whole when it is an emoticon (":)", ":-P": the remainder is not all letters or digits, or
+   the whole token is in the lexicon), while a short word keeps its lookup ("no!", "ok.", "ha!"). Clause
+   punctuation among the stripped trailing characters marks a clause break. */
+static void word_tok(const osc_nlp *nlp, const char *text, size_t s, size_t i, vw *x, char *lbuf, size_t cap,
+                     size_t *lo) {
+  size_t a = s, b = i;
+  while (a < b && is_ascii_punct(text[a])) a++;
+  while (b > a && is_ascii_punct(text[b - 1])) b--;
+  bool brk = false;
+  for (size_t q = b; q < i; q++)
+    if (strchr(",;:.!?", text[q])) brk = true;
+  if ((a > s || b < i) && nlp_cp_count(text + a, b - a) <= 2) { /* something was stripped */
+    bool word = b > a;
+    for (size_t q = a; q < b && word; q++)
+      if (is_ascii_punct(text[q])) word = false;
+    if (word && i - s < 16) {
+      char eb[64];
+      size_t el = nlp_lower(text + s, i - s, eb, sizeof eb);
+      if (nlp_map_get(&nlp->vader, eb, el)) word = false;
+    }
+    if (!word) {
       a = s;
       b = i;
     }
-    if (nw == cap) {
-      cap *= 2;
-      vw *nwp = realloc(w, cap * sizeof(*w));
-      if (!nwp) goto done;
-      w = nwp;
+  }
+  x->s = text + a;
+  x->n = (uint32_t)(b - a);
+  x->lw = lbuf + *lo;
+  x->ln = (uint32_t)nlp_lower(x->s, x->n, x->lw, cap - *lo);
+  *lo += x->ln;
+  x->upper = py_isupper(x->s, x->n);
+  x->boost = booster(x->lw, x->ln); /* every booster has a non-zero value */
+  x->isb = x->boost != 0;
+  x->brk = brk;
+  x->lex = nlp_map_get(&nlp->vader, x->lw, x->ln);
+  if (!x->lex && x->ln >= 4 && x->ln < 64) x->lex = elongated(nlp, x->lw, x->ln);
+  /* g-dropping ("lovin", "chillin'"): try the -ing form */
+  if (!x->lex && x->ln >= 5 && x->ln < 62 && x->lw[x->ln - 2] == 'i' && x->lw[x->ln - 1] == 'n') {
+    char gb[64];
+    memcpy(gb, x->lw, x->ln);
+    gb[x->ln] = 'g';
+    x->lex = nlp_map_get(&nlp->vader, gb, x->ln + 1);
+  }
+}
+
+void nlp__vader(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_sentiment *out) {
+  out->compound = out->pos = out->neu = out->neg = 0;
+  out->label = "neutral";
+  /* split on white space, emoji split off as tokens of their own */
+  size_t cap = 64, nw = 0;
+  vw *w = malloc(cap * sizeof(*w));
+  /* lower-case copies; simple case mapping can turn a 2-byte letter into 3 bytes (U+023A -> U+2C65) */
+  size_t lcap = 2 * len + 8;
+  char *lbuf = malloc(lcap);
+  if (!w || !lbuf) goto done;
+  size_t lo = 0;
+  for (size_t i = 0; i < len;) {
+    while (i < len && is_space(text[i])) i++;
+    if (i >= len) break;
+    size_t s = i;
+    while (i < len && !is_space(text[i])) i++;
+    for (size_t p = s; p < i;) {
+      size_t es = i, ee = i;
+      const nlp_map_ent *em = nlp->have_emoji ? next_emoji(nlp, text, p, i, &es, &ee) : NULL;
+      if (es > p || em) {
+        if (nw + 2 > cap) {
+          cap *= 2;
+          vw *nwp = realloc(w, cap * sizeof(*w));
+          if (!nwp) goto done;
+          w = nwp;
+        }
+      }
+      if (es > p) word_tok(nlp, text, p, es, &w[nw++], lbuf, lcap, &lo);
+      if (em) {
+        vw *x = &w[nw++];
+        *x = (vw){.s = text + es, .n = (uint32_t)(ee - es), .lw = lbuf + lo, .lex = em};
+        if (lo + x->n < lcap) {
+          memcpy(x->lw, x->s, x->n);
+          x->ln = x->n;
+          lo += x->n;
+        }
+      }
+      p = ee;
     }
-    vw *x = &w[nw++];
-    x->s = text + a;
-    x->n = (uint32_t)(b - a);
-    x->lw = lbuf + lo;
-    x->ln = (uint32_t)nlp_lower(x->s, x->n, x->lw, len + 1 - lo);
-    lo += x->ln;
-    x->upper = py_isupper(x->s, x->n);
-    x->lex = nlp_map_get(&nlp->vader, x->lw, x->ln);
-    if (!x->lex && x->ln >= 4 && x->ln < 64) x->lex = elongated(nlp, x->lw, x->ln);
   }
   if (nw == 0) goto done;
   size_t nupper = 0;
@@ -256,29 +349,36 @@ void nlp__vader(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_sentim
   if (!sent) goto done;
   for (size_t i = 0; i < nw; i++) {
     double valence = 0;
-    if (is_booster(w[i].lw, w[i].ln)) continue;
+    if (w[i].isb) continue;
     if (i < nw - 1 && eqs(&w[i], "kind") && eqs(&w[i + 1], "of")) continue;
     if (w[i].lex) {
       valence = w[i].lex->v;
-      if (eqs(&w[i], "no") && i != nw - 1 && w[i + 1].lex) valence = 0.0;
-      if ((i > 0 && eqs(&w[i - 1], "no")) || (i > 1 && eqs(&w[i - 2], "no")) ||
-          (i > 2 && eqs(&w[i - 3], "no") && (eqs(&w[i - 1], "or") || eqs(&w[i - 1], "nor"))))
+      /* scope: the preceding words of the same clause (none after , ; : . ! ?), at most three */
+      size_t reach = 0;
+      while (reach < 3 && reach < i && !w[i - reach - 1].brk) reach++;
+      /* a negator is not negated ("no no no" stays negative) */
+      bool self_neg = negated_word(&w[i]) || eqs(&w[i], "no");
+      if (eqs(&w[i], "no") && i != nw - 1 && w[i + 1].lex && !w[i].brk && !eqs(&w[i + 1], "no") &&
+          !negated_word(&w[i + 1]))
+        valence = 0.0;
+      if (!self_neg && ((reach > 0 && eqs(&w[i - 1], "no")) || (reach > 1 && eqs(&w[i - 2], "no")) ||
+          (reach > 2 && eqs(&w[i - 3], "no") && (eqs(&w[i - 1], "or") || eqs(&w[i - 1], "nor")))))
         valence = w[i].lex->v * N_SCALAR;
       if (w[i].upper && cap_diff) valence += valence > 0 ? C_INCR : -C_INCR;
       for (int start_i = 0; start_i < 3; start_i++) {
-        if (i > (size_t)start_i && !w[i - (size_t)start_i - 1].lex) {
+        if ((size_t)start_i < reach && !w[i - (size_t)start_i - 1].lex) {
           double s = scalar_inc_dec(&w[i - (size_t)start_i - 1], valence, cap_diff);
           if (start_i == 1 && s != 0) s *= 0.95;
           if (start_i == 2 && s != 0) s *= 0.9;
           valence += s;
-          valence = negation_check(valence, w, start_i, i);
+          if (!self_neg) valence = negation_check(valence, w, start_i, i);
           if (start_i == 2) valence = idioms_check(valence, w, nw, i);
         }
       }
       /* least */
-      if (i > 1 && !w[i - 1].lex && eqs(&w[i - 1], "least")) {
+      if (reach > 1 && !w[i - 1].lex && eqs(&w[i - 1], "least")) {
         if (!eqs(&w[i - 2], "at") && !eqs(&w[i - 2], "very")) valence *= N_SCALAR;
-      } else if (i > 0 && !w[i - 1].lex && eqs(&w[i - 1], "least")) {
+      } else if (reach > 0 && !w[i - 1].lex && eqs(&w[i - 1], "least")) {
         valence *= N_SCALAR;
       }
     }
