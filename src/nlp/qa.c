@@ -34,9 +34,10 @@
 /* weight of the question-sentence cosine against BM25 normalised to 1 (1.0 measured best of 0.5/1/2/4) */
 #define QA_EMBED_WEIGHT 1.0
 /* span score weights (see docs/nlp.md for the measured alternatives) */
-static double QA_W_DIR = 0.5, QA_W_SENT = 1.0, QA_W_WIN = 1.5, QA_WIN_DECAY = 0.25, QA_W_TYPE = 1.0, QA_W_LEN = 0.08, QA_LEN_FREE = 3, QA_SENT_MIN = 0.5;
+static double QA_W_LIST = 0.8, QA_W_DIR = 0.5, QA_W_SENT = 1.0, QA_W_WIN = 1.5, QA_WIN_DECAY = 0.25, QA_W_TYPE = 1.0, QA_W_LEN = 0.08, QA_LEN_FREE = 3, QA_SENT_MIN = 0.5;
 __attribute__((constructor)) static void qa_tune(void) {
   const char *e;
+  if ((e = getenv("QA_W_LIST"))) QA_W_LIST = atof(e);
   if ((e = getenv("QA_W_DIR"))) QA_W_DIR = atof(e);
   if ((e = getenv("QA_W_SENT"))) QA_W_SENT = atof(e);
   if ((e = getenv("QA_W_WIN"))) QA_W_WIN = atof(e);
@@ -263,6 +264,7 @@ typedef struct qa_ctx {
   atype at;
   double sn;           /* sentence score of the current sentence, normalised */
   size_t first, last;  /* token range of the current sentence */
+  bool plural;         /* the question asks for several things */
   int head;            /* question term of the head noun of "what / which N", -1 none */
   int anchor;          /* question term of the question's main verb, -1 none */
   int dir;             /* +1 the answer follows the anchor (object question), -1 precedes it (subject) */
@@ -298,6 +300,16 @@ static void consider(qa_ctx *x, size_t a, size_t b, int ent, double bonus) {
     else break;
   }
   if (a > b) return;
+  /* the rest of a name the question names in part ("Who" of "Doctor Who", "Mask" of "The Mask of Anarchy") */
+  {
+    const nlp_tok *ta = &ct->v[a], *tb = &ct->v[b];
+    bool capa = (ta->flags & TF_CAP) != 0, capb = (tb->flags & TF_CAP) != 0;
+    if (capa && a > x->first && x->match[a - 1] >= 0 && (ct->v[a - 1].flags & TF_CAP)) return;
+    if (capb && b < x->last && x->match[b + 1] >= 0 && (ct->v[b + 1].flags & TF_CAP)) return;
+    if (capb && b + 2 <= x->last && x->match[b + 2] >= 0 && (ct->v[b + 2].flags & TF_CAP) &&
+        pos_guess(x->nlp, x->text, ct, b + 1) == P_OF)
+      return;
+  }
   bool has_num = false, has_year = false, has_propn = false;
   size_t ntok = 0;
   for (size_t i = a; i <= b; i++) {
@@ -436,7 +448,8 @@ static void sentence_candidates(qa_ctx *x, const osc_nlp_entity *ents, size_t ne
       for (size_t i = g; i < h; i++)
         if (pos[i - f] == P_AND) has_and = true;
       if (has_and) {
-        consider(x, chunk_a[c], chunk_b[d], -1, 0);
+        /* a list answers a question that asks for several ("which Doctors", "who were") */
+        consider(x, chunk_a[c], chunk_b[d], -1, x->plural ? QA_W_LIST : -QA_W_LIST);
         break;
       }
     }
@@ -462,17 +475,25 @@ static void sentence_candidates(qa_ctx *x, const osc_nlp_entity *ents, size_t ne
 }
 
 /* question term of the head noun of "what / which [kind of] N", -1 none */
-static int question_head(const char *q, const nlp_toks *qt, const int *qterm_of) {
+static int question_head(const char *q, const nlp_toks *qt, const int *qterm_of, bool *plural) {
   char lw[64];
   for (size_t i = 0; i + 1 < qt->n; i++) {
     size_t l = nlp_lower(q + qt->v[i].s, qt->v[i].e - qt->v[i].s, lw, sizeof lw);
-    if (!word_is(lw, l, "what") && !word_is(lw, l, "which")) continue;
+    bool who = word_is(lw, l, "who");
+    if (!word_is(lw, l, "what") && !word_is(lw, l, "which") && !who) continue;
     size_t j = i + 1;
     l = nlp_lower(q + qt->v[j].s, qt->v[j].e - qt->v[j].s, lw, sizeof lw);
+    if (word_is(lw, l, "were") || word_is(lw, l, "are")) *plural = true;
+    if (who) return -1;
     if ((word_is(lw, l, "kind") || word_is(lw, l, "type") || word_is(lw, l, "sort")) && j + 2 < qt->n) j += 2;
     /* the last noun of the run: "what hit reality series" -> series */
     int k = -1;
     while (j < qt->n && qterm_of[j] >= 0 && !(qt->v[j].flags & TF_CAP)) k = qterm_of[j++];
+    if (k >= 0 && j > i + 1) {
+      const nlp_tok *h = &qt->v[j - 1];
+      size_t hl = nlp_lower(q + h->s, h->e - h->s, lw, sizeof lw);
+      if (hl > 3 && lw[hl - 1] == 's' && lw[hl - 2] != 's' && lw[hl - 2] != 'u') *plural = true;
+    }
     return k;
   }
   return -1;
@@ -541,9 +562,9 @@ static int question_anchor(const osc_nlp *nlp, const char *q, const nlp_toks *qt
 
 static int pick_span(const osc_nlp *nlp, const char *text, const nlp_toks *ct, const int *match, const double *sscore,
                      double best_s, size_t ns, const double *idf, size_t nq, atype at, const osc_nlp_entity *ents,
-                     size_t nents, int head, int anchor, int dir, double *best, size_t *bs, size_t *be) {
+                     size_t nents, bool plural, int head, int anchor, int dir, double *best, size_t *bs, size_t *be) {
   qa_ctx x = {.nlp = nlp, .text = text, .ct = ct, .match = match, .idf = idf, .nq = nq, .at = at, .best = -1e9,
-              .anchor = anchor, .dir = dir, .head = head};
+              .anchor = anchor, .dir = dir, .head = head, .plural = plural};
   for (size_t k = 0; k < nq; k++) x.idf_total += idf[k];
   int *pos = malloc((ct->n + 1) * sizeof(int));
   if (!pos) return OSC_ENOMEM;
@@ -616,7 +637,8 @@ int osc_nlp_qa(osc_nlp *nlp, const char *question, size_t qlen, const char *cont
     nq++;
   }
   int dir = 0;
-  int head = question_head(question, &qt, qterm_of);
+  bool plural = false;
+  int head = question_head(question, &qt, qterm_of, &plural);
   int anchor = question_anchor(nlp, question, &qt, qterm_of, &dir);
   size_t ns = ct.n ? (size_t)ct.v[ct.n - 1].sent + 1 : 0;
   if (nq == 0 || ns == 0) goto none;
@@ -714,7 +736,7 @@ int osc_nlp_qa(osc_nlp *nlp, const char *question, size_t qlen, const char *cont
   }
   double best = -1e9;
   size_t bs = 0, be = 0;
-  rc = pick_span(nlp, context, &ct, match, sscore, best_s, ns, idf, nq, at, ents, nents, head, anchor, dir, &best, &bs, &be);
+  rc = pick_span(nlp, context, &ct, match, sscore, best_s, ns, idf, nq, at, ents, nents, plural, head, anchor, dir, &best, &bs, &be);
   if (rc) {
     free(match);
     goto out;
