@@ -34,9 +34,10 @@
 /* weight of the question-sentence cosine against BM25 normalised to 1 (1.0 measured best of 0.5/1/2/4) */
 #define QA_EMBED_WEIGHT 1.0
 /* span score weights (see docs/nlp.md for the measured alternatives) */
-static double QA_W_LIST = 0.8, QA_W_DIR = 0.5, QA_W_SENT = 1.0, QA_W_WIN = 1.5, QA_WIN_DECAY = 0.25, QA_W_TYPE = 1.0, QA_W_LEN = 0.08, QA_LEN_FREE = 3, QA_SENT_MIN = 0.5;
+static double QA_W_DEF = 0.5, QA_W_LIST = 0.8, QA_W_DIR = 0.5, QA_W_SENT = 1.0, QA_W_WIN = 1.5, QA_WIN_DECAY = 0.25, QA_W_TYPE = 1.0, QA_W_LEN = 0.08, QA_LEN_FREE = 3, QA_SENT_MIN = 0.5;
 __attribute__((constructor)) static void qa_tune(void) {
   const char *e;
+  if ((e = getenv("QA_W_DEF"))) QA_W_DEF = atof(e);
   if ((e = getenv("QA_W_LIST"))) QA_W_LIST = atof(e);
   if ((e = getenv("QA_W_DIR"))) QA_W_DIR = atof(e);
   if ((e = getenv("QA_W_SENT"))) QA_W_SENT = atof(e);
@@ -264,6 +265,7 @@ typedef struct qa_ctx {
   atype at;
   double sn;           /* sentence score of the current sentence, normalised */
   size_t first, last;  /* token range of the current sentence */
+  bool copula;         /* "what is / are / was / were ..." */
   bool plural;         /* the question asks for several things */
   int head;            /* question term of the head noun of "what / which N", -1 none */
   int anchor;          /* question term of the question's main verb, -1 none */
@@ -363,6 +365,10 @@ static void consider(qa_ctx *x, size_t a, size_t b, int ent, double bonus) {
   }
 }
 
+static bool text_is(const char *text, const nlp_tok *t, const char *s) {
+  return t->e - t->s == strlen(s) && !memcmp(text + t->s, s, t->e - t->s);
+}
+
 static const char *const REASON_CUES[] = {"because", "since", "due", "as", "so", "to", "by", NULL};
 
 static void sentence_candidates(qa_ctx *x, const osc_nlp_entity *ents, size_t nents, const int *pos) {
@@ -377,7 +383,13 @@ static void sentence_candidates(qa_ctx *x, const osc_nlp_entity *ents, size_t ne
       if (ct->v[i].e == ents[e].byte_end) b = i;
     }
     if (a == SIZE_MAX || b == SIZE_MAX || b < a) continue;
-    consider(x, a, b, (int)ents[e].type, 0);
+    /* an entity made only of words that are no noun ("Again" opening a sentence) */
+    bool nounish = false;
+    for (size_t i = a; i <= b; i++) {
+      int p = pos[i - f];
+      if (p == P_NOUN || p == P_PROPN || p == P_NUM || p == P_SYM) nounish = true;
+    }
+    if (nounish) consider(x, a, b, (int)ents[e].type, 0);
   }
   /* noun-phrase chunks: [DET] (ADJ|NOUN|PROPN|NUM|SYM)* ending in NOUN/PROPN/NUM, no question word inside;
    * chunks joined by "of" and comma/and lists are candidates too */
@@ -454,6 +466,25 @@ static void sentence_candidates(qa_ctx *x, const osc_nlp_entity *ents, size_t ne
       }
     }
   }
+  /* "what is X?": the predicate after "X is / are / was / were", up to the next punctuation */
+  if (x->copula) {
+    for (size_t i = f + 1; i + 1 <= l; i++) {
+      if (ct->v[i].kind != TK_WORD) continue;
+      char lw[64];
+      size_t n = nlp_lower(x->text + ct->v[i].s, ct->v[i].e - ct->v[i].s, lw, sizeof lw);
+      if (!word_is(lw, n, "is") && !word_is(lw, n, "are") && !word_is(lw, n, "was") && !word_is(lw, n, "were")) continue;
+      size_t p = i - 1;
+      if (ct->v[p].kind == TK_PUNCT && text_is(x->text, &ct->v[p], ")") && p > f) {
+        while (p > f && !text_is(x->text, &ct->v[p], "(")) p--;
+        if (p > f) p--;
+      }
+      if (x->match[p] < 0) continue;
+      size_t a = i + 1, b = a;
+      while (b + 1 <= l && ct->v[b + 1].kind != TK_PUNCT && b + 1 < a + 12) b++;
+      if (ct->v[a].kind == TK_PUNCT) continue;
+      consider(x, a, b, -1, QA_W_DEF);
+    }
+  }
   /* why: the clause after a reason cue, up to the next comma or the sentence end */
   if (x->at == AT_REASON) {
     for (size_t i = f; i <= l; i++) {
@@ -475,7 +506,7 @@ static void sentence_candidates(qa_ctx *x, const osc_nlp_entity *ents, size_t ne
 }
 
 /* question term of the head noun of "what / which [kind of] N", -1 none */
-static int question_head(const char *q, const nlp_toks *qt, const int *qterm_of, bool *plural) {
+static int question_head(const char *q, const nlp_toks *qt, const int *qterm_of, bool *plural, bool *copula) {
   char lw[64];
   for (size_t i = 0; i + 1 < qt->n; i++) {
     size_t l = nlp_lower(q + qt->v[i].s, qt->v[i].e - qt->v[i].s, lw, sizeof lw);
@@ -484,6 +515,8 @@ static int question_head(const char *q, const nlp_toks *qt, const int *qterm_of,
     size_t j = i + 1;
     l = nlp_lower(q + qt->v[j].s, qt->v[j].e - qt->v[j].s, lw, sizeof lw);
     if (word_is(lw, l, "were") || word_is(lw, l, "are")) *plural = true;
+    if (!who && (word_is(lw, l, "were") || word_is(lw, l, "are") || word_is(lw, l, "is") || word_is(lw, l, "was")))
+      *copula = true;
     if (who) return -1;
     if ((word_is(lw, l, "kind") || word_is(lw, l, "type") || word_is(lw, l, "sort")) && j + 2 < qt->n) j += 2;
     /* the last noun of the run: "what hit reality series" -> series */
@@ -562,9 +595,10 @@ static int question_anchor(const osc_nlp *nlp, const char *q, const nlp_toks *qt
 
 static int pick_span(const osc_nlp *nlp, const char *text, const nlp_toks *ct, const int *match, const double *sscore,
                      double best_s, size_t ns, const double *idf, size_t nq, atype at, const osc_nlp_entity *ents,
-                     size_t nents, bool plural, int head, int anchor, int dir, double *best, size_t *bs, size_t *be) {
+                     size_t nents, bool copula, bool plural, int head, int anchor, int dir, double *best, size_t *bs, size_t *be) {
   qa_ctx x = {.nlp = nlp, .text = text, .ct = ct, .match = match, .idf = idf, .nq = nq, .at = at, .best = -1e9,
-              .anchor = anchor, .dir = dir, .head = head, .plural = plural};
+              .anchor = anchor, .dir = dir, .head = head, .plural = plural,
+              .copula = copula};
   for (size_t k = 0; k < nq; k++) x.idf_total += idf[k];
   int *pos = malloc((ct->n + 1) * sizeof(int));
   if (!pos) return OSC_ENOMEM;
@@ -637,8 +671,8 @@ int osc_nlp_qa(osc_nlp *nlp, const char *question, size_t qlen, const char *cont
     nq++;
   }
   int dir = 0;
-  bool plural = false;
-  int head = question_head(question, &qt, qterm_of, &plural);
+  bool plural = false, copula = false;
+  int head = question_head(question, &qt, qterm_of, &plural, &copula);
   int anchor = question_anchor(nlp, question, &qt, qterm_of, &dir);
   size_t ns = ct.n ? (size_t)ct.v[ct.n - 1].sent + 1 : 0;
   if (nq == 0 || ns == 0) goto none;
@@ -736,7 +770,7 @@ int osc_nlp_qa(osc_nlp *nlp, const char *question, size_t qlen, const char *cont
   }
   double best = -1e9;
   size_t bs = 0, be = 0;
-  rc = pick_span(nlp, context, &ct, match, sscore, best_s, ns, idf, nq, at, ents, nents, plural, head, anchor, dir, &best, &bs, &be);
+  rc = pick_span(nlp, context, &ct, match, sscore, best_s, ns, idf, nq, at, ents, nents, copula, plural, head, anchor, dir, &best, &bs, &be);
   if (rc) {
     free(match);
     goto out;
