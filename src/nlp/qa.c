@@ -34,9 +34,10 @@
 /* weight of the question-sentence cosine against BM25 normalised to 1 (1.0 measured best of 0.5/1/2/4) */
 #define QA_EMBED_WEIGHT 1.0
 /* span score weights (see docs/nlp.md for the measured alternatives) */
-static double QA_W_DEF = 0.5, QA_W_LIST = 0.8, QA_W_DIR = 0.5, QA_W_SENT = 1.0, QA_W_WIN = 1.5, QA_WIN_DECAY = 0.25, QA_W_TYPE = 1.0, QA_W_LEN = 0.08, QA_LEN_FREE = 3, QA_SENT_MIN = 0.5;
+static double QA_W_SPEC = 1.0, QA_W_DEF = 0.5, QA_W_LIST = 0.8, QA_W_DIR = 0.5, QA_W_SENT = 0.5, QA_W_WIN = 1.5, QA_WIN_DECAY = 0.25, QA_W_TYPE = 1.0, QA_W_LEN = 0.08, QA_LEN_FREE = 3, QA_SENT_MIN = 0.5;
 __attribute__((constructor)) static void qa_tune(void) {
   const char *e;
+  if ((e = getenv("QA_W_SPEC"))) QA_W_SPEC = atof(e);
   if ((e = getenv("QA_W_DEF"))) QA_W_DEF = atof(e);
   if ((e = getenv("QA_W_LIST"))) QA_W_LIST = atof(e);
   if ((e = getenv("QA_W_DIR"))) QA_W_DIR = atof(e);
@@ -314,6 +315,7 @@ static void consider(qa_ctx *x, size_t a, size_t b, int ent, double bonus) {
   }
   bool has_num = false, has_year = false, has_propn = false;
   size_t ntok = 0;
+  double spec = 0; /* specificity: the rarest word by Pattern's frequency list; numbers and unlisted words are rare */
   for (size_t i = a; i <= b; i++) {
     if (x->match[i] >= 0 && !(i == b && a < b && x->match[i] == x->head)) return;
     const nlp_tok *t = &ct->v[i];
@@ -326,7 +328,11 @@ static void consider(qa_ctx *x, size_t a, size_t b, int ent, double bonus) {
       char lw[64];
       size_t l = nlp_lower(x->text + t->s, t->e - t->s, lw, sizeof lw);
       if (word_in(lw, l, MONTHS)) has_year = true;
-    }
+      const nlp_map_ent *fe = nlp_map_get(&x->nlp->freq, lw, l);
+      double sp = fe && fe->v > 0 ? -log10(fe->v) / 4 : 1;
+      if (sp > spec) spec = sp > 1 ? 1 : sp;
+    } else if (t->kind == TK_NUM)
+      spec = 1;
   }
   if (!ntok) return;
   /* window: idf-weighted question terms of the sentence, by their distance to the span */
@@ -356,7 +362,7 @@ static void consider(qa_ctx *x, size_t a, size_t b, int ent, double bonus) {
       bonus += (after == (x->dir > 0)) ? QA_W_DIR : -QA_W_DIR;
     }
   }
-  double sc = QA_W_SENT * x->sn + QA_W_WIN * win + QA_W_TYPE * fit + bonus -
+  double sc = QA_W_SENT * x->sn + QA_W_WIN * win + QA_W_TYPE * fit + QA_W_SPEC * spec + bonus -
               QA_W_LEN * ((double)ntok > QA_LEN_FREE ? (double)ntok - QA_LEN_FREE : 0);
   if (sc > x->best) {
     x->best = sc;
