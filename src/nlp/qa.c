@@ -34,21 +34,18 @@
 /* weight of the question-sentence cosine against BM25 normalised to 1 (1.0 measured best of 0.5/1/2/4) */
 #define QA_EMBED_WEIGHT 1.0
 /* span score weights (see docs/nlp.md for the measured alternatives) */
-static double QA_W_SPEC = 1.0, QA_W_DEF = 0.5, QA_W_LIST = 0.8, QA_W_DIR = 0.5, QA_W_SENT = 0.5, QA_W_WIN = 1.5, QA_WIN_DECAY = 0.25, QA_W_TYPE = 1.0, QA_W_LEN = 0.08, QA_LEN_FREE = 3, QA_SENT_MIN = 0.5;
-__attribute__((constructor)) static void qa_tune(void) {
-  const char *e;
-  if ((e = getenv("QA_W_SPEC"))) QA_W_SPEC = atof(e);
-  if ((e = getenv("QA_W_DEF"))) QA_W_DEF = atof(e);
-  if ((e = getenv("QA_W_LIST"))) QA_W_LIST = atof(e);
-  if ((e = getenv("QA_W_DIR"))) QA_W_DIR = atof(e);
-  if ((e = getenv("QA_W_SENT"))) QA_W_SENT = atof(e);
-  if ((e = getenv("QA_W_WIN"))) QA_W_WIN = atof(e);
-  if ((e = getenv("QA_WIN_DECAY"))) QA_WIN_DECAY = atof(e);
-  if ((e = getenv("QA_W_TYPE"))) QA_W_TYPE = atof(e);
-  if ((e = getenv("QA_W_LEN"))) QA_W_LEN = atof(e);
-  if ((e = getenv("QA_LEN_FREE"))) QA_LEN_FREE = atof(e);
-  if ((e = getenv("QA_SENT_MIN"))) QA_SENT_MIN = atof(e);
-}
+/* span score weights; the measured alternatives are in docs/nlp.md */
+#define QA_W_SENT 0.5     /* sentence score, normalised to the best sentence */
+#define QA_W_WIN 1.5      /* window overlap in [0, 1] */
+#define QA_WIN_DECAY 0.25 /* a question word d tokens away counts 1 / (1 + decay * (d - 1)) */
+#define QA_W_TYPE 1.0     /* answer type fits (1) / fits in part / contradicts (-1) */
+#define QA_W_SPEC 1.0     /* specificity of the span's rarest word, in [0, 1] */
+#define QA_W_DIR 0.5      /* on / off the side of the question's verb where the answer sits */
+#define QA_W_LIST 0.8     /* a list for a plural question, against one for a singular question */
+#define QA_W_DEF 0.5      /* the predicate of "X is ..." for "what is X" */
+#define QA_W_LEN 0.08     /* per token beyond QA_LEN_FREE */
+#define QA_LEN_FREE 3
+#define QA_SENT_MIN 0.5   /* sentences scoring below this share of the best give no candidates */
 
 typedef enum { AT_ANY, AT_DATE, AT_NUM, AT_PERSON, AT_LOC, AT_NP, AT_REASON } atype;
 
@@ -363,7 +360,7 @@ static void consider(qa_ctx *x, size_t a, size_t b, int ent, double bonus) {
     }
   }
   double sc = QA_W_SENT * x->sn + QA_W_WIN * win + QA_W_TYPE * fit + QA_W_SPEC * spec + bonus -
-              QA_W_LEN * ((double)ntok > QA_LEN_FREE ? (double)ntok - QA_LEN_FREE : 0);
+              QA_W_LEN * (ntok > QA_LEN_FREE ? (double)(ntok - QA_LEN_FREE) : 0);
   if (sc > x->best) {
     x->best = sc;
     x->bs = ct->v[a].s;
@@ -512,7 +509,7 @@ static void sentence_candidates(qa_ctx *x, const osc_nlp_entity *ents, size_t ne
 }
 
 /* question term of the head noun of "what / which [kind of] N", -1 none */
-static int question_head(const char *q, const nlp_toks *qt, const int *qterm_of, bool *plural, bool *copula) {
+static int question_head(const osc_nlp *nlp, const char *q, const nlp_toks *qt, const int *qterm_of, bool *plural, bool *copula) {
   char lw[64];
   for (size_t i = 0; i + 1 < qt->n; i++) {
     size_t l = nlp_lower(q + qt->v[i].s, qt->v[i].e - qt->v[i].s, lw, sizeof lw);
@@ -527,7 +524,13 @@ static int question_head(const char *q, const nlp_toks *qt, const int *qterm_of,
     if ((word_is(lw, l, "kind") || word_is(lw, l, "type") || word_is(lw, l, "sort")) && j + 2 < qt->n) j += 2;
     /* the last noun of the run: "what hit reality series" -> series */
     int k = -1;
-    while (j < qt->n && qterm_of[j] >= 0 && !(qt->v[j].flags & TF_CAP)) k = qterm_of[j++];
+    while (j < qt->n && qterm_of[j] >= 0 && !(qt->v[j].flags & TF_CAP)) {
+      /* the noun run ends at a word that cannot be a noun ("which actors starred") */
+      int ex = 0;
+      size_t lj = nlp_lower(q + qt->v[j].s, qt->v[j].e - qt->v[j].s, lw, sizeof lw);
+      if (k >= 0 && nlp->have_wordnet && !(wn_mask(nlp, lw, lj, &ex) & 1)) break;
+      k = qterm_of[j++];
+    }
     if (k >= 0 && j > i + 1) {
       const nlp_tok *h = &qt->v[j - 1];
       size_t hl = nlp_lower(q + h->s, h->e - h->s, lw, sizeof lw);
@@ -678,7 +681,7 @@ int osc_nlp_qa(osc_nlp *nlp, const char *question, size_t qlen, const char *cont
   }
   int dir = 0;
   bool plural = false, copula = false;
-  int head = question_head(question, &qt, qterm_of, &plural, &copula);
+  int head = question_head(nlp, question, &qt, qterm_of, &plural, &copula);
   int anchor = question_anchor(nlp, question, &qt, qterm_of, &dir);
   size_t ns = ct.n ? (size_t)ct.v[ct.n - 1].sent + 1 : 0;
   if (nq == 0 || ns == 0) goto none;
