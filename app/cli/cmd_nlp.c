@@ -688,36 +688,43 @@ static size_t squad_tokens(const char *s, char (*tok)[64], size_t cap) {
 /* `nlp eval --verbose`: QA prints one JSON line per question and F1 per question type on stderr */
 static bool eval_verbose;
 
-/* question type for the verbose breakdown: the first wh-word (with the next word for how/what/which) */
+/* question type for the verbose breakdown: the first wh-word; "how" with a quantity word; "what" / "which"
+ * split into "year", a verb (be / do / have / can) and a noun head */
 static void qa_qtype(const char *q, char *out, size_t cap) {
   static const char *const wh[] = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how"};
-  char w[512];
+  static const char *const how[] = {"many", "much", "long", "old", "far", "large"};
+  static const char *const verb[] = {"is", "was", "are", "were", "does", "did", "do", "has", "had", "can"};
+  char w[64], nx[64];
   snprintf(out, cap, "other");
-  size_t l = 0;
-  const char *p = q;
-  while (*p) {
+  for (const char *p = q; *p;) {
+    size_t l = 0, m = 0;
     while (*p && !isalpha((unsigned char)*p)) p++;
-    l = 0;
-    while (isalpha((unsigned char)*p) && l + 1 < sizeof w) w[l++] = (char)tolower((unsigned char)*p++);
-    while (isalpha((unsigned char)*p)) p++;
+    while (isalpha((unsigned char)*p)) {
+      if (l + 1 < sizeof w) w[l++] = (char)tolower((unsigned char)*p);
+      p++;
+    }
     w[l] = 0;
     if (!l) break;
-    for (size_t i = 0; i < OSC_ARRAY_LEN(wh); i++)
-      if (!strcmp(w, wh[i])) {
-        if (i == 0 || i == 1 || i == 8) {
-          char nx[64];
-          size_t m = 0;
-          while (*p && !isalpha((unsigned char)*p)) p++;
-          while (isalpha((unsigned char)*p) && m + 1 < sizeof nx) nx[m++] = (char)tolower((unsigned char)*p++);
-          nx[m] = 0;
-          if (i == 8 || !strcmp(nx, "year") || !strcmp(nx, "type") || !strcmp(nx, "is") || !strcmp(nx, "was") ||
-              !strcmp(nx, "are") || !strcmp(nx, "were") || !strcmp(nx, "did") || !strcmp(nx, "does") ||
-              !strcmp(nx, "do"))
-            snprintf(out, cap, "%s %s", w, nx);
-          else snprintf(out, cap, "%s NOUN", w);
-        } else snprintf(out, cap, "%s", w);
-        return;
-      }
+    size_t i = 0;
+    while (i < OSC_ARRAY_LEN(wh) && strcmp(w, wh[i])) i++;
+    if (i == OSC_ARRAY_LEN(wh)) continue;
+    const char *r = p;
+    while (*r && !isalpha((unsigned char)*r)) r++;
+    while (isalpha((unsigned char)*r)) {
+      if (m + 1 < sizeof nx) nx[m++] = (char)tolower((unsigned char)*r);
+      r++;
+    }
+    nx[m] = 0;
+    if (i == 8) {
+      size_t k = 0;
+      while (k < OSC_ARRAY_LEN(how) && strcmp(nx, how[k])) k++;
+      snprintf(out, cap, "how %s", k < OSC_ARRAY_LEN(how) ? nx : "(other)");
+    } else if (i <= 1) {
+      size_t k = 0;
+      while (k < OSC_ARRAY_LEN(verb) && strcmp(nx, verb[k])) k++;
+      snprintf(out, cap, "%s %s", w, !strcmp(nx, "year") ? "year" : k < OSC_ARRAY_LEN(verb) ? "VERB" : "NOUN");
+    } else snprintf(out, cap, "%s", i <= 4 ? "who" : w);
+    return;
   }
 }
 
