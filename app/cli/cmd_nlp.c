@@ -886,7 +886,7 @@ static int cmd_eval(osc_cli *cli, int argc, char **argv) {
   osc_cli_opt opts[] = {{"task", 0, OSC_OPT_STRING, &only, "TASK", "only sentiment|langid|ner|keywords|qa|sts", NULL},
                         {"verbose", 0, OSC_OPT_FLAG, &eval_verbose, NULL, "QA: per-question JSON lines and F1 per question type on stderr", NULL},
                         {0}};
-  int rc = osc_cli_parse(cli, "oscontent nlp eval [--task T] DIR", "Score every task of the evaluation sets in DIR (e.g. ../shared/eval)", opts, &argc, argv);
+  int rc = osc_cli_parse(cli, "oscontent nlp eval [--task T] [--verbose] DIR", "Score every task of the evaluation sets in DIR (e.g. ../shared/eval)", opts, &argc, argv);
   if (rc >= 0) return rc;
   if (argc != 2) return osc_cli_usage_error(cli, "nlp eval needs the evaluation directory");
   osc_nlp *nlp = NULL;
