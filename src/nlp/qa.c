@@ -42,7 +42,7 @@
 #define QA_W_SPEC 1.0     /* specificity of the span's rarest word, in [0, 1] */
 #define QA_W_DIR 0.5      /* on / off the side of the question's verb where the answer sits */
 #define QA_W_LIST 0.8     /* a list for a plural question, against one for a singular question */
-#define QA_W_DEF 0.5      /* the predicate of "X is ..." for "what is X" */
+#define QA_W_DEF 0.5      /* the predicate of "X is ..." for "what is X"; a quoted title for "what is X called" */
 #define QA_W_LEN 0.08     /* per token beyond QA_LEN_FREE */
 #define QA_LEN_FREE 3
 #define QA_SENT_MIN 0.5   /* sentences scoring below this share of the best give no candidates */
@@ -263,6 +263,7 @@ typedef struct qa_ctx {
   atype at;
   double sn;           /* sentence score of the current sentence, normalised */
   size_t first, last;  /* token range of the current sentence */
+  bool naming;         /* the question asks for a title or name ("titled", "called") */
   bool copula;         /* "what is / are / was / were ..." */
   bool plural;         /* the question asks for several things */
   int head;            /* question term of the head noun of "what / which N", -1 none */
@@ -372,6 +373,10 @@ static bool text_is(const char *text, const nlp_tok *t, const char *s) {
   return t->e - t->s == strlen(s) && !memcmp(text + t->s, s, t->e - t->s);
 }
 
+static bool is_quote(const char *text, const nlp_tok *t) {
+  return t->kind == TK_PUNCT && (text_is(text, t, "\"") || text_is(text, t, "\xe2\x80\x9c") || text_is(text, t, "\xe2\x80\x9d"));
+}
+
 static const char *const REASON_CUES[] = {"because", "since", "due", "as", "so", "to", "by", NULL};
 
 static void sentence_candidates(qa_ctx *x, const osc_nlp_entity *ents, size_t nents, const int *pos) {
@@ -468,6 +473,15 @@ static void sentence_candidates(qa_ctx *x, const osc_nlp_entity *ents, size_t ne
         break;
       }
     }
+  }
+  /* quoted titles ("Beating the Odds: The Untold Story ..."), which hold words the chunks break at */
+  for (size_t i = f; i + 2 <= l; i++) {
+    if (!is_quote(x->text, &ct->v[i])) continue;
+    size_t j = i + 1;
+    while (j <= l && j < i + 16 && !is_quote(x->text, &ct->v[j])) j++;
+    if (j > l || j >= i + 16 || !is_quote(x->text, &ct->v[j])) continue;
+    if (j > i + 1) consider(x, i + 1, j - 1, -1, x->naming ? QA_W_DEF : 0);
+    i = j;
   }
   /* "what is X?": the predicate after "X is / are / was / were", up to the next punctuation */
   if (x->copula) {
@@ -604,10 +618,10 @@ static int question_anchor(const osc_nlp *nlp, const char *q, const nlp_toks *qt
 
 static int pick_span(const osc_nlp *nlp, const char *text, const nlp_toks *ct, const int *match, const double *sscore,
                      double best_s, size_t ns, const double *idf, size_t nq, atype at, const osc_nlp_entity *ents,
-                     size_t nents, bool copula, bool plural, int head, int anchor, int dir, double *best, size_t *bs, size_t *be) {
+                     size_t nents, bool naming, bool copula, bool plural, int head, int anchor, int dir, double *best, size_t *bs, size_t *be) {
   qa_ctx x = {.nlp = nlp, .text = text, .ct = ct, .match = match, .idf = idf, .nq = nq, .at = at, .best = -1e9,
               .anchor = anchor, .dir = dir, .head = head, .plural = plural,
-              .copula = copula};
+              .copula = copula, .naming = naming};
   for (size_t k = 0; k < nq; k++) x.idf_total += idf[k];
   int *pos = malloc((ct->n + 1) * sizeof(int));
   if (!pos) return OSC_ENOMEM;
@@ -680,7 +694,13 @@ int osc_nlp_qa(osc_nlp *nlp, const char *question, size_t qlen, const char *cont
     nq++;
   }
   int dir = 0;
-  bool plural = false, copula = false;
+  bool plural = false, copula = false, naming = false;
+  for (size_t i = 0; i < qt.n; i++) {
+    static const char *const NAMING[] = {"title", "titled", "called", "named", "name", "entitled", NULL};
+    char lw[64];
+    size_t l = nlp_lower(question + qt.v[i].s, qt.v[i].e - qt.v[i].s, lw, sizeof lw);
+    if (word_in(lw, l, NAMING)) naming = true;
+  }
   int head = question_head(nlp, question, &qt, qterm_of, &plural, &copula);
   int anchor = question_anchor(nlp, question, &qt, qterm_of, &dir);
   size_t ns = ct.n ? (size_t)ct.v[ct.n - 1].sent + 1 : 0;
@@ -779,7 +799,7 @@ int osc_nlp_qa(osc_nlp *nlp, const char *question, size_t qlen, const char *cont
   }
   double best = -1e9;
   size_t bs = 0, be = 0;
-  rc = pick_span(nlp, context, &ct, match, sscore, best_s, ns, idf, nq, at, ents, nents, copula, plural, head, anchor, dir, &best, &bs, &be);
+  rc = pick_span(nlp, context, &ct, match, sscore, best_s, ns, idf, nq, at, ents, nents, naming, copula, plural, head, anchor, dir, &best, &bs, &be);
   if (rc) {
     free(match);
     goto out;

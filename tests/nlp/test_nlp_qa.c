@@ -91,6 +91,13 @@ static void test_head_noun_and_definition(void **st) {
          "thin tubule that extends from the plastid"); /* leading articles are dropped */
 }
 
+static void test_quoted_title(void **st) {
+  (void)st;
+  expect("What was the memoir called?",
+         "In 1991 Goldenson wrote the memoir \"Beating the Odds: The Untold Story\" about his years at the network.",
+         "Beating the Odds: The Untold Story");
+}
+
 static void test_reason(void **st) {
   (void)st;
   expect("Why did the old bridge close?", "The old bridge closed in 1990 because its cables had corroded.",
@@ -151,6 +158,7 @@ int main(void) {
       cmocka_unit_test(test_types),         cmocka_unit_test(test_verb_side),
       cmocka_unit_test(test_name_remnant),  cmocka_unit_test(test_plural_list),
       cmocka_unit_test(test_head_noun_and_definition), cmocka_unit_test(test_reason),
+      cmocka_unit_test(test_quoted_title),
       cmocka_unit_test(test_no_question_words), cmocka_unit_test(test_offsets_and_bad_input),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
