@@ -8,16 +8,21 @@
  * 2. The question gives an expected answer type: the wh-word, and for
  *    what / which the head noun after it (what year -> DATE, which city ->
  *    LOCATION, what percentage -> NUM ...); why -> a reason clause.
- * 3. Candidate spans in the better sentences are noun-phrase chunks (a
- *    tagger-free guess of the part of speech from WordNet's lemma index with
- *    English inflections, capitalisation and number shape), "X of Y" and
- *    coordinated lists of chunks, the entities of nlp__entities, and for why
- *    the clause after "because" / "due to" ...  A span never contains a word
- *    of the question.
+ * 3. Candidate spans in the sentences scoring at least half the best are
+ *    noun-phrase chunks (a tagger-free guess of the part of speech from
+ *    WordNet's lemma index with English inflections, capitalisation and
+ *    number shape), "X of Y" and coordinated lists of chunks, the entities of
+ *    nlp__entities, quoted titles, the predicate of "X is ..." for "what is
+ *    X", and for why the clause after "because" / "due to" ...  A span never
+ *    contains a word of the question, except the question's head noun as its
+ *    last word ("what kind of forest" -> "moist broadleaf forest"), and is
+ *    never the rest of a name the question names in part.
  * 4. Score = sentence score + sliding-window overlap (idf-weighted question
- *    words near the span, decaying with distance: the SQuAD paper's window
- *    and distance features) + type fit - length beyond the short answers
- *    SQuAD favours.
+ *    words of the sentence by their distance to the span: the SQuAD paper's
+ *    window and distance features) + type fit + specificity (the span's
+ *    rarest word by Pattern's frequency list) + the side of the question's
+ *    main verb ("what did X recommend" -> after it) + list for plural
+ *    questions - length beyond the short answers SQuAD favours.
  * No answer ("found": false) when no content word of the question occurs in
  * the context, or no candidate span exists.
  */
@@ -33,7 +38,6 @@
 
 /* weight of the question-sentence cosine against BM25 normalised to 1 (1.0 measured best of 0.5/1/2/4) */
 #define QA_EMBED_WEIGHT 1.0
-/* span score weights (see docs/nlp.md for the measured alternatives) */
 /* span score weights; the measured alternatives are in docs/nlp.md */
 #define QA_W_SENT 0.5     /* sentence score, normalised to the best sentence */
 #define QA_W_WIN 1.5      /* window overlap in [0, 1] */
