@@ -727,7 +727,51 @@ static size_t squad_tokens(const char *s, char (*tok)[64], size_t cap) {
   return n;
 }
 
+/* `nlp eval --verbose`: QA prints one JSON line per question and F1 per question type on stderr */
+static bool eval_verbose;
+
+/* question type for the verbose breakdown: the first wh-word; "how" with a quantity word; "what" / "which"
+ * split into "year", a verb (be / do / have / can) and a noun head */
+static void qa_qtype(const char *q, char *out, size_t cap) {
+  static const char *const wh[] = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how"};
+  static const char *const how[] = {"many", "much", "long", "old", "far", "large"};
+  static const char *const verb[] = {"is", "was", "are", "were", "does", "did", "do", "has", "had", "can"};
+  char w[64], nx[64];
+  snprintf(out, cap, "other");
+  for (const char *p = q; *p;) {
+    size_t l = 0, m = 0;
+    while (*p && !isalpha((unsigned char)*p)) p++;
+    while (isalpha((unsigned char)*p)) {
+      if (l + 1 < sizeof w) w[l++] = (char)tolower((unsigned char)*p);
+      p++;
+    }
+    w[l] = 0;
+    if (!l) break;
+    size_t i = 0;
+    while (i < OSC_ARRAY_LEN(wh) && strcmp(w, wh[i])) i++;
+    if (i == OSC_ARRAY_LEN(wh)) continue;
+    const char *r = p;
+    while (*r && !isalpha((unsigned char)*r)) r++;
+    while (isalpha((unsigned char)*r)) {
+      if (m + 1 < sizeof nx) nx[m++] = (char)tolower((unsigned char)*r);
+      r++;
+    }
+    nx[m] = 0;
+    if (i == 8) {
+      size_t k = 0;
+      while (k < OSC_ARRAY_LEN(how) && strcmp(nx, how[k])) k++;
+      snprintf(out, cap, "how %s", k < OSC_ARRAY_LEN(how) ? nx : "(other)");
+    } else if (i <= 1) {
+      size_t k = 0;
+      while (k < OSC_ARRAY_LEN(verb) && strcmp(nx, verb[k])) k++;
+      snprintf(out, cap, "%s %s", w, !strcmp(nx, "year") ? "year" : k < OSC_ARRAY_LEN(verb) ? "VERB" : "NOUN");
+    } else snprintf(out, cap, "%s", i <= 4 ? "who" : w);
+    return;
+  }
+}
+
 static void eval_qa(osc_cli *cli, osc_nlp *nlp, const char *dir, json_t *rows) {
+  json_t *bytype = eval_verbose ? json_object() : NULL;
   size_t len;
   char *d = read_all(dir, "qa/dev.jsonl", &len);
   if (!d) return;
@@ -772,11 +816,38 @@ static void eval_qa(osc_cli *cli, osc_nlp *nlp, const char *dir, json_t *rows) {
       }
       sem += bem;
       sf1 += bf;
+      if (bytype) {
+        char qtype[80];
+        qa_qtype(json_string_value(q), qtype, sizeof qtype);
+        json_t *c3 = json_object_get(bytype, qtype);
+        if (!c3) json_object_set_new(bytype, qtype, c3 = json_pack("[f,f,f]", 0.0, 0.0, 0.0));
+        json_array_set_new(c3, 0, json_real(json_real_value(json_array_get(c3, 0)) + 1));
+        json_array_set_new(c3, 1, json_real(json_real_value(json_array_get(c3, 1)) + bem));
+        json_array_set_new(c3, 2, json_real(json_real_value(json_array_get(c3, 2)) + bf));
+        json_t *v = json_pack("{s:O,s:s,s:O,s:s,s:f,s:f,s:i,s:f,s:O}", "id", json_object_get(j, "id"), "type", qtype,
+                              "question", q, "pred", a.answer, "em", bem, "f1", bf, "start", (json_int_t)a.start,
+                              "conf", a.confidence, "answers", json_object_get(j, "answers"));
+        char *txt = v ? json_dumps(v, JSON_COMPACT) : NULL;
+        if (txt) fprintf(stderr, "%s\n", txt);
+        free(txt);
+        json_decref(v);
+      }
       osc_nlp_answer_release(&a);
     }
     json_decref(j);
   }
   free(d);
+  if (bytype) {
+    const char *k;
+    json_t *v;
+    fprintf(stderr, "%-16s %6s %7s %7s\n", "qtype", "n", "EM", "F1");
+    json_object_foreach(bytype, k, v) {
+      double cnt = json_real_value(json_array_get(v, 0));
+      fprintf(stderr, "%-16s %6.0f %7.2f %7.2f\n", k, cnt, 100 * json_real_value(json_array_get(v, 1)) / cnt,
+              100 * json_real_value(json_array_get(v, 2)) / cnt);
+    }
+    json_decref(bytype);
+  }
   if (!n) return;
   eval_row(cli, rows, "qa/squad-dev12", "EM x100", sem / n * 100, "LR baseline 38.1", NULL);
   eval_row(cli, rows, "qa/squad-dev12", "F1 x100", sf1 / n * 100, "LR baseline 49.8; sliding window ~20", "target >= 40");
@@ -854,8 +925,10 @@ static void eval_sts(osc_cli *cli, osc_nlp *nlp, const char *dir, json_t *rows) 
 
 static int cmd_eval(osc_cli *cli, int argc, char **argv) {
   const char *only = NULL;
-  osc_cli_opt opts[] = {{"task", 0, OSC_OPT_STRING, &only, "TASK", "only sentiment|langid|ner|keywords|qa|sts", NULL}, {0}};
-  int rc = osc_cli_parse(cli, "oscontent nlp eval [--task T] DIR", "Score every task of the evaluation sets in DIR (e.g. ../shared/eval)", opts, &argc, argv);
+  osc_cli_opt opts[] = {{"task", 0, OSC_OPT_STRING, &only, "TASK", "only sentiment|langid|ner|keywords|qa|sts", NULL},
+                        {"verbose", 0, OSC_OPT_FLAG, &eval_verbose, NULL, "QA: per-question JSON lines and F1 per question type on stderr", NULL},
+                        {0}};
+  int rc = osc_cli_parse(cli, "oscontent nlp eval [--task T] [--verbose] DIR", "Score every task of the evaluation sets in DIR (e.g. ../shared/eval)", opts, &argc, argv);
   if (rc >= 0) return rc;
   if (argc != 2) return osc_cli_usage_error(cli, "nlp eval needs the evaluation directory");
   osc_nlp *nlp = NULL;
