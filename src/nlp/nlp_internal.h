@@ -94,7 +94,43 @@ typedef struct nlp_resource {
 } nlp_resource;
 
 #define NLP_MAX_LANGS 64
-#define NLP_TEXTCAT_MAX 256
+#define NLP_ELD_MAX_LANGS 64
+#define NLP_FRANC_MAX_LANGS 64
+
+/* ---- language models (lang.c combines them) ---- */
+/* ELD n-grams (lang_eld.c): packed <= 6-byte n-gram -> run of (lang << 8 | score) in pairs */
+typedef struct nlp_eld {
+  uint64_t *keys; /* open addressing, 0 = empty; bytes | length << 56 */
+  uint32_t *vals; /* start in pairs << 8 | count */
+  size_t mask, nngrams, npairs, nlangs;
+  uint16_t *pairs;
+  char codes[NLP_ELD_MAX_LANGS][8];
+  char version[16];
+} nlp_eld;
+int nlp__load_eld(osc_nlp *nlp);
+void nlp__eld_release(nlp_eld *e);
+/** Raw eld scores per language of e (scores has e->nlangs slots); returns the number of distinct n-grams. */
+size_t nlp__eld_score(const nlp_eld *e, const char *text, size_t len, double *scores);
+
+/* franc trigram profiles (lang_franc.c): trigram -> row of ranks (0xffff = absent), one per language */
+typedef struct nlp_franc {
+  nlp_map tri;
+  uint16_t *ranks;
+  size_t nlangs;
+  char codes[NLP_FRANC_MAX_LANGS][8];
+  uint8_t script[NLP_FRANC_MAX_LANGS]; /* 0 Latin, 1 Cyrillic */
+  char version[16];
+} nlp_franc;
+int nlp__load_franc(osc_nlp *nlp);
+void nlp__franc_release(nlp_franc *f);
+/** franc distances (lower is closer) of the languages of one script (0 Latin, 1 Cyrillic; others 0);
+ *  returns the number of distinct trigrams, -1 on ENOMEM. */
+int nlp__franc_distance(const nlp_franc *f, const char *text, size_t len, int script, double *dist);
+
+/* Bokmål/Nynorsk word lists (lang_pair.c, hunspell-no) */
+int nlp__load_norwegian(osc_nlp *nlp);
+/** Counts the words of text found only in the nb or only in the nn dictionary; returns *nb + *nn. */
+int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *nb, int *nn);
 
 struct osc_nlp_embedder;
 
@@ -113,13 +149,11 @@ struct osc_nlp {
   size_t nlangs;
   char lang_codes[NLP_MAX_LANGS][8];
   bool have_lang;
-  /* second classifier: libexttextcat (Cavnar-Trenkle fingerprints, ~160 languages) */
-  void *textcat;
-  nlp_map tc_names; /* textcat category name ("en--utf8") -> index into tc_codes */
-  char (*tc_codes)[8];
-  size_t tc_n;
-  bool have_textcat;
-  /* union of the codes both classifiers (and the script rules) can answer */
+  nlp_eld eld;
+  nlp_franc franc;
+  nlp_map no_words; /* word -> 1 (nb only) or 2 (nn only) */
+  bool have_eld, have_franc, have_no_words;
+  /* union of the codes the models (and the script rules) can answer */
   char (*lang_all)[8];
   size_t nlang_all;
   /* stopwords per language: "lang\x1fword" */
