@@ -3,8 +3,10 @@
 #   npm/             vader-sentiment (VADER lexicon + emoji lexicon), stopwords-iso
 #   pattern/         en-sentiment.xml, en-entities.txt, en-frequency.txt, taken from the
 #                    Debian package python3-pattern with dpkg-deb -x (no Python deps installed)
+#   lang/            eld-large.txt (npm eld n-grams) and franc.txt (npm franc-all trigrams),
+#                    converted from their JavaScript modules by node (below)
 # Debian packages used in place (installed by the APT_PKGS nlp line): python3-langdetect
-# (profiles), iso-codes, libgeonames, wordnet, libstemmer, libutf8proc.
+# (profiles), hunspell-no (nb/nn word lists), iso-codes, libgeonames, wordnet, libstemmer, libutf8proc.
 set -euo pipefail
 R=${OSC_RESOURCE_DIR:-/usr/local/share/oscontent}
 mkdir -p "$R/npm" "$R/pattern"

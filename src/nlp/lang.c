@@ -1,16 +1,27 @@
 /*
- * nlp/lang.c - language identification: naive Bayes over the langdetect
- * profiles (character 1-3 grams from Wikipedia, 55 profiles mapped to 53
- * ISO 639-1 codes), deterministic (all n-grams, no random sampling), plus
- * script rules for languages with their own alphabet (Armenian hy,
- * Georgian ka) that the profiles lack.
+ * nlp/lang.c - language identification: three models and a few rules.
  *
- * Text is normalised the way langdetect does it: every non-letter becomes a
- * space, runs of spaces collapse, words are padded with a space, and an
- * all-capitals word is lower-cased after its first letter (langdetect skips
- * such words; short texts need them).  Posteriors come from a softmax of the
- * log-likelihoods, tempered by the number of n-grams so that short texts
- * report honest uncertainty.
+ *   1. Script rules for alphabets of one language (Armenian hy, Georgian ka,
+ *      Japanese kana).
+ *   2. Naive Bayes over the langdetect profiles (Debian python3-langdetect:
+ *      character 1-3 grams, 53 ISO 639-1 codes), deterministic, on the first
+ *      NB_MAX_CPS code points.  Text is normalised the way langdetect does it
+ *      (non-letters become one space, all-capitals words are lower-cased after
+ *      their first letter); posteriors are a softmax tempered by the n-gram
+ *      count so that short texts report honest uncertainty.
+ *   3. eld (lang_eld.c, 60 languages): the primary model.
+ *   4. franc (lang_franc.c) over the Latin and Cyrillic languages answered
+ *      here: the specialist for the languages neither of the others knows.
+ *
+ * Combination: eld and NB agree, or the one that knows both answers decides
+ * (eld first); when neither knows the other's answer (sr against mk, ms
+ * against id), franc, which knows both, decides.  A language only franc knows
+ * is answered when franc prefers it to that answer by FRANC_OVERRIDE
+ * (AGREE_OVERRIDE when eld and NB agree).  Letters that only some of the
+ * languages write (LANG_LETTERS) restrict the answer to them, and Bokmål
+ * against Nynorsk goes to the hunspell-no word lists (lang_pair.c) when they
+ * have a vote.  The confidence and the runners-up come from the deciding
+ * model's distribution.
  */
 #include <math.h>
 #include <stdio.h>
@@ -28,9 +39,58 @@ static bool is_letter(int32_t cp) {
   return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) || (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME);
 }
 
+/* letters that, among the languages answered here, only some languages write (the rule Lingua applies):
+ * when a text has them, the answer is one of those languages.  Lower-case code points. */
+static const struct {
+  int32_t cp[8];
+  const char *codes[2];
+} LANG_LETTERS[] = {
+    {{0x109, 0x11D, 0x125, 0x135, 0x15D, 0x16D}, {"eo"}}, /* ĉ ĝ ĥ ĵ ŝ ŭ */
+    {{0x452, 0x45B}, {"sr"}},                             /* ђ ћ */
+    {{0x453, 0x45C, 0x455}, {"mk"}},                      /* ѓ ќ ѕ */
+    {{0x458, 0x459, 0x45A, 0x45F}, {"sr", "mk"}},         /* ј љ њ џ */
+    {{0x4D9, 0x493, 0x49B, 0x4A3, 0x4B1}, {"kk"}},        /* ә ғ қ ң ұ */
+    {{0x4E9, 0x4AF}, {"kk", "mn"}},                       /* ө ү */
+    {{0x1E63}, {"yo"}},                                   /* ṣ */
+};
+
+static unsigned letter_rule(int32_t lc) {
+  unsigned bits = 0;
+  for (size_t r = 0; r < OSC_ARRAY_LEN(LANG_LETTERS); r++)
+    for (int k = 0; k < 8 && LANG_LETTERS[r].cp[k]; k++)
+      if (LANG_LETTERS[r].cp[k] == lc) bits |= 1u << r;
+  return bits;
+}
+
+/* the languages the text's letters allow (n = 0: no restriction) */
+static int letter_candidates(unsigned rules, const char *cand[2]) {
+  int n = 0;
+  for (size_t r = 0; r < OSC_ARRAY_LEN(LANG_LETTERS); r++) {
+    if (!(rules & (1u << r))) continue;
+    const char *const *rc = LANG_LETTERS[r].codes;
+    int rn = rc[1] ? 2 : 1;
+    if (n == 0) {
+      for (int i = 0; i < rn; i++) cand[i] = rc[i];
+      n = rn;
+      continue;
+    }
+    /* intersect; an empty intersection (letters of unrelated alphabets) drops the restriction */
+    int k = 0;
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < rn; j++)
+        if (!strcmp(cand[i], rc[j])) cand[k++] = cand[i];
+    if (k == 0) return 0;
+    n = k;
+  }
+  return n;
+}
+
+#define NB_MAX_CPS 384
+
 /* what the first pass saw: letters per script, and the NB posterior over the profiles' languages */
 typedef struct lang_obs {
   size_t letters, latin, cyrillic;
+  unsigned letter_rules;    /* bit r: the text has a letter of LANG_LETTERS[r] */
   bool script;              /* decided by a script rule */
   size_t nb_grams;          /* 0: no NB posterior */
   double nb[NLP_MAX_LANGS]; /* posterior per nlp->lang_codes */
@@ -40,10 +100,9 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
   memset(out, 0, sizeof(*out));
   memset(ob, 0, sizeof(*ob));
   snprintf(out->code, sizeof out->code, "und");
-  /* decode into normalised code points (cap the work at 4096 letters: plenty for identification) */
-  size_t cap = len + 2 < 8192 ? len + 2 : 8192;
-  int32_t *cps = malloc(cap * sizeof(int32_t));
-  if (!cps) return;
+  /* decode into normalised code points; the first NB_MAX_CPS identify a language (eld reads 380 bytes) */
+  int32_t cps[NB_MAX_CPS];
+  size_t cap = NB_MAX_CPS;
   size_t n = 0, letters = 0, armenian = 0, georgian = 0, kana = 0;
   cps[n++] = ' ';
   for (size_t i = 0; i < len && n + 1 < cap;) {
@@ -59,6 +118,7 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
       continue;
     }
     letters++;
+    if (cp >= 0x100) ob->letter_rules |= letter_rule(utf8proc_tolower(cp));
     if (cp < 0x250) ob->latin++;
     else if (cp >= 0x0400 && cp <= 0x052F) ob->cyrillic++;
     if (cp >= 0x0530 && cp <= 0x058F) armenian++;
@@ -157,8 +217,7 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
   snprintf(out->code, sizeof out->code, "%s", out->top[0].code);
   out->confidence = out->top[0].prob;
   out->reliable = out->confidence >= 0.9 && letters >= 10;
-done:
-  free(cps);
+done:;
 }
 
 
@@ -196,19 +255,6 @@ static void franc_view(const osc_nlp *nlp, const char *text, size_t len, int scr
   }
 }
 
-static void dump_top(const char *tag, const double *p, char (*codes)[8], size_t n) {
-  fprintf(stderr, "\t%s", tag);
-  bool used[128] = {0};
-  for (size_t k = 0; k < n; k++) {
-    size_t b = n;
-    for (size_t l = 0; l < n; l++)
-      if (!used[l] && (b == n || p[l] > p[b])) b = l;
-    if (b == n) break;
-    used[b] = true;
-    fprintf(stderr, " %s:%.4f", codes[b], p[b]);
-  }
-}
-
 static bool code_in(char (*codes)[8], size_t n, const char *c) {
   for (size_t i = 0; i < n; i++)
     if (!strcmp(codes[i], c)) return true;
@@ -237,16 +283,10 @@ static void dist_from(lang_dist *d, char (*codes)[8], const double *s, const boo
   double mx = -1e300, z = 0, k = tau * sqrt(evidence > 1 ? evidence : 1);
   for (size_t l = 0; l < n; l++)
     if ((!used || used[l]) && s[l] > mx) mx = s[l];
+  /* each code occurs once among the used entries (franc keeps one script's profiles) */
   for (size_t l = 0; l < n; l++) {
     if (used && !used[l]) continue;
-    size_t q;
-    for (q = 0; q < d->n; q++)
-      if (!strcmp(d->code[q], codes[l])) break;
     double e = exp(k * (s[l] - mx));
-    if (q < d->n) {
-      if (e > d->p[q]) z += e - d->p[q], d->p[q] = e;
-      continue;
-    }
     d->code[d->n] = codes[l];
     d->p[d->n++] = e;
     z += e;
@@ -284,7 +324,8 @@ static void fill_top(osc_nlp_lang *out, const char *best, double p_best, const l
 
 #define ELD_TAU 20.0          /* eld scores: a 0.03 lead over 100 n-grams gives odds of e^6 */
 #define FRANC_TAU 10.0        /* franc scores: a 0.05 lead over 100 trigrams gives odds of e^5 */
-#define FRANC_OVERRIDE 0.02   /* franc's lead needed to answer a language only franc knows */
+#define FRANC_OVERRIDE 0.02 /* franc's lead over the others' answer needed to answer a language only it knows */
+#define AGREE_OVERRIDE 0.05 /* the same when eld and NB agree on their answer */
 
 void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
   lang_obs ob;
@@ -300,7 +341,6 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   const char *a = "und", *b = ob.nb_grams ? out->code : "und", *c = "und";
   lang_dist de = {0}, dn = {0}, df = {0};
   if (v.eld_ngrams) {
-    dist_from(&de, (char (*)[8])nlp->eld.codes, v.eld, NULL, nlp->eld.nlangs, ELD_TAU, (double)v.eld_ngrams);
     size_t bi = 0;
     for (size_t l = 1; l < nlp->eld.nlangs; l++)
       if (v.eld[l] > v.eld[bi]) bi = l;
@@ -311,18 +351,10 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
     for (size_t l = 0; l < nlp->nlangs; l++) dn.code[l] = nlp->lang_codes[l], dn.p[l] = ob.nb[l];
   }
   if (v.franc_tri > 0) {
-    dist_from(&df, (char (*)[8])nlp->franc.codes, v.franc, v.franc_used, nlp->franc.nlangs, FRANC_TAU,
-              (double)v.franc_tri);
     size_t bi = nlp->franc.nlangs;
     for (size_t l = 0; l < nlp->franc.nlangs; l++)
       if (v.franc_used[l] && (bi == nlp->franc.nlangs || v.franc[l] > v.franc[bi])) bi = l;
     if (bi < nlp->franc.nlangs) c = nlp->franc.codes[bi];
-  }
-  if (getenv("OSC_LANG_DEBUG")) {
-    dump_top("nb", ob.nb, (char (*)[8])nlp->lang_codes, nlp->nlangs);
-    dump_top("eld", v.eld, (char (*)[8])nlp->eld.codes, nlp->eld.nlangs);
-    dump_top("franc", v.franc, (char (*)[8])nlp->franc.codes, nlp->franc.nlangs);
-    fprintf(stderr, "\t%zu %zu %d\n", ob.nb_grams, v.eld_ngrams, v.franc_tri);
   }
   bool a_ok = strcmp(a, "und") != 0, b_ok = strcmp(b, "und") != 0;
   if (!a_ok && !b_ok && !strcmp(c, "und")) return; /* NB's "und" stands */
@@ -341,9 +373,22 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   /* a language only franc knows (Bantu languages, mi, eo, ga, la, kk, mn, bs, nn): franc's answer when it
    * leads the others' answer by FRANC_OVERRIDE */
   if (strcmp(c, "und") && strcmp(c, w) && !code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, c) &&
-      !code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, c) && franc_of(nlp, &v, c) - franc_of(nlp, &v, w) > FRANC_OVERRIDE)
+      !code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, c) && franc_of(nlp, &v, c) - franc_of(nlp, &v, w) > (a_ok && !strcmp(a, b) ? AGREE_OVERRIDE : FRANC_OVERRIDE))
     w = c, from = &df;
 
+  const char *lc[2];
+  int nlc = letter_candidates(ob.letter_rules, lc);
+  if (nlc && v.franc_tri > 0 && strcmp(w, lc[0]) && (nlc < 2 || strcmp(w, lc[1]))) {
+    w = nlc == 2 && franc_of(nlp, &v, lc[1]) > franc_of(nlp, &v, lc[0]) ? lc[1] : lc[0];
+    from = code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, w) ? &de
+           : code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, w) ? &dn : &df;
+  }
+  /* the deciding model's distribution gives the confidence and the runners-up */
+  if (from == &de && v.eld_ngrams)
+    dist_from(&de, (char (*)[8])nlp->eld.codes, v.eld, NULL, nlp->eld.nlangs, ELD_TAU, (double)v.eld_ngrams);
+  if (from == &df && v.franc_tri > 0)
+    dist_from(&df, (char (*)[8])nlp->franc.codes, v.franc, v.franc_used, nlp->franc.nlangs, FRANC_TAU,
+              (double)v.franc_tri);
   double pw = 0;
   for (size_t q = 0; q < from->n; q++)
     if (!strcmp(from->code[q], w)) pw = from->p[q];

