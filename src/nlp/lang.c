@@ -42,16 +42,18 @@ static bool is_letter(int32_t cp) {
 /* letters that, among the languages answered here, only some languages write (the rule Lingua applies):
  * when a text has them, the answer is one of those languages.  Lower-case code points. */
 static const struct {
+  int script; /* applies to texts mostly in this script: 0 Latin, 1 Cyrillic (Azerbaijani text can carry
+                 a Cyrillic schwa) */
   int32_t cp[8];
   const char *codes[2];
 } LANG_LETTERS[] = {
-    {{0x109, 0x11D, 0x125, 0x135, 0x15D, 0x16D}, {"eo"}}, /* ĉ ĝ ĥ ĵ ŝ ŭ */
-    {{0x452, 0x45B}, {"sr"}},                             /* ђ ћ */
-    {{0x453, 0x45C, 0x455}, {"mk"}},                      /* ѓ ќ ѕ */
-    {{0x458, 0x459, 0x45A, 0x45F}, {"sr", "mk"}},         /* ј љ њ џ */
-    {{0x4D9, 0x493, 0x49B, 0x4A3, 0x4B1}, {"kk"}},        /* ә ғ қ ң ұ */
-    {{0x4E9, 0x4AF}, {"kk", "mn"}},                       /* ө ү */
-    {{0x1E63}, {"yo"}},                                   /* ṣ */
+    {0, {0x109, 0x11D, 0x125, 0x135, 0x15D, 0x16D}, {"eo"}}, /* ĉ ĝ ĥ ĵ ŝ ŭ */
+    {1, {0x452, 0x45B}, {"sr"}},                             /* ђ ћ */
+    {1, {0x453, 0x45C, 0x455}, {"mk"}},                      /* ѓ ќ ѕ */
+    {1, {0x458, 0x459, 0x45A, 0x45F}, {"sr", "mk"}},         /* ј љ њ џ */
+    {1, {0x4D9, 0x493, 0x49B, 0x4A3, 0x4B1}, {"kk"}},        /* ә ғ қ ң ұ */
+    {1, {0x4E9, 0x4AF}, {"kk", "mn"}},                       /* ө ү */
+    {0, {0x1E63}, {"yo"}},                                   /* ṣ */
 };
 
 static unsigned letter_rule(int32_t lc) {
@@ -63,10 +65,10 @@ static unsigned letter_rule(int32_t lc) {
 }
 
 /* the languages the text's letters allow (n = 0: no restriction) */
-static int letter_candidates(unsigned rules, const char *cand[2]) {
+static int letter_candidates(unsigned rules, int script, const char *cand[2]) {
   int n = 0;
   for (size_t r = 0; r < OSC_ARRAY_LEN(LANG_LETTERS); r++) {
-    if (!(rules & (1u << r))) continue;
+    if (!(rules & (1u << r)) || LANG_LETTERS[r].script != script) continue;
     const char *const *rc = LANG_LETTERS[r].codes;
     int rn = rc[1] ? 2 : 1;
     if (n == 0) {
@@ -322,8 +324,8 @@ static void fill_top(osc_nlp_lang *out, const char *best, double p_best, const l
   *out = r;
 }
 
-#define ELD_TAU 20.0          /* eld scores: a 0.03 lead over 100 n-grams gives odds of e^6 */
-#define FRANC_TAU 10.0        /* franc scores: a 0.05 lead over 100 trigrams gives odds of e^5 */
+#define ELD_TAU 20.0  /* eld scores: a 0.03 lead over 100 n-grams gives odds of e^6 */
+#define FRANC_TAU 4.0 /* franc scores: a 0.05 lead over 100 trigrams gives odds of e^2 */
 #define FRANC_OVERRIDE 0.02 /* franc's lead over the others' answer needed to answer a language only it knows */
 #define AGREE_OVERRIDE 0.05 /* the same when eld and NB agree on their answer */
 
@@ -365,6 +367,22 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   const lang_dist *from;
   if (!b_ok || (a_ok && !strcmp(a, b))) w = a, from = &de;
   else if (!a_ok) w = b, from = &dn;
+  else if (code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, b) &&
+           code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, a)) {
+    /* both know both: product of the two distributions */
+    dist_from(&de, (char (*)[8])nlp->eld.codes, v.eld, NULL, nlp->eld.nlangs, ELD_TAU, (double)v.eld_ngrams);
+    double ea = 0, eb = 0, na = 0, nb = 0;
+    for (size_t q = 0; q < de.n; q++) {
+      if (!strcmp(de.code[q], a)) ea = de.p[q];
+      if (!strcmp(de.code[q], b)) eb = de.p[q];
+    }
+    for (size_t q = 0; q < dn.n; q++) {
+      if (!strcmp(dn.code[q], a)) na = dn.p[q];
+      if (!strcmp(dn.code[q], b)) nb = dn.p[q];
+    }
+    if (ea * na >= eb * nb) w = a, from = &de;
+    else w = b, from = &dn;
+  }
   else if (code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, b)) w = a, from = &de;
   else if (code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, a)) w = b, from = &dn;
   else if (franc_of(nlp, &v, a) >= franc_of(nlp, &v, b)) w = a, from = &de;
@@ -377,7 +395,7 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
     w = c, from = &df;
 
   const char *lc[2];
-  int nlc = letter_candidates(ob.letter_rules, lc);
+  int nlc = letter_candidates(ob.letter_rules, script, lc);
   if (nlc && v.franc_tri > 0 && strcmp(w, lc[0]) && (nlc < 2 || strcmp(w, lc[1]))) {
     w = nlc == 2 && franc_of(nlp, &v, lc[1]) > franc_of(nlp, &v, lc[0]) ? lc[1] : lc[0];
     from = code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, w) ? &de
@@ -389,9 +407,14 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   if (from == &df && v.franc_tri > 0)
     dist_from(&df, (char (*)[8])nlp->franc.codes, v.franc, v.franc_used, nlp->franc.nlangs, FRANC_TAU,
               (double)v.franc_tri);
-  double pw = 0;
-  for (size_t q = 0; q < from->n; q++)
+  double pw = 0, allowed = 0;
+  for (size_t q = 0; q < from->n; q++) {
     if (!strcmp(from->code[q], w)) pw = from->p[q];
+    for (int i = 0; i < nlc; i++)
+      if (!strcmp(from->code[q], lc[i])) allowed += from->p[q];
+  }
+  /* the letters restrict the answer to lc: the deciding model's distribution conditioned on that */
+  if (nlc && v.franc_tri > 0) pw = allowed > 0 ? pw / allowed : 1.0 / nlc;
   /* Bokmål or Nynorsk: the word lists decide when they have a vote */
   int vnb, vnn;
   if ((!strcmp(w, "nb") || !strcmp(w, "nn")) && nlp__norwegian_votes(nlp, text, len, &vnb, &vnn) && vnb != vnn) {
