@@ -6,10 +6,11 @@
  * The Debian package hunspell-no ships the two spelling dictionaries
  * (/usr/share/hunspell/{nb,nn}_NO.dic, ISO-8859-1, one "word/flags" a line;
  * about 330k and 230k forms).  A word that is in one dictionary and not the
- * other is a vote for that standard ("ikkje", "eg", "kva", "frå" against
- * "ikke", "jeg", "hva", "fra"); only such words are kept.  The words are
- * matched as written, lower-cased; affix rules are not expanded (the
- * dictionaries already list most inflected forms).
+ * other is a vote for that standard ("ikkje", "eg", "kva" against "jeg",
+ * "hva"); scripts/deps/nlp.sh writes those words once, lower-cased, UTF-8 and
+ * in byte order, to $R/lang/no-words.txt, which is searched in place (one
+ * buffer, one offset a word).  Affix rules are not expanded (the dictionaries
+ * already list most inflected forms).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,82 +21,73 @@
 #include "nlp/nlp_internal.h"
 #include "oscontent/error.h"
 
-#define HUNSPELL_DIR "/usr/share/hunspell"
-
-/* ISO-8859-1 -> lower-case UTF-8 (the dictionaries are Latin-1); returns the length or 0 */
-static size_t latin1_lower_utf8(const char *s, size_t n, char *out, size_t cap) {
-  size_t o = 0;
-  for (size_t i = 0; i < n; i++) {
-    int32_t cp = utf8proc_tolower((unsigned char)s[i]);
-    if (o + 4 >= cap) return 0;
-    o += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)out + o);
-  }
-  return o;
-}
-
-static int load_dic(nlp_map *m, const char *path, int bit, uint64_t *bytes) {
+int nlp__load_norwegian(osc_nlp *nlp) {
+  char *path = osc_asprintf("%s/lang/no-words.txt", nlp->resource_dir);
+  if (!path) return OSC_ENOMEM;
+  nlp_resource *r = nlp__res_add(nlp, "hunspell_no_words", "hunspell-no (Debian; word lists written by scripts/deps/nlp.sh)",
+                                 path, "apt-get install -y --no-install-recommends hunspell-no && bash scripts/deps/nlp.sh");
+  nlp__pkg_version_dpkg("hunspell-no", r->version, sizeof r->version);
   char *d = NULL;
   size_t len = 0;
   int rc = osc_read_file(path, 64u << 20, &d, &len);
+  free(path);
   if (rc) return rc == OSC_ENOMEM ? rc : OSC_ENOENT;
-  *bytes += len;
-  char *p = memchr(d, '\n', len); /* first line: the entry count */
-  char *end = d + len;
-  for (p = p ? p + 1 : end; p < end;) {
-    char *nl = memchr(p, '\n', (size_t)(end - p));
-    char *le = nl ? nl : end;
-    size_t n = 0;
-    while (p + n < le && p[n] != '/' && p[n] != '\t' && p[n] != ' ' && p[n] != '\r') n++;
-    char w[256];
-    size_t wl = n ? latin1_lower_utf8(p, n, w, sizeof w) : 0;
-    if (wl) {
-      bool created;
-      nlp_map_ent *e = nlp_map_put(m, w, wl, &created);
-      if (!e) {
-        free(d);
-        return OSC_ENOMEM;
-      }
-      if (created) e->i = 0;
-      e->i |= bit;
-    }
-    p = le + 1;
+  size_t lines = 0;
+  for (size_t i = 0; i < len; i++) lines += d[i] == '\n';
+  uint32_t *off = malloc((lines + 1) * sizeof *off);
+  if (!off || len >= UINT32_MAX) {
+    free(d);
+    free(off);
+    return off ? OSC_ENOENT : OSC_ENOMEM;
   }
-  free(d);
+  /* "nb\tword" lines in byte order of the word: keep offsets of the words, NUL-terminated in place; the
+   * standard is the byte before the tab ('b' or 'n') */
+  size_t n = 0;
+  for (size_t i = 0; i + 3 < len;) {
+    char *nl = memchr(d + i, '\n', len - i);
+    size_t e = nl ? (size_t)(nl - d) : len;
+    if (e > i + 3 && d[i] == 'n' && (d[i + 1] == 'b' || d[i + 1] == 'n') && d[i + 2] == '\t') {
+      off[n++] = (uint32_t)(i + 3);
+      if (nl) *nl = 0;
+    }
+    i = e + 1;
+  }
+  if (!n) {
+    free(d);
+    free(off);
+    return OSC_ENOENT;
+  }
+  nlp->no_buf = d;
+  nlp->no_off = off;
+  nlp->no_n = n;
+  r->entries = n;
+  r->loaded = true;
+  nlp->have_no_words = true;
   return OSC_OK;
 }
 
-int nlp__load_norwegian(osc_nlp *nlp) {
-  nlp_resource *r = nlp__res_add(nlp, "hunspell_no", "hunspell-no (Debian)", HUNSPELL_DIR "/nn_NO.dic",
-                                 "apt-get install -y --no-install-recommends hunspell-no");
-  r->bytes = 0;
-  nlp_map all;
-  nlp_arena tmp = {0};
-  if (nlp_map_init(&all, &tmp, 1 << 20)) return OSC_ENOMEM;
-  int rc = load_dic(&all, HUNSPELL_DIR "/nb_NO.dic", 1, &r->bytes);
-  if (rc == OSC_OK) rc = load_dic(&all, HUNSPELL_DIR "/nn_NO.dic", 2, &r->bytes);
-  if (rc == OSC_OK) {
-    /* keep the words of one standard only, in the engine's arena */
-    size_t keep = 0;
-    for (size_t i = 0; i < all.cap; i++)
-      if (all.ents[i].h && all.ents[i].i != 3) keep++;
-    rc = nlp_map_init(&nlp->no_words, &nlp->arena, keep + 16) ? OSC_ENOMEM : OSC_OK;
-    for (size_t i = 0; rc == OSC_OK && i < all.cap; i++) {
-      const nlp_map_ent *e = &all.ents[i];
-      if (!e->h || e->i == 3) continue;
-      bool created;
-      nlp_map_ent *x = nlp_map_put(&nlp->no_words, e->k, e->klen, &created);
-      if (!x) rc = OSC_ENOMEM;
-      else x->i = e->i;
-    }
-    if (rc == OSC_OK) {
-      r->entries = nlp->no_words.count;
-      r->loaded = true;
-      nlp->have_no_words = true;
-    }
+void nlp__norwegian_release(osc_nlp *nlp) {
+  free(nlp->no_buf);
+  free(nlp->no_off);
+  nlp->no_buf = NULL;
+  nlp->no_off = NULL;
+  nlp->no_n = 0;
+}
+
+/* 1 nb, 2 nn, 0 absent: binary search over the sorted words */
+static int no_lookup(const osc_nlp *nlp, const char *w, size_t wl) {
+  size_t lo = 0, hi = nlp->no_n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    const char *k = nlp->no_buf + nlp->no_off[mid];
+    size_t kl = strlen(k);
+    int c = memcmp(k, w, kl < wl ? kl : wl);
+    if (c == 0) c = kl < wl ? -1 : kl > wl;
+    if (c == 0) return k[-2] == 'b' ? 1 : 2;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
   }
-  nlp_map_release(&all);
-  nlp_arena_release(&tmp);
-  return rc;
+  return 0;
 }
 
 int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *nb, int *nn) {
@@ -125,10 +117,9 @@ int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *
       else wl += (size_t)utf8proc_encode_char(utf8proc_tolower(cp), (utf8proc_uint8_t *)w + wl);
     }
     if (!wl || !ok) continue;
-    const nlp_map_ent *e = nlp_map_get(&nlp->no_words, w, wl);
-    if (!e) continue;
-    if (e->i == 1) (*nb)++;
-    else if (e->i == 2) (*nn)++;
+    int which = no_lookup(nlp, w, wl);
+    if (which == 1) (*nb)++;
+    else if (which == 2) (*nn)++;
   }
   return *nb + *nn;
 }

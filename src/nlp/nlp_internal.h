@@ -130,6 +130,7 @@ int nlp__franc_distance(const nlp_franc *f, const char *text, size_t len, int sc
 
 /* Bokmål/Nynorsk word lists (lang_pair.c, hunspell-no) */
 int nlp__load_norwegian(osc_nlp *nlp);
+void nlp__norwegian_release(osc_nlp *nlp);
 /** Counts the words of text found only in the nb or only in the nn dictionary; returns *nb + *nn. */
 int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *nb, int *nn);
 
@@ -152,7 +153,9 @@ struct osc_nlp {
   bool have_lang;
   nlp_eld eld;
   nlp_franc franc;
-  nlp_map no_words; /* word -> 1 (nb only) or 2 (nn only) */
+  char *no_buf;     /* nb/nn word lists: sorted words, NUL-terminated, each after "nb\t" or "nn\t" */
+  uint32_t *no_off; /* word offsets into no_buf */
+  size_t no_n;
   bool have_eld, have_franc, have_no_words;
   /* union of the codes the models (and the script rules) can answer */
   char (*lang_all)[8];
@@ -184,6 +187,8 @@ struct osc_nlp {
 
 int nlp__check_text(const osc_nlp *nlp, const char *text, size_t len);
 int nlp__load_all(osc_nlp *nlp);
+/** Version of an installed Debian package ("?" when unknown). */
+void nlp__pkg_version_dpkg(const char *pkg, char *out, size_t n);
 nlp_resource *nlp__res_add(osc_nlp *nlp, const char *name, const char *package, const char *path,
                            const char *install);
 

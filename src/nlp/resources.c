@@ -14,7 +14,7 @@
  *   language profiles    Debian python3-langdetect      /usr/lib/python3/dist-packages/langdetect/profiles
  *   eld n-grams          npm eld (converted)            $R/lang/eld-large.txt      (lang_eld.c)
  *   franc trigrams       npm franc-all (converted)      $R/lang/franc.txt          (lang_franc.c)
- *   nb/nn word lists     Debian hunspell-no             /usr/share/hunspell/{nb,nn}_NO.dic (lang_pair.c)
+ *   nb/nn word lists     Debian hunspell-no (converted) $R/lang/no-words.txt       (lang_pair.c)
  *   countries, regions   Debian iso-codes               /usr/share/iso-codes/json/iso_3166-{1,2}.json
  *   cities               Debian libgeonames0            compiled into libgeonames (24k cities)
  *   WordNet              Debian wordnet-base            /usr/share/wordnet/{index,data}.*
@@ -65,7 +65,7 @@ nlp_resource *nlp__res_add(osc_nlp *nlp, const char *name, const char *package, 
   return r;
 }
 
-static void pkg_version_dpkg(const char *pkg, char *out, size_t n) {
+void nlp__pkg_version_dpkg(const char *pkg, char *out, size_t n) {
   /* /var/lib/dpkg/status: read the Version of the named package */
   FILE *f = fopen("/var/lib/dpkg/status", "r");
   snprintf(out, n, "?");
@@ -296,7 +296,7 @@ static int load_langdetect(osc_nlp *nlp) {
                                       "tl", "tr", "uk", "ur", "vi", "zh-cn", "zh-tw"};
   nlp_resource *r = nlp__res_add(nlp, "langdetect_profiles", "python3-langdetect (Debian)", LANGDETECT_DIR,
                                  "apt-get install -y --no-install-recommends python3-langdetect");
-  pkg_version_dpkg("python3-langdetect", r->version, sizeof r->version);
+  nlp__pkg_version_dpkg("python3-langdetect", r->version, sizeof r->version);
   json_t *profs[OSC_ARRAY_LEN(files)] = {0};
   size_t np = 0;
   int rc = OSC_OK;
@@ -446,7 +446,7 @@ static int load_iso(osc_nlp *nlp) {
     char *p = osc_asprintf("%s/%s", ISO_DIR, fs[f].file);
     nlp_resource *r = nlp__res_add(nlp, f == 0 ? "iso_3166_countries" : "iso_3166_subdivisions", "iso-codes (Debian)",
                                    p, "apt-get install -y --no-install-recommends iso-codes");
-    pkg_version_dpkg("iso-codes", r->version, sizeof r->version);
+    nlp__pkg_version_dpkg("iso-codes", r->version, sizeof r->version);
     json_error_t e;
     json_t *j = p ? json_load_file(p, 0, &e) : NULL;
     free(p);
@@ -477,7 +477,7 @@ static int load_iso(osc_nlp *nlp) {
 static int load_geonames(osc_nlp *nlp) {
   nlp_resource *r = nlp__res_add(nlp, "geonames_cities", "libgeonames0 (Debian)", NULL,
                                  "apt-get install -y --no-install-recommends libgeonames0");
-  pkg_version_dpkg("libgeonames0", r->version, sizeof r->version);
+  nlp__pkg_version_dpkg("libgeonames0", r->version, sizeof r->version);
   int n = geonames_get_n_cities();
   for (int i = 0; i < n; i++) {
     GeonamesCity *c = geonames_get_city(i);
@@ -532,7 +532,7 @@ static int load_wordnet(osc_nlp *nlp) {
       {"index.noun", 1}, {"index.verb", 2}, {"index.adj", 4}, {"index.adv", 8}};
   nlp_resource *r = nlp__res_add(nlp, "wordnet", "wordnet-base (Debian)", WORDNET_DIR,
                                  "apt-get install -y --no-install-recommends wordnet-base");
-  pkg_version_dpkg("wordnet-base", r->version, sizeof r->version);
+  nlp__pkg_version_dpkg("wordnet-base", r->version, sizeof r->version);
   nlp_map_init(&nlp->wn_pos, &nlp->arena, 1 << 17);
   char *line = malloc(1 << 16);
   if (!line) return OSC_ENOMEM;
@@ -760,7 +760,7 @@ void osc_nlp_close(osc_nlp *nlp) {
   free(nlp->lang_probs);
   nlp__eld_release(&nlp->eld);
   nlp__franc_release(&nlp->franc);
-  nlp_map_release(&nlp->no_words);
+  nlp__norwegian_release(nlp);
   free(nlp->lang_all);
   nlp_arena_release(&nlp->arena);
   free(nlp->resource_dir);
