@@ -175,7 +175,7 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
     }
     /* long texts: stop once the leader is settled (posterior odds over the runner-up > e^8 at the
        temperature used below); identification needs a few hundred n-grams, not a whole document */
-    if (grams >= 256 && (i & 63) == 0) {
+    if (grams >= 128 && (i & 31) == 0) {
       double b1 = -1e300, b2 = -1e300;
       for (size_t l = 0; l < L; l++) {
         if (score[l] > b1) {
