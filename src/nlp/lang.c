@@ -54,6 +54,7 @@ static const struct {
     {1, {0x4D9, 0x493, 0x49B, 0x4A3, 0x4B1}, {"kk"}},        /* ә ғ қ ң ұ */
     {1, {0x4E9, 0x4AF}, {"kk", "mn"}},                       /* ө ү */
     {0, {0x1E63}, {"yo"}},                                   /* ṣ */
+    {0, {0x1EB9, 0x1ECD}, {"yo", "vi"}},                     /* ẹ ọ */
 };
 
 static unsigned letter_rule(int32_t lc) {
