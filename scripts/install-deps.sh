@@ -21,7 +21,7 @@ APT_PKGS=(
   # --- monitor ---
   libcairo2-dev libsqlite3-dev libfontconfig-dev prometheus prometheus-node-exporter
   # --- nlp ---
-  libutf8proc-dev libstemmer-dev python3-langdetect libcld2-dev iso-codes wordnet libots-dev libgeonames-dev wordnet-base libexttextcat-dev libexttextcat-data
+  libutf8proc-dev libstemmer-dev python3-langdetect libcld2-dev iso-codes wordnet libots-dev libgeonames-dev wordnet-base hunspell-no
   # --- video ---
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libx264-dev libvpx-dev
   libsvtav1enc-dev ffmpeg libfreetype-dev libharfbuzz-dev fonts-dejavu-core espeak-ng libespeak-ng-dev libavfilter-dev

@@ -55,6 +55,43 @@ static void print_load_steps(const osc_nlp *nlp) {
   }
   bench_line_end(&l);
   json_decref(a);
+/* about 1 KB of German: language identification has to look further than for English */
+static const char *TEXT1K_DE =
+    "Der Stadtrat hat am Dienstag einen neuen Haushalt beschlossen und zwölf Millionen Euro für die Schulen "
+    "bereitgestellt. Die Bürgermeisterin sagte, der Plan sei ein großer Schritt für die Familien der Stadt, "
+    "obwohl Kritiker warnten, dass die Steuern im nächsten Jahr steigen könnten. Nach einer langen Debatte "
+    "wurde der Beschluss mit sieben zu zwei Stimmen angenommen. Die örtlichen Geschäfte begrüßten die "
+    "Entscheidung, weil bessere Straßen mehr Kunden in die Innenstadt bringen würden. Die Lehrerinnen und "
+    "Lehrer meinten dagegen, das Geld reiche nicht, um die alten Gebäude zu sanieren und neues Personal "
+    "einzustellen. Der Schulausschuss trifft sich im März, um über die Verwendung der Mittel zu entscheiden. "
+    "Die Bauarbeiten sollen im Sommer beginnen und bis zum Jahr danach abgeschlossen sein.";
+
+/* language identification alone, one core: CPU time per call (target: ~30 us for 1 KB) */
+static void bench_language(osc_nlp *nlp, const char *name, const char *text, int iters) {
+  size_t len = strlen(text);
+  double *us = malloc((size_t)iters * sizeof(double));
+  if (!us) return;
+  osc_nlp_lang g;
+  for (int i = 0; i < 50; i++) osc_nlp_language(nlp, text, len, &g);
+  uint64_t c0 = bench_self_cpu_ns();
+  for (int i = 0; i < iters; i++) {
+    uint64_t a = bench_now_ns();
+    osc_nlp_language(nlp, text, len, &g);
+    us[i] = (double)(bench_now_ns() - a) / 1e3;
+  }
+  double cpu_us = (double)(bench_self_cpu_ns() - c0) / 1e3 / iters;
+  bench_stats st;
+  bench_stats_compute(us, (size_t)iters, &st);
+  bench_line l;
+  bench_line_begin(&l, name);
+  bench_line_int(&l, "bytes", (int64_t)len);
+  bench_line_str(&l, "language", g.code);
+  bench_line_double(&l, "cpu_us_per_call", cpu_us);
+  bench_line_stats(&l, "us", &st);
+  bench_line_double(&l, "target_us", 30);
+  bench_line_bool(&l, "meets_target", cpu_us <= 30);
+  bench_line_end(&l);
+  free(us);
 }
 
 int main(void) {
@@ -136,6 +173,9 @@ int main(void) {
   free(stage);
   free(cpu);
   free(nolang);
+
+  bench_language(nlp, "nlp.language_1kb_en", TEXT1K, iters * 5);
+  bench_language(nlp, "nlp.language_1kb_de", TEXT1K_DE, iters * 5);
 
   size_t n = (size_t)bench_env_int("NLP_BENCH_BATCH", 10000);
   const char **texts = malloc(n * sizeof(char *));

@@ -1,23 +1,33 @@
 /*
- * nlp/lang.c - language identification: naive Bayes over the langdetect
- * profiles (character 1-3 grams from Wikipedia, 55 profiles mapped to 53
- * ISO 639-1 codes), deterministic (all n-grams, no random sampling), plus
- * script rules for languages with their own alphabet (Armenian hy,
- * Georgian ka) that the profiles lack.
+ * nlp/lang.c - language identification: three models and a few rules.
  *
- * Text is normalised the way langdetect does it: every non-letter becomes a
- * space, runs of spaces collapse, words are padded with a space, and an
- * all-capitals word is lower-cased after its first letter (langdetect skips
- * such words; short texts need them).  Posteriors come from a softmax of the
- * log-likelihoods, tempered by the number of n-grams so that short texts
- * report honest uncertainty.
+ *   1. Script rules for alphabets of one language (Armenian hy, Georgian ka,
+ *      Japanese kana).
+ *   2. Naive Bayes over the langdetect profiles (Debian python3-langdetect:
+ *      character 1-3 grams, 53 ISO 639-1 codes), deterministic, on the first
+ *      NB_MAX_CPS code points.  Text is normalised the way langdetect does it
+ *      (non-letters become one space, all-capitals words are lower-cased after
+ *      their first letter); posteriors are a softmax tempered by the n-gram
+ *      count so that short texts report honest uncertainty.
+ *   3. eld (lang_eld.c, 60 languages): the primary model.
+ *   4. franc (lang_franc.c) over the Latin and Cyrillic languages answered
+ *      here: the specialist for the languages neither of the others knows.
+ *
+ * Combination: eld and NB agree, or the one that knows both answers decides
+ * (eld first); when neither knows the other's answer (sr against mk, ms
+ * against id), franc, which knows both, decides.  A language only franc knows
+ * is answered when franc prefers it to that answer by FRANC_OVERRIDE
+ * (AGREE_OVERRIDE when eld and NB agree).  Letters that only some of the
+ * languages write (LANG_LETTERS) restrict the answer to them, and Bokmål
+ * against Nynorsk goes to the hunspell-no word lists (lang_pair.c) when they
+ * have a vote.  The confidence and the runners-up come from the deciding
+ * model's distribution.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-#include <libexttextcat/textcat.h>
 
 #include "core/util.h"
 #include "nlp/nlp_internal.h"
@@ -29,13 +39,73 @@ static bool is_letter(int32_t cp) {
   return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) || (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME);
 }
 
-static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out, bool *script) {
+/* letters that, among the languages answered here, only some languages write (the rule Lingua applies):
+ * when a text has them, the answer is one of those languages.  Lower-case code points. */
+static const struct {
+  int script; /* applies to texts mostly in this script: 0 Latin, 1 Cyrillic (Azerbaijani text can carry
+                 a Cyrillic schwa) */
+  int32_t cp[8];
+  const char *codes[2];
+} LANG_LETTERS[] = {
+    {0, {0x109, 0x11D, 0x125, 0x135, 0x15D, 0x16D}, {"eo"}}, /* ĉ ĝ ĥ ĵ ŝ ŭ */
+    {1, {0x452, 0x45B}, {"sr"}},                             /* ђ ћ */
+    {1, {0x453, 0x45C, 0x455}, {"mk"}},                      /* ѓ ќ ѕ */
+    {1, {0x458, 0x459, 0x45A, 0x45F}, {"sr", "mk"}},         /* ј љ њ џ */
+    {1, {0x4D9, 0x493, 0x49B, 0x4A3, 0x4B1}, {"kk"}},        /* ә ғ қ ң ұ */
+    {1, {0x4E9, 0x4AF}, {"kk", "mn"}},                       /* ө ү */
+    {0, {0x1E63}, {"yo"}},                                   /* ṣ */
+    {0, {0x1EB9, 0x1ECD}, {"yo", "vi"}},                     /* ẹ ọ */
+};
+
+static unsigned letter_rule(int32_t lc) {
+  unsigned bits = 0;
+  for (size_t r = 0; r < OSC_ARRAY_LEN(LANG_LETTERS); r++)
+    for (int k = 0; k < 8 && LANG_LETTERS[r].cp[k]; k++)
+      if (LANG_LETTERS[r].cp[k] == lc) bits |= 1u << r;
+  return bits;
+}
+
+/* the languages the text's letters allow (n = 0: no restriction) */
+static int letter_candidates(unsigned rules, int script, const char *cand[2]) {
+  int n = 0;
+  for (size_t r = 0; r < OSC_ARRAY_LEN(LANG_LETTERS); r++) {
+    if (!(rules & (1u << r)) || LANG_LETTERS[r].script != script) continue;
+    const char *const *rc = LANG_LETTERS[r].codes;
+    int rn = rc[1] ? 2 : 1;
+    if (n == 0) {
+      for (int i = 0; i < rn; i++) cand[i] = rc[i];
+      n = rn;
+      continue;
+    }
+    /* intersect; an empty intersection (letters of unrelated alphabets) drops the restriction */
+    int k = 0;
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < rn; j++)
+        if (!strcmp(cand[i], rc[j])) cand[k++] = cand[i];
+    if (k == 0) return 0;
+    n = k;
+  }
+  return n;
+}
+
+#define NB_MAX_CPS 384
+
+/* what the first pass saw: letters per script, and the NB posterior over the profiles' languages */
+typedef struct lang_obs {
+  size_t letters, latin, cyrillic;
+  unsigned letter_rules;    /* bit r: the text has a letter of LANG_LETTERS[r] */
+  bool script;              /* decided by a script rule */
+  size_t nb_grams;          /* 0: no NB posterior */
+  double nb[NLP_MAX_LANGS]; /* posterior per nlp->lang_codes */
+} lang_obs;
+
+static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out, lang_obs *ob) {
   memset(out, 0, sizeof(*out));
+  memset(ob, 0, sizeof(*ob));
   snprintf(out->code, sizeof out->code, "und");
-  /* decode into normalised code points (cap the work at 4096 letters: plenty for identification) */
-  size_t cap = len + 2 < 8192 ? len + 2 : 8192;
-  int32_t *cps = malloc(cap * sizeof(int32_t));
-  if (!cps) return;
+  /* decode into normalised code points; the first NB_MAX_CPS identify a language (eld reads 380 bytes) */
+  int32_t cps[NB_MAX_CPS];
+  size_t cap = NB_MAX_CPS;
   size_t n = 0, letters = 0, armenian = 0, georgian = 0, kana = 0;
   cps[n++] = ' ';
   for (size_t i = 0; i < len && n + 1 < cap;) {
@@ -51,12 +121,16 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
       continue;
     }
     letters++;
+    if (cp >= 0x100) ob->letter_rules |= letter_rule(utf8proc_tolower(cp));
+    if (cp < 0x250) ob->latin++;
+    else if (cp >= 0x0400 && cp <= 0x052F) ob->cyrillic++;
     if (cp >= 0x0530 && cp <= 0x058F) armenian++;
     if (cp >= 0x10A0 && cp <= 0x10FF) georgian++;
     if (cp >= 0x3040 && cp <= 0x30FF) kana++;
     cps[n++] = cp;
   }
   if (cps[n - 1] != ' ') cps[n++] = ' ';
+  ob->letters = letters;
   if (letters == 0) goto done;
   if (armenian * 2 > letters || georgian * 2 > letters || kana * 10 >= letters) {
     /* scripts of one language: Armenian, Georgian, and kana (Japanese; Chinese has none) */
@@ -66,7 +140,7 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
     out->ntop = 1;
     snprintf(out->top[0].code, sizeof out->top[0].code, "%s", out->code);
     out->top[0].prob = out->confidence;
-    *script = true;
+    ob->script = true;
     goto done;
   }
   if (!nlp->have_lang) goto done;
@@ -102,7 +176,7 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
     }
     /* long texts: stop once the leader is settled (posterior odds over the runner-up > e^8 at the
        temperature used below); identification needs a few hundred n-grams, not a whole document */
-    if (grams >= 256 && (i & 63) == 0) {
+    if (grams >= 128 && (i & 31) == 0) {
       double b1 = -1e300, b2 = -1e300;
       for (size_t l = 0; l < L; l++) {
         if (score[l] > b1) {
@@ -128,7 +202,8 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
     p[l] = exp((score[l] - mx) * temp);
     z += p[l];
   }
-  for (size_t l = 0; l < L; l++) p[l] /= z;
+  for (size_t l = 0; l < L; l++) ob->nb[l] = p[l] /= z;
+  ob->nb_grams = grams;
   for (int k = 0; k < 3 && (size_t)k < L; k++) {
     size_t best = L;
     for (size_t l = 0; l < L; l++) {
@@ -145,90 +220,225 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
   snprintf(out->code, sizeof out->code, "%s", out->top[0].code);
   out->confidence = out->top[0].prob;
   out->reliable = out->confidence >= 0.9 && letters >= 10;
-done:
-  free(cps);
+done:;
 }
 
-static bool nb_knows(const osc_nlp *nlp, const char *code) {
-  for (size_t i = 0; i < nlp->nlangs; i++)
-    if (!strcmp(nlp->lang_codes[i], code)) return true;
-  return !strcmp(code, "hy") || !strcmp(code, "ka");
-}
 
-/* libexttextcat over the first TEXTCAT_MAX_BYTES bytes (cut at a character boundary): fills up to 3
- * guesses, with probabilities from the out-of-place distances relative to the best; returns the number of
- * candidates textcat kept (within 3% of the best; 0 when it has no verdict: too short or too many). */
-#define TEXTCAT_MAX_BYTES 512
-static int textcat_language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang_guess *g) {
-  if (!nlp->have_textcat || !len) return 0;
-  if (len > TEXTCAT_MAX_BYTES) {
-    len = TEXTCAT_MAX_BYTES;
-    while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80) len--;
+/* the three models' views of one text, each normalised to [0, 1] per language (1 = the model's best) */
+typedef struct lang_views {
+  size_t eld_ngrams;
+  double eld[NLP_ELD_MAX_LANGS];     /* eld's 0-1 score: s/(s+25), s = raw score per n-gram */
+  int franc_tri;
+  double franc[NLP_FRANC_MAX_LANGS]; /* franc's 1 - (d - dmin) / (chars * 300 - dmin) */
+  bool franc_used[NLP_FRANC_MAX_LANGS];
+} lang_views;
+
+static void eld_view(const osc_nlp *nlp, const char *text, size_t len, lang_views *v) {
+  double raw[NLP_ELD_MAX_LANGS];
+  size_t ng = nlp__eld_score(&nlp->eld, text, len, raw);
+  v->eld_ngrams = ng;
+  for (size_t l = 0; l < nlp->eld.nlangs; l++) {
+    double s = ng ? raw[l] / (double)ng : 0;
+    v->eld[l] = s / (s + 25.0);
   }
-  candidate_t cand[NLP_TEXTCAT_MAX];
-  int cnt = textcat_ClassifyFull(nlp->textcat, text, len, cand);
-  if (cnt <= 0) return 0;
-  double w[3], z = 0;
-  int k = 0;
-  for (int i = 0; i < cnt && k < 3; i++) {
-    const nlp_map_ent *e = nlp_map_get(&nlp->tc_names, cand[i].name, strlen(cand[i].name));
-    if (!e) continue;
-    const char *code = nlp->tc_codes[e->i];
-    bool dup = false;
-    for (int q = 0; q < k; q++) dup |= !strcmp(g[q].code, code);
-    if (dup) continue;
-    snprintf(g[k].code, sizeof g[k].code, "%s", code);
-    /* within the 3% band: e^-3 at the band's edge */
-    w[k] = exp(-100.0 * ((double)cand[i].score / (double)(cand[0].score > 0 ? cand[0].score : 1) - 1.0));
-    z += w[k];
-    k++;
-  }
-  for (int i = 0; i < k; i++) g[i].prob = w[i] / z;
-  return k ? cnt : 0;
 }
 
-void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
-  bool script = false;
-  nb_language(nlp, text, len, out, &script);
-  if (script || !nlp->have_textcat) return;
-  osc_nlp_lang_guess g[3];
-  memset(g, 0, sizeof g);
-  int cnt = textcat_language(nlp, text, len, g);
-  if (cnt <= 0 || nb_knows(nlp, g[0].code)) return; /* NB is the stronger model on its own languages */
-  /* textcat's best is a language the profiles lack: keep NB's answer when textcat rates NB's best as
-   * close (within its 3% band: the hard pairs hr/bs, nb/nn, id/ms, tr/az), else take textcat's */
-  for (int i = 0; i < 3 && g[i].code[0]; i++)
-    if (out->ntop && !strcmp(g[i].code, out->code)) return;
+static void franc_view(const osc_nlp *nlp, const char *text, size_t len, int script, lang_views *v) {
+  double d[NLP_FRANC_MAX_LANGS];
+  int nt = nlp__franc_distance(&nlp->franc, text, len, script, d);
+  v->franc_tri = nt;
+  if (nt <= 0) return;
+  double mn = 1e300;
+  for (size_t l = 0; l < nlp->franc.nlangs; l++)
+    if (nlp->franc.script[l] == script && d[l] < mn) mn = d[l];
+  double mx = (double)nt * 300.0 - mn;
+  for (size_t l = 0; l < nlp->franc.nlangs; l++) {
+    v->franc_used[l] = nlp->franc.script[l] == script;
+    v->franc[l] = v->franc_used[l] && mx > 0 ? 1.0 - (d[l] - mn) / mx : 0;
+  }
+}
+
+static bool code_in(char (*codes)[8], size_t n, const char *c) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(codes[i], c)) return true;
+  return false;
+}
+
+/* franc's score of a code (a code can have one profile per script; the unused one scores 0) */
+static double franc_of(const osc_nlp *nlp, const lang_views *v, const char *c) {
+  double s = 0;
+  for (size_t l = 0; l < nlp->franc.nlangs; l++)
+    if (v->franc_used[l] && !strcmp(nlp->franc.codes[l], c) && v->franc[l] > s) s = v->franc[l];
+  return s;
+}
+
+/* one model's answer as a distribution: p_l ∝ exp(tau * sqrt(n) * (s_l - s_max)), s in [0, 1]; the sqrt of the
+ * evidence count keeps short texts uncertain, as the NB temperature does */
+typedef struct lang_dist {
+  size_t n;
+  const char *code[NLP_MAX_LANGS + NLP_FRANC_MAX_LANGS];
+  double p[NLP_MAX_LANGS + NLP_FRANC_MAX_LANGS];
+} lang_dist;
+
+static void dist_from(lang_dist *d, char (*codes)[8], const double *s, const bool *used, size_t n, double tau,
+                      double evidence) {
+  d->n = 0;
+  double mx = -1e300, z = 0, k = tau * sqrt(evidence > 1 ? evidence : 1);
+  for (size_t l = 0; l < n; l++)
+    if ((!used || used[l]) && s[l] > mx) mx = s[l];
+  /* each code occurs once among the used entries (franc keeps one script's profiles) */
+  for (size_t l = 0; l < n; l++) {
+    if (used && !used[l]) continue;
+    double e = exp(k * (s[l] - mx));
+    d->code[d->n] = codes[l];
+    d->p[d->n++] = e;
+    z += e;
+  }
+  for (size_t q = 0; q < d->n; q++) d->p[q] /= z;
+}
+
+/* fills out's top 3 from d with best first; best may be absent from d (then it gets the mass p_best) */
+static void fill_top(osc_nlp_lang *out, const char *best, double p_best, const lang_dist *d) {
   osc_nlp_lang r;
   memset(&r, 0, sizeof r);
-  int k = 0;
-  for (int i = 0; i < 3 && g[i].code[0] && k < 3; i++) r.top[k++] = g[i];
-  /* NB's own best stays in the list as a runner-up, scaled into the remaining mass */
-  if (k < 3 && out->ntop) {
-    r.top[k] = out->top[0];
-    r.top[k].prob = 0; /* set below, from the mass textcat's guess leaves */
-    k++;
+  snprintf(r.code, sizeof r.code, "%s", best);
+  snprintf(r.top[0].code, sizeof r.top[0].code, "%s", best);
+  r.top[0].prob = p_best;
+  r.ntop = 1;
+  bool used[NLP_MAX_LANGS + NLP_FRANC_MAX_LANGS] = {0};
+  for (size_t q = 0; q < d->n; q++)
+    if (!strcmp(d->code[q], best)) used[q] = true;
+  double rest = 0;
+  for (size_t q = 0; q < d->n; q++)
+    if (!used[q]) rest += d->p[q];
+  double scale = rest > 0 ? (1.0 - p_best) / rest : 0;
+  while (r.ntop < 3) {
+    size_t b = d->n;
+    for (size_t q = 0; q < d->n; q++)
+      if (!used[q] && (b == d->n || d->p[q] > d->p[b])) b = q;
+    if (b == d->n) break;
+    used[b] = true;
+    snprintf(r.top[r.ntop].code, sizeof r.top[0].code, "%s", d->code[b]);
+    r.top[r.ntop++].prob = d->p[b] * scale;
   }
-  r.ntop = k;
-  /* textcat's probabilities are relative to its band; temper them by the text length like NB's */
-  double conf = r.top[0].prob * (cnt == 1 ? 0.95 : 0.85);
-  r.top[0].prob = conf;
-  double rest = 1.0 - conf, used = 0;
-  for (int i = 1; i < k; i++) used += r.top[i].prob;
-  if (out->ntop && r.top[k - 1].prob == 0 && k > 1) r.top[k - 1].prob = rest - used > 0 ? (rest - used) * out->top[0].prob : 0;
-  snprintf(r.code, sizeof r.code, "%s", r.top[0].code);
-  r.confidence = conf;
-  r.reliable = conf >= 0.9 && len >= 24;
+  r.confidence = p_best;
   *out = r;
+}
+
+#define ELD_TAU 20.0  /* eld scores: a 0.03 lead over 100 n-grams gives odds of e^6 */
+#define FRANC_TAU 4.0 /* franc scores: a 0.05 lead over 100 trigrams gives odds of e^2 */
+#define FRANC_OVERRIDE 0.02 /* franc's lead over the others' answer needed to answer a language only it knows */
+#define AGREE_OVERRIDE 0.05 /* the same when eld and NB agree on their answer */
+
+void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
+  lang_obs ob;
+  nb_language(nlp, text, len, out, &ob);
+  if (ob.script || !ob.letters) return;
+  lang_views v;
+  memset(&v, 0, sizeof v);
+  if (nlp->have_eld) eld_view(nlp, text, len, &v);
+  int script = ob.latin >= ob.cyrillic ? 0 : 1;
+  if (nlp->have_franc && (ob.latin + ob.cyrillic) * 2 > ob.letters) franc_view(nlp, text, len, script, &v);
+
+  /* each model's best */
+  const char *a = "und", *b = ob.nb_grams ? out->code : "und", *c = "und";
+  lang_dist de = {0}, dn = {0}, df = {0};
+  if (v.eld_ngrams) {
+    size_t bi = 0;
+    for (size_t l = 1; l < nlp->eld.nlangs; l++)
+      if (v.eld[l] > v.eld[bi]) bi = l;
+    if (v.eld[bi] > 0) a = nlp->eld.codes[bi];
+  }
+  if (ob.nb_grams) {
+    dn.n = nlp->nlangs;
+    for (size_t l = 0; l < nlp->nlangs; l++) dn.code[l] = nlp->lang_codes[l], dn.p[l] = ob.nb[l];
+  }
+  if (v.franc_tri > 0) {
+    size_t bi = nlp->franc.nlangs;
+    for (size_t l = 0; l < nlp->franc.nlangs; l++)
+      if (v.franc_used[l] && (bi == nlp->franc.nlangs || v.franc[l] > v.franc[bi])) bi = l;
+    if (bi < nlp->franc.nlangs) c = nlp->franc.codes[bi];
+  }
+  bool a_ok = strcmp(a, "und") != 0, b_ok = strcmp(b, "und") != 0;
+  if (!a_ok && !b_ok && !strcmp(c, "und")) return; /* NB's "und" stands */
+
+  /* eld against NB: a model that knows both answers decides (eld first: it is the stronger); when neither
+   * knows the other's answer (sr against mk, ms against id), franc, which knows both, decides */
+  const char *w;
+  const lang_dist *from;
+  if (!b_ok || (a_ok && !strcmp(a, b))) w = a, from = &de;
+  else if (!a_ok) w = b, from = &dn;
+  else if (code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, b) &&
+           code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, a)) {
+    /* both know both: product of the two distributions */
+    dist_from(&de, (char (*)[8])nlp->eld.codes, v.eld, NULL, nlp->eld.nlangs, ELD_TAU, (double)v.eld_ngrams);
+    double ea = 0, eb = 0, na = 0, nb = 0;
+    for (size_t q = 0; q < de.n; q++) {
+      if (!strcmp(de.code[q], a)) ea = de.p[q];
+      if (!strcmp(de.code[q], b)) eb = de.p[q];
+    }
+    for (size_t q = 0; q < dn.n; q++) {
+      if (!strcmp(dn.code[q], a)) na = dn.p[q];
+      if (!strcmp(dn.code[q], b)) nb = dn.p[q];
+    }
+    if (ea * na >= eb * nb) w = a, from = &de;
+    else w = b, from = &dn;
+  }
+  else if (code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, b)) w = a, from = &de;
+  else if (code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, a)) w = b, from = &dn;
+  else if (franc_of(nlp, &v, a) >= franc_of(nlp, &v, b)) w = a, from = &de;
+  else w = b, from = &dn;
+  if (!strcmp(w, "und")) w = c, from = &df;
+  /* a language only franc knows (Bantu languages, mi, eo, ga, la, kk, mn, bs, nn): franc's answer when it
+   * leads the others' answer by FRANC_OVERRIDE */
+  if (strcmp(c, "und") && strcmp(c, w) && !code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, c) &&
+      !code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, c) && franc_of(nlp, &v, c) - franc_of(nlp, &v, w) > (a_ok && !strcmp(a, b) ? AGREE_OVERRIDE : FRANC_OVERRIDE))
+    w = c, from = &df;
+
+  const char *lc[2];
+  int nlc = letter_candidates(ob.letter_rules, script, lc);
+  if (nlc && v.franc_tri > 0 && strcmp(w, lc[0]) && (nlc < 2 || strcmp(w, lc[1]))) {
+    w = nlc == 2 && franc_of(nlp, &v, lc[1]) > franc_of(nlp, &v, lc[0]) ? lc[1] : lc[0];
+    from = code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, w) ? &de
+           : code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, w) ? &dn : &df;
+  }
+  /* the deciding model's distribution gives the confidence and the runners-up */
+  if (from == &de && v.eld_ngrams)
+    dist_from(&de, (char (*)[8])nlp->eld.codes, v.eld, NULL, nlp->eld.nlangs, ELD_TAU, (double)v.eld_ngrams);
+  if (from == &df && v.franc_tri > 0)
+    dist_from(&df, (char (*)[8])nlp->franc.codes, v.franc, v.franc_used, nlp->franc.nlangs, FRANC_TAU,
+              (double)v.franc_tri);
+  double pw = 0, allowed = 0;
+  for (size_t q = 0; q < from->n; q++) {
+    if (!strcmp(from->code[q], w)) pw = from->p[q];
+    for (int i = 0; i < nlc; i++)
+      if (!strcmp(from->code[q], lc[i])) allowed += from->p[q];
+  }
+  /* the letters restrict the answer to lc: the deciding model's distribution conditioned on that */
+  if (nlc && v.franc_tri > 0) pw = allowed > 0 ? pw / allowed : 1.0 / nlc;
+  /* Bokmål or Nynorsk: the word lists decide when they have a vote */
+  int vnb, vnn;
+  if ((!strcmp(w, "nb") || !strcmp(w, "nn")) && nlp__norwegian_votes(nlp, text, len, &vnb, &vnn) && vnb != vnn) {
+    const char *x = vnb > vnn ? "nb" : "nn";
+    double share = (double)((vnb > vnn ? vnb : vnn) + 1) / (double)(vnb + vnn + 2);
+    pw = pw * share;
+    if (strcmp(x, w)) {
+      w = x;
+    }
+  }
+  char best[8];
+  snprintf(best, sizeof best, "%s", w);
+  fill_top(out, best, pw, from);
+  out->reliable = out->confidence >= 0.9 && ob.letters >= 10;
 }
 
 int osc_nlp_language(osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
   if (!out) return osc_seterr(OSC_EINVAL, "language: out is NULL");
   int rc = nlp__check_text(nlp, text, len);
   if (rc) return rc;
-  if (!nlp->have_lang && !nlp->have_textcat)
-    return osc_seterr(OSC_EUNAVAIL, "language: neither langdetect profiles nor textcat fingerprints are installed; run: "
-                                    "apt-get install python3-langdetect libexttextcat-data");
+  if (!nlp->have_lang && !nlp->have_eld)
+    return osc_seterr(OSC_EUNAVAIL, "language: neither the langdetect profiles nor the eld n-grams are installed; run: "
+                                    "apt-get install python3-langdetect; bash scripts/deps/nlp.sh");
   nlp__language(nlp, text, len, out);
   return OSC_OK;
 }

@@ -98,7 +98,45 @@ typedef struct nlp_resource {
 } nlp_resource;
 
 #define NLP_MAX_LANGS 64
-#define NLP_TEXTCAT_MAX 256
+#define NLP_ELD_MAX_LANGS 64
+#define NLP_FRANC_MAX_LANGS 64
+
+/* ---- language models (lang.c combines them) ---- */
+/* ELD n-grams (lang_eld.c): packed <= 6-byte n-gram -> run of (lang << 8 | score) in pairs */
+typedef struct nlp_eld {
+  uint64_t *keys; /* open addressing, 0 = empty; bytes | length << 56 */
+  uint32_t *vals; /* start in pairs << 8 | count */
+  size_t mask, nngrams, npairs, nlangs;
+  uint16_t *pairs;
+  char codes[NLP_ELD_MAX_LANGS][8];
+  char version[16];
+} nlp_eld;
+int nlp__load_eld(osc_nlp *nlp);
+void nlp__eld_release(nlp_eld *e);
+/** Raw eld scores per language of e (scores has e->nlangs slots); returns the number of distinct n-grams. */
+size_t nlp__eld_score(const nlp_eld *e, const char *text, size_t len, double *scores);
+
+/* franc trigram profiles (lang_franc.c): three code points packed in a key -> run of (lang << 9 | rank) */
+typedef struct nlp_franc {
+  uint64_t *keys; /* open addressing, 0 = empty */
+  uint32_t *vals; /* start in pairs << 8 | count */
+  uint16_t *pairs;
+  size_t mask, ntri, npairs, nlangs;
+  char codes[NLP_FRANC_MAX_LANGS][8];
+  uint8_t script[NLP_FRANC_MAX_LANGS]; /* 0 Latin, 1 Cyrillic */
+  char version[16];
+} nlp_franc;
+int nlp__load_franc(osc_nlp *nlp);
+void nlp__franc_release(nlp_franc *f);
+/** franc distances (lower is closer) of the languages of one script (0 Latin, 1 Cyrillic; others 0);
+ *  returns the number of distinct trigrams, -1 on ENOMEM. */
+int nlp__franc_distance(const nlp_franc *f, const char *text, size_t len, int script, double *dist);
+
+/* Bokmål/Nynorsk word lists (lang_pair.c, hunspell-no) */
+int nlp__load_norwegian(osc_nlp *nlp);
+void nlp__norwegian_release(osc_nlp *nlp);
+/** Counts the words of text found only in the nb or only in the nn dictionary; returns *nb + *nn. */
+int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *nb, int *nn);
 
 struct osc_nlp_embedder;
 
@@ -119,13 +157,13 @@ struct osc_nlp {
   size_t nlangs;
   char lang_codes[NLP_MAX_LANGS][8];
   bool have_lang;
-  /* second classifier: libexttextcat (Cavnar-Trenkle fingerprints, ~160 languages) */
-  void *textcat;
-  nlp_map tc_names; /* textcat category name ("en--utf8") -> index into tc_codes */
-  char (*tc_codes)[8];
-  size_t tc_n;
-  bool have_textcat;
-  /* union of the codes both classifiers (and the script rules) can answer */
+  nlp_eld eld;
+  nlp_franc franc;
+  char *no_buf;     /* nb/nn word lists: sorted words, NUL-terminated, each after "nb\t" or "nn\t" */
+  uint32_t *no_off; /* word offsets into no_buf */
+  size_t no_n;
+  bool have_eld, have_franc, have_no_words;
+  /* union of the codes the models (and the script rules) can answer */
   char (*lang_all)[8];
   size_t nlang_all;
   /* stopwords per language: "lang\x1fword" */
@@ -157,6 +195,8 @@ struct osc_nlp {
 int nlp__check_text(const osc_nlp *nlp, const char *text, size_t len);
 int nlp__load_all(osc_nlp *nlp);
 int nlp__load_emoji(osc_nlp *nlp); /* sent_emoji.c: Emoji Sentiment Ranking -> nlp->emoji */
+/** Version of an installed Debian package ("?" when unknown). */
+void nlp__pkg_version_dpkg(const char *pkg, char *out, size_t n);
 nlp_resource *nlp__res_add(osc_nlp *nlp, const char *name, const char *package, const char *path,
                            const char *install);
 

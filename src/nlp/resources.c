@@ -16,6 +16,9 @@
  *   Pattern lexicons     Debian python3-pattern (data)  $R/pattern/en-{sentiment.xml,entities.txt,frequency.txt}
  *   stopwords            npm stopwords-iso              $R/npm/node_modules/stopwords-iso/stopwords-iso.json
  *   language profiles    Debian python3-langdetect      /usr/lib/python3/dist-packages/langdetect/profiles
+ *   eld n-grams          npm eld (converted)            $R/lang/eld-large.txt      (lang_eld.c)
+ *   franc trigrams       npm franc-all (converted)      $R/lang/franc.txt          (lang_franc.c)
+ *   nb/nn word lists     Debian hunspell-no (converted) $R/lang/no-words.txt       (lang_pair.c)
  *   countries, regions   Debian iso-codes               /usr/share/iso-codes/json/iso_3166-{1,2}.json
  *   cities               Debian libgeonames0            compiled into libgeonames (24k cities)
  *   WordNet              Debian wordnet-base            /usr/share/wordnet/{index,data}.*
@@ -24,7 +27,6 @@
 #include <errno.h>
 #include <geonames.h>
 #include <jansson.h>
-#include <libexttextcat/textcat.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -73,7 +75,7 @@ nlp_resource *nlp__res_add(osc_nlp *nlp, const char *name, const char *package, 
 }
 
 /* The Version of an installed Debian package from /var/lib/dpkg/status (read whole, then searched). */
-static void pkg_version_dpkg(const char *pkg, char *out, size_t n) {
+void nlp__pkg_version_dpkg(const char *pkg, char *out, size_t n) {
   snprintf(out, n, "?");
   char *st = NULL;
   size_t len = 0;
@@ -318,7 +320,7 @@ static int load_langdetect(osc_nlp *nlp) {
                                       "tl", "tr", "uk", "ur", "vi", "zh-cn", "zh-tw"};
   nlp_resource *r = nlp__res_add(nlp, "langdetect_profiles", "python3-langdetect (Debian)", LANGDETECT_DIR,
                                  "apt-get install -y --no-install-recommends python3-langdetect");
-  pkg_version_dpkg("python3-langdetect", r->version, sizeof r->version);
+  nlp__pkg_version_dpkg("python3-langdetect", r->version, sizeof r->version);
   json_t *profs[OSC_ARRAY_LEN(files)] = {0};
   size_t np = 0;
   int rc = OSC_OK;
@@ -408,100 +410,29 @@ out:
   return rc;
 }
 
-/* ---- libexttextcat fingerprints (second language classifier) ---- */
-#define TEXTCAT_DIR "/usr/share/libexttextcat"
-
-/* ISO 639-1 code of a textcat category name: "en--utf8" -> en, "zh-CN-utf8" -> zh, "ace--utf8" -> ace
- * (3-letter codes map to ISO 639-1 through iso-codes when it has one), "sh--utf8" (Serbo-Croatian in Latin
- * script) -> hr, whose Latin-script model it resembles most; Serbian proper is the Cyrillic "sr" model. */
-static void textcat_code(const char *name, json_t *iso3, char out[8]) {
-  size_t n = strcspn(name, "-");
-  if (n == 0 || n > 3) n = n > 3 ? 3 : 0;
-  snprintf(out, 8, "%.*s", (int)n, name);
-  if (!strcmp(out, "sh")) snprintf(out, 8, "hr");
-  if (n == 3 && iso3) {
-    size_t i;
-    json_t *e;
-    json_array_foreach(iso3, i, e) {
-      const char *a3 = json_string_value(json_object_get(e, "alpha_3"));
-      const char *a2 = json_string_value(json_object_get(e, "alpha_2"));
-      if (a3 && a2 && !strcmp(a3, out)) {
-        snprintf(out, 8, "%s", a2);
-        break;
-      }
-    }
-  }
-}
-
+/* ---- the other language models (lang_eld.c, lang_franc.c) and the union of their codes ---- */
 static void lang_all_add(osc_nlp *nlp, const char *code) {
   for (size_t i = 0; i < nlp->nlang_all; i++)
     if (!strcmp(nlp->lang_all[i], code)) return;
   snprintf(nlp->lang_all[nlp->nlang_all++], 8, "%s", code);
 }
 
-static int load_textcat(osc_nlp *nlp) {
-  const char *conf = TEXTCAT_DIR "/fpdb.conf";
-  nlp_resource *r = nlp__res_add(nlp, "textcat_fingerprints", "libexttextcat-data (Debian)", TEXTCAT_DIR,
-                                 "apt-get install -y --no-install-recommends libexttextcat-dev libexttextcat-data");
-  pkg_version_dpkg("libexttextcat-data", r->version, sizeof r->version);
-  nlp->lang_all = calloc(NLP_MAX_LANGS + NLP_TEXTCAT_MAX + 2, sizeof *nlp->lang_all);
-  nlp->tc_codes = calloc(NLP_TEXTCAT_MAX, sizeof *nlp->tc_codes);
-  if (!nlp->lang_all || !nlp->tc_codes) return OSC_ENOMEM;
+static int load_lang_models(osc_nlp *nlp) {
+  int rc = nlp__load_eld(nlp);
+  if (rc == OSC_ENOMEM) return rc;
+  nlp->have_eld = rc == OSC_OK;
+  rc = nlp__load_franc(nlp);
+  if (rc == OSC_ENOMEM) return rc;
+  nlp->have_franc = rc == OSC_OK;
+  rc = nlp__load_norwegian(nlp);
+  if (rc == OSC_ENOMEM) return rc;
+  nlp->lang_all = calloc(NLP_MAX_LANGS + NLP_ELD_MAX_LANGS + NLP_FRANC_MAX_LANGS + 2, sizeof *nlp->lang_all);
+  if (!nlp->lang_all) return OSC_ENOMEM;
   for (size_t i = 0; i < nlp->nlangs; i++) lang_all_add(nlp, nlp->lang_codes[i]);
-  if (nlp->have_lang) lang_all_add(nlp, "hy"), lang_all_add(nlp, "ka");
-  FILE *f = fopen(conf, "r");
-  if (!f) return OSC_ENOENT;
-  /* The library scores every category of its config; the answer must be an ISO 639-1 code, and the
-   * languages without one (Rusyn, Hiligaynon, Scots, ...) only pull texts away from their big neighbours,
-   * so the library reads a filtered copy of Debian's config (a private temporary file, unlinked at once). */
-  char tmp[] = "/tmp/oscontent-textcat-XXXXXX";
-  int fd = mkstemp(tmp);
-  FILE *w = fd >= 0 ? fdopen(fd, "w") : NULL;
-  if (!w) {
-    if (fd >= 0) close(fd), unlink(tmp);
-    fclose(f);
-    return OSC_EIO;
-  }
-  json_error_t je;
-  json_t *iso = json_load_file(ISO_DIR "/iso_639-3.json", 0, &je);
-  json_t *iso3 = iso ? json_object_get(iso, "639-3") : NULL;
-  nlp_map_init(&nlp->tc_names, &nlp->arena, 512);
-  char line[1024];
-  int rc = OSC_OK;
-  while (fgets(line, sizeof line, f) && nlp->tc_n < NLP_TEXTCAT_MAX) {
-    char *h = strchr(line, '#');
-    if (h) *h = 0;
-    char file[256], name[256];
-    if (sscanf(line, "%255s %255s", file, name) != 2) continue;
-    char code[8];
-    textcat_code(name, iso3, code);
-    if (strlen(code) != 2) continue;
-    bool created;
-    nlp_map_ent *e = nlp_map_put(&nlp->tc_names, name, strlen(name), &created);
-    if (!e) {
-      rc = OSC_ENOMEM;
-      break;
-    }
-    char *p = osc_asprintf("%s/%s", TEXTCAT_DIR, file);
-    if (p) r->bytes += file_size(p);
-    free(p);
-    fprintf(w, "%s %s\n", file, name);
-    e->i = (int32_t)nlp->tc_n;
-    snprintf(nlp->tc_codes[nlp->tc_n], sizeof nlp->tc_codes[0], "%s", code);
-    lang_all_add(nlp, code);
-    nlp->tc_n++;
-  }
-  fclose(f);
-  json_decref(iso);
-  bool wok = fclose(w) == 0;
-  if (rc == OSC_OK && wok && nlp->tc_n) nlp->textcat = special_textcat_Init(tmp, TEXTCAT_DIR "/");
-  unlink(tmp);
-  if (rc) return rc;
-  if (!nlp->textcat) return OSC_ENOENT;
-  textcat_SetProperty(nlp->textcat, TCPROP_UTF8AWARE, TC_TRUE);
-  r->entries = nlp->tc_n;
-  r->loaded = nlp->tc_n > 0;
-  nlp->have_textcat = r->loaded;
+  lang_all_add(nlp, "hy");
+  lang_all_add(nlp, "ka");
+  for (size_t i = 0; nlp->have_eld && i < nlp->eld.nlangs; i++) lang_all_add(nlp, nlp->eld.codes[i]);
+  for (size_t i = 0; nlp->have_franc && i < nlp->franc.nlangs; i++) lang_all_add(nlp, nlp->franc.codes[i]);
   return OSC_OK;
 }
 
@@ -539,7 +470,7 @@ static int load_iso(osc_nlp *nlp) {
     char *p = osc_asprintf("%s/%s", ISO_DIR, fs[f].file);
     nlp_resource *r = nlp__res_add(nlp, f == 0 ? "iso_3166_countries" : "iso_3166_subdivisions", "iso-codes (Debian)",
                                    p, "apt-get install -y --no-install-recommends iso-codes");
-    pkg_version_dpkg("iso-codes", r->version, sizeof r->version);
+    nlp__pkg_version_dpkg("iso-codes", r->version, sizeof r->version);
     json_error_t e;
     json_t *j = p ? json_load_file(p, 0, &e) : NULL;
     free(p);
@@ -570,7 +501,7 @@ static int load_iso(osc_nlp *nlp) {
 static int load_geonames(osc_nlp *nlp) {
   nlp_resource *r = nlp__res_add(nlp, "geonames_cities", "libgeonames0 (Debian)", NULL,
                                  "apt-get install -y --no-install-recommends libgeonames0");
-  pkg_version_dpkg("libgeonames0", r->version, sizeof r->version);
+  nlp__pkg_version_dpkg("libgeonames0", r->version, sizeof r->version);
   int n = geonames_get_n_cities();
   for (int i = 0; i < n; i++) {
     GeonamesCity *c = geonames_get_city(i);
@@ -625,7 +556,7 @@ static int load_wordnet(osc_nlp *nlp) {
       {"index.noun", 1}, {"index.verb", 2}, {"index.adj", 4}, {"index.adv", 8}};
   nlp_resource *r = nlp__res_add(nlp, "wordnet", "wordnet-base (Debian)", WORDNET_DIR,
                                  "apt-get install -y --no-install-recommends wordnet-base");
-  pkg_version_dpkg("wordnet-base", r->version, sizeof r->version);
+  nlp__pkg_version_dpkg("wordnet-base", r->version, sizeof r->version);
   nlp_map_init(&nlp->wn_pos, &nlp->arena, 1 << 17);
   char *line = malloc(1 << 16);
   if (!line) return OSC_ENOMEM;
@@ -786,7 +717,7 @@ static uint64_t thread_cpu_ns(void) {
 
 int nlp__load_all(osc_nlp *nlp) {
   struct { int (*fn)(osc_nlp *); bool required; } steps[] = {
-      {load_vader, true},   {nlp__load_emoji, false}, {load_pattern, true},  {load_stopwords, false},         {load_langdetect, true}, {load_textcat, false},
+      {load_vader, true},   {nlp__load_emoji, false}, {load_pattern, true},  {load_stopwords, false},         {load_langdetect, true}, {load_lang_models, false},
       {load_pattern_entities, false}, {load_iso, false}, {load_wordnet, false},      {load_geonames, false},
       {load_frequency, false}, {load_embedder, false}, {nlp__ner_load, false}};
   nlp_map_init(&nlp->gaz, &nlp->arena, 1 << 16);
@@ -877,9 +808,9 @@ void osc_nlp_close(osc_nlp *nlp) {
   nlp_map_release(&nlp->wn_pos);
   nlp_map_release(&nlp->freq);
   free(nlp->lang_probs);
-  if (nlp->textcat) textcat_Done(nlp->textcat);
-  nlp_map_release(&nlp->tc_names);
-  free(nlp->tc_codes);
+  nlp__eld_release(&nlp->eld);
+  nlp__franc_release(&nlp->franc);
+  nlp__norwegian_release(nlp);
   free(nlp->lang_all);
   nlp_arena_release(&nlp->arena);
   free(nlp->resource_dir);

@@ -121,25 +121,98 @@ static void test_language(void **st) {
   assert_true(osc_nlp_language_count(E) >= 50);
 }
 
-/* languages the langdetect profiles lack come from the textcat fingerprints (libexttextcat-data) */
-static void test_language_textcat(void **st) {
+static bool knows(const char *code) {
+  for (size_t i = 0; i < osc_nlp_language_count(E); i++)
+    if (!strcmp(osc_nlp_language_at(E, i), code)) return true;
+  return false;
+}
+
+static void check_top(const osc_nlp_lang *g) {
+  assert_true(g->ntop >= 1 && g->ntop <= 3);
+  assert_string_equal(g->top[0].code, g->code);
+  assert_true(g->confidence == g->top[0].prob);
+  double sum = 0;
+  for (int i = 0; i < g->ntop; i++) {
+    assert_true(g->top[i].prob >= 0 && g->top[i].prob <= 1);
+    if (i) assert_true(g->top[i].prob <= g->top[i - 1].prob + 1e-9);
+    for (int k = 0; k < i; k++) assert_string_not_equal(g->top[i].code, g->top[k].code);
+    sum += g->top[i].prob;
+  }
+  assert_true(sum <= 1.0 + 1e-9);
+}
+
+/* languages the langdetect profiles lack come from eld (az, be, eu, is, sr...) and franc (Bantu languages,
+ * eo, ga, kk, mn, ...): hand-written sentences, not rows of the evaluation set */
+static void test_language_models(void **st) {
   (void)st;
-  bool have = false;
-  for (size_t i = 0; i < osc_nlp_language_count(E); i++) have |= !strcmp(osc_nlp_language_at(E, i), "eu");
-  if (!have) skip(); /* libexttextcat-data not installed: the profile-only tests above still run */
+  if (!knows("eu") || !knows("zu") || !knows("yo")) skip(); /* eld/franc data not installed (scripts/deps/nlp.sh) */
   assert_true(osc_nlp_language_count(E) >= 75);
   L("Euskara Euskal Herriko hizkuntza da, eta munduko hizkuntza zaharrenetako bat dela uste da.", "eu");
   L("Íslenska er vesturnorrænt mál sem talað er á Íslandi og er opinbert tungumál landsins.", "is");
   L("Esperanto estas la plej disvastigita internacia planlingvo, kreita de Zamenhof.", "eo");
   L("Gaeilge is ainm don teanga Cheilteach a labhraítear in Éirinn go príomha.", "ga");
   L("Ngaphambi kokuba kufike abantu abamhlophe, abantu bakithi babehlala ngokuthula ezweni labo.", "zu");
+  L("Azərbaycan dili türk dilləri ailəsinin oğuz qrupuna daxil olan bir dildir.", "az");
+  L("Беларуская мова з'яўляецца адной з дзвюх дзяржаўных моў у краіне.", "be");
+  /* Cyrillic: letters only Serbian (ђ ћ), only Macedonian (ќ ѓ ѕ) or only Kazakh (ә ғ қ ң ұ) write */
+  L("Студенти ће сутра поново изаћи на улице и тражити одговоре од владе.", "sr");
+  L("Владата најави дека ќе ги намали даноците за малите претпријатија.", "mk");
+  L("Қазақстан Орталық Азиядағы ең үлкен мемлекет, астанасы Астана қаласы.", "kk");
+  /* Bokmål against Nynorsk: the hunspell-no word lists */
+  if (knows("nn")) {
+    L("Eg veit ikkje kva dei skal gjere no, men ho seier at det er vanskeleg.", "nn");
+    L("Jeg vet ikke hva de skal gjøre nå, men hun sier at det er vanskelig.", "nb");
+  }
   /* the profile languages keep their answers */
   L("The quick brown fox jumps over the lazy dog while the children watch.", "en");
   L("Die Katze schläft auf dem Sofa, weil es draußen regnet und kalt ist.", "de");
+  L("Dit is een eenvoudige zin in het Nederlands over het weer van vandaag.", "nl");
+  L("Hii ni sentensi fupi ya Kiswahili kuhusu hali ya hewa ya leo.", "sw");
   osc_nlp_lang g;
   assert_int_equal(osc_nlp_language(E, "Euskara Euskal Herriko hizkuntza da.", 36, &g), OSC_OK);
-  assert_true(g.ntop >= 1 && g.ntop <= 3);
-  for (int i = 0; i < g.ntop; i++) assert_true(g.top[i].prob >= 0 && g.top[i].prob <= 1);
+  check_top(&g);
+}
+
+/* short, empty, mixed and odd inputs: never a crash, always a well-formed answer */
+static void test_language_edges(void **st) {
+  (void)st;
+  osc_nlp_lang g;
+  assert_int_equal(osc_nlp_language(E, "", 0, &g), OSC_OK);
+  assert_string_equal(g.code, "und");
+  assert_int_equal(g.ntop, 0);
+  assert_int_equal(osc_nlp_language(E, NULL, 0, &g), OSC_OK);
+  assert_string_equal(g.code, "und");
+  assert_int_equal(osc_nlp_language(E, "  \t\n 42 % ... ", strlen("  \t\n 42 % ... "), &g), OSC_OK);
+  assert_string_equal(g.code, "und");
+  assert_int_equal(osc_nlp_language(E, "hello", 5, NULL), OSC_EINVAL);
+  assert_int_equal(osc_nlp_language(E, "\xff\xfe abc", 6, &g), OSC_EINVAL); /* invalid UTF-8 */
+  /* one short word: an answer with an honest (not certain) confidence */
+  assert_int_equal(osc_nlp_language(E, "house", 5, &g), OSC_OK);
+  check_top(&g);
+  assert_true(g.confidence < 0.999);
+  assert_false(g.reliable);
+  /* mixed scripts: the majority decides, in either direction */
+  L("Москва является столицей России, а слово hello здесь только одно.", "ru");
+  L("Der Bahnhof liegt im Zentrum der Stadt, das Wort Москва steht hier nur einmal.", "de");
+  /* a long text (the models read its start) and a text of one repeated letter */
+  size_t n = 0;
+  char *big = malloc(64 * 1024);
+  assert_non_null(big);
+  const char *s = "La casa es grande y tiene un jardín con muchas flores de colores. ";
+  while (n + strlen(s) < 64 * 1024) {
+    memcpy(big + n, s, strlen(s));
+    n += strlen(s);
+  }
+  assert_int_equal(osc_nlp_language(E, big, n, &g), OSC_OK);
+  assert_string_equal(g.code, "es");
+  check_top(&g);
+  memset(big, 'a', 5000);
+  assert_int_equal(osc_nlp_language(E, big, 5000, &g), OSC_OK);
+  check_top(&g);
+  free(big);
+  /* letters of unrelated alphabets together drop the letter rule instead of failing */
+  assert_int_equal(osc_nlp_language(E, "ĉu ђак ќе ṣe", strlen("ĉu ђак ќе ṣe"), &g), OSC_OK);
+  check_top(&g);
 }
 
 static const osc_nlp_entity *find(osc_nlp_entity *e, size_t n, const char *text, osc_nlp_entity_type t) {
@@ -403,7 +476,7 @@ static void test_options(void **st) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sentiment_basic), cmocka_unit_test(test_sentiment_rules),
-      cmocka_unit_test(test_sentiment_edge),  cmocka_unit_test(test_language), cmocka_unit_test(test_language_textcat),
+      cmocka_unit_test(test_sentiment_edge),  cmocka_unit_test(test_language), cmocka_unit_test(test_language_models), cmocka_unit_test(test_language_edges),
       cmocka_unit_test(test_entities),        cmocka_unit_test(test_keywords),
       cmocka_unit_test(test_summary),         cmocka_unit_test(test_segmentation),
       cmocka_unit_test(test_qa),              cmocka_unit_test(test_analyze_and_batch),
