@@ -55,6 +55,8 @@ static void print_load_steps(const osc_nlp *nlp) {
   }
   bench_line_end(&l);
   json_decref(a);
+}
+
 /* about 1 KB of German: language identification has to look further than for English */
 static const char *TEXT1K_DE =
     "Der Stadtrat hat am Dienstag einen neuen Haushalt beschlossen und zwölf Millionen Euro für die Schulen "
