@@ -368,40 +368,59 @@ static int load_langdetect(osc_nlp *nlp) {
       if (created) e->i = (int32_t)(nlp->lang_ngrams.count - 1);
     }
   }
+  /* log P(ngram | lang) with langdetect's additive smoothing (alpha 0.5 / 10000): an n-gram a profile lacks
+     gets log(alpha) in every language, so only the profiles' own entries need a log; a language with two
+     profiles (zh-cn, zh-tw) sums their counts first.  The table is n-grams x languages (~170k x 53). */
   size_t ng = nlp->lang_ngrams.count, L = nlp->nlangs;
-  double *cnt = calloc(ng * L, sizeof(double));
+  const float absent = (float)log(0.5 / 10000.0);
   nlp->lang_probs = malloc(ng * L * sizeof(float));
-  if (!cnt || !nlp->lang_probs) {
-    free(cnt);
+  if (!nlp->lang_probs) {
     rc = OSC_ENOMEM;
     goto out;
   }
+  for (size_t t = 0; t < ng * L; t++) nlp->lang_probs[t] = absent;
   double nwords[NLP_MAX_LANGS][3] = {{0}};
+  int nprof[NLP_MAX_LANGS] = {0};
   for (size_t i = 0; i < OSC_ARRAY_LEN(files); i++) {
     if (!profs[i]) continue;
+    nprof[slot[i]]++;
     json_t *nw = json_object_get(profs[i], "n_words");
     for (int g = 0; g < 3; g++) nwords[slot[i]][g] += json_number_value(json_array_get(nw, (size_t)g));
-    json_t *freq = json_object_get(profs[i], "freq");
-    const char *k;
-    json_t *v;
-    json_object_foreach(freq, k, v) {
-      const nlp_map_ent *e = nlp_map_get(&nlp->lang_ngrams, k, strlen(k));
-      cnt[(size_t)e->i * L + (size_t)slot[i]] += json_number_value(v);
-    }
   }
-  /* log P(ngram | lang) with langdetect's additive smoothing (alpha 0.5 / 10000) */
-  for (size_t t = 0; t < nlp->lang_ngrams.cap; t++) {
-    const nlp_map_ent *e = &nlp->lang_ngrams.ents[t];
-    if (!e->h) continue;
-    size_t g = nlp_cp_count(e->k, e->klen);
-    if (g < 1) g = 1;
-    if (g > 3) g = 3;
-    for (size_t l = 0; l < L; l++) {
-      double nwd = nwords[l][g - 1] > 0 ? nwords[l][g - 1] : 1;
-      nlp->lang_probs[(size_t)e->i * L + l] = (float)log(cnt[(size_t)e->i * L + l] / nwd + 0.5 / 10000.0);
+  double *acc = NULL; /* counts of a language made of several profiles */
+  for (size_t l = 0; l < L && rc == OSC_OK; l++) {
+    if (nprof[l] > 1 && !acc && !(acc = malloc(ng * sizeof(double)))) rc = OSC_ENOMEM;
+    if (nprof[l] > 1 && acc)
+      for (size_t t = 0; t < ng; t++) acc[t] = 0;
+    for (size_t i = 0; i < OSC_ARRAY_LEN(files) && rc == OSC_OK; i++) {
+      if (!profs[i] || (size_t)slot[i] != l) continue;
+      const char *k;
+      json_t *v;
+      json_object_foreach(json_object_get(profs[i], "freq"), k, v) {
+        size_t kl = strlen(k);
+        const nlp_map_ent *e = nlp_map_get(&nlp->lang_ngrams, k, kl);
+        if (nprof[l] > 1) {
+          acc[e->i] += json_number_value(v);
+          continue;
+        }
+        size_t g = nlp_cp_count(k, kl);
+        g = g < 1 ? 1 : g > 3 ? 3 : g;
+        double nwd = nwords[l][g - 1] > 0 ? nwords[l][g - 1] : 1;
+        nlp->lang_probs[(size_t)e->i * L + l] = (float)log(json_number_value(v) / nwd + 0.5 / 10000.0);
+      }
     }
+    if (nprof[l] > 1 && acc)
+      for (size_t t = 0; t < nlp->lang_ngrams.cap; t++) {
+        const nlp_map_ent *e = &nlp->lang_ngrams.ents[t];
+        if (!e->h || acc[e->i] == 0) continue;
+        size_t g = nlp_cp_count(e->k, e->klen);
+        g = g < 1 ? 1 : g > 3 ? 3 : g;
+        double nwd = nwords[l][g - 1] > 0 ? nwords[l][g - 1] : 1;
+        nlp->lang_probs[(size_t)e->i * L + l] = (float)log(acc[e->i] / nwd + 0.5 / 10000.0);
+      }
   }
-  free(cnt);
+  free(acc);
+  if (rc != OSC_OK) goto out;
   r->entries = nlp->nlangs;
   r->loaded = true;
   nlp->have_lang = true;
