@@ -19,22 +19,7 @@
 #include "oscontent/error.h"
 #include "oscontent/nlp.h"
 
-static osc_nlp *E;
-
-static int setup(void **state) {
-  (void)state;
-  osc_nlp_options o = {0};
-  o.require_all = false;
-  o.no_embeddings = true;
-  int rc = osc_nlp_open(&o, &E);
-  if (rc) fprintf(stderr, "osc_nlp_open: %s\n", osc_errmsg());
-  return rc;
-}
-static int teardown(void **state) {
-  (void)state;
-  osc_nlp_close(E);
-  return 0;
-}
+#include "nlp_fixture.h"
 
 static osc_nlp_sentiment S(const char *t) {
   osc_nlp_sentiment s;

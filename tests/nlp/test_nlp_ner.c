@@ -18,22 +18,7 @@
 #include "oscontent/error.h"
 #include "oscontent/nlp.h"
 
-static osc_nlp *E;
-
-static int setup(void **state) {
-  (void)state;
-  osc_nlp_options o = {0};
-  o.no_embeddings = true;
-  int rc = osc_nlp_open(&o, &E);
-  if (rc) fprintf(stderr, "osc_nlp_open: %s\n", osc_errmsg());
-  return rc;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  osc_nlp_close(E);
-  return 0;
-}
+#include "nlp_fixture.h"
 
 /* The type given to the entity whose text is exactly `name` in `text`;
  * OSC_NLP_ENT__COUNT when there is none. */

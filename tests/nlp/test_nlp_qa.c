@@ -16,21 +16,7 @@
 #include "oscontent/error.h"
 #include "oscontent/nlp.h"
 
-static osc_nlp *E;
-
-static int setup(void **state) {
-  (void)state;
-  osc_nlp_options o = {0};
-  o.no_embeddings = true;
-  int rc = osc_nlp_open(&o, &E);
-  if (rc) fprintf(stderr, "osc_nlp_open: %s\n", osc_errmsg());
-  return rc;
-}
-static int teardown(void **state) {
-  (void)state;
-  osc_nlp_close(E);
-  return 0;
-}
+#include "nlp_fixture.h"
 
 /* the answer to q over ctx (malloc'd); asserts the offsets point at it */
 static char *ask(const char *q, const char *ctx) {

@@ -24,21 +24,7 @@
 
 #define RES_DIR "/usr/local/share/oscontent"
 
-static osc_nlp *E;
-
-static int setup(void **state) {
-  (void)state;
-  osc_nlp_options o = {0};
-  o.no_embeddings = true;
-  int rc = osc_nlp_open(&o, &E);
-  if (rc) fprintf(stderr, "osc_nlp_open: %s\n", osc_errmsg());
-  return rc;
-}
-static int teardown(void **state) {
-  (void)state;
-  osc_nlp_close(E);
-  return 0;
-}
+#include "nlp_fixture.h"
 
 static double C(const char *t) {
   osc_nlp_sentiment s;
