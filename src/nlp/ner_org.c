@@ -136,6 +136,20 @@ static void word_flag(osc_nlp *nlp, const char *s, size_t n, int flag, nlp_resou
  * (England, Scotland).  Demonyms: WordNet's capitalised adjectives (data.adj:
  * "French", "Australian"), which the gazetteer loses where a surname or a
  * language shares the spelling. */
+typedef struct demonym_ctx {
+  osc_nlp *nlp;
+  nlp_resource *r;
+} demonym_ctx;
+
+/* WordNet's capitalised adjectives ("French", "Brazilian"): nationality and similar words */
+static int demonym_word(char *word, int lex, void *ctx) {
+  (void)lex;
+  demonym_ctx *c = ctx;
+  if (word[0] < 'A' || word[0] > 'Z' || strchr(word, '_')) return OSC_OK;
+  word_flag(c->nlp, word, strlen(word), NER_W_DEMONYM, c->r);
+  return OSC_OK;
+}
+
 int nlp__ner_load(osc_nlp *nlp) {
   int frc = load_first_names(nlp);
   if (frc == OSC_ENOMEM) return frc;
@@ -179,35 +193,11 @@ int nlp__ner_load(osc_nlp *nlp) {
                                   "apt-get install -y --no-install-recommends wordnet-base");
   for (size_t i = 0; i < nlp->nres; i++)
     if (!strcmp(nlp->res[i].name, "wordnet")) snprintf(ra->version, sizeof ra->version, "%s", nlp->res[i].version);
-  FILE *fa = p ? fopen(p, "r") : NULL;
+  demonym_ctx dc = {nlp, ra};
+  int arc = p ? nlp__wn_each_word(p, NULL, demonym_word, &dc) : OSC_ENOMEM;
   free(p);
-  char *line = fa ? malloc(1 << 16) : NULL;
-  if (fa && !line) {
-    fclose(fa);
-    return OSC_ENOMEM;
-  }
-  if (!fa) rc = OSC_ENOENT;
-  /* "offset lexfile ss_type w_cnt word lex_id ..." */
-  while (fa && fgets(line, 1 << 16, fa)) {
-    if (line[0] == ' ') continue;
-    char *sv = NULL;
-    strtok_r(line, " ", &sv);
-    strtok_r(NULL, " ", &sv);
-    strtok_r(NULL, " ", &sv);
-    char *tok = strtok_r(NULL, " ", &sv);
-    if (!tok) continue;
-    int wc = (int)strtol(tok, NULL, 16);
-    for (int w = 0; w < wc; w++) {
-      char *word = strtok_r(NULL, " ", &sv);
-      strtok_r(NULL, " ", &sv);
-      if (!word || word[0] < 'A' || word[0] > 'Z' || strchr(word, '_')) continue;
-      char *paren = strchr(word, '(');
-      if (paren) *paren = 0;
-      word_flag(nlp, word, strlen(word), NER_W_DEMONYM, ra);
-    }
-  }
-  if (fa) fclose(fa);
-  free(line);
+  if (arc == OSC_ENOMEM) return arc;
+  if (arc != OSC_OK) rc = OSC_ENOENT;
   ra->loaded = ra->entries > 0;
   return rc ? rc : frc;
 }

@@ -211,6 +211,13 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
 int nlp__summarize(const osc_nlp *nlp, const char *text, size_t len, const nlp_toks *t, int nsent, double ratio,
                    char **summary, osc_nlp_text_stats *stats);
 bool nlp__wn_has(const osc_nlp *nlp, const char *lw, size_t n, int posmask);
+/**
+ * Calls fn(word, lexfile, ctx) for each word of each synset line of the WordNet data file @p path (lines
+ * holding @p needle when it is not NULL); the word keeps its '_' and loses its "(a)"-style marker and may be
+ * modified.  Stops at the first non-OSC_OK return of fn and returns it; OSC_ENOENT if the file can't be read.
+ */
+int nlp__wn_each_word(const char *path, const char *needle, int (*fn)(char *word, int lexfile, void *ctx),
+                      void *ctx);
 /* ner_org.c: context pass over the named spans (before texts are filled); its resource loader */
 int nlp__ner_refine(const osc_nlp *nlp, const char *text, const nlp_toks *t, char (*lw)[64], const uint8_t *ll,
                     osc_nlp_entity **v, size_t *n, size_t *cap);

@@ -570,6 +570,75 @@ static int load_pattern_entities(osc_nlp *nlp) {
 /* WordNet: index.* for POS of lemmas; data.noun instance synsets for
  * gazetteers (noun.person 18, noun.location 15, noun.group 14); capitalised
  * adjectives of data.adj ("German", "Olympic") as MISC. */
+int nlp__wn_each_word(const char *path, const char *needle, int (*fn)(char *word, int lexfile, void *ctx),
+                      void *ctx) {
+  FILE *f = fopen(path, "r");
+  if (!f) return OSC_ENOENT;
+  char *line = malloc(1 << 16);
+  if (!line) {
+    fclose(f);
+    return OSC_ENOMEM;
+  }
+  int rc = OSC_OK;
+  /* "offset lexfile ss_type w_cnt word lex_id [word lex_id ...] ..." (w_cnt in hex) */
+  while (rc == OSC_OK && fgets(line, 1 << 16, f)) {
+    if (line[0] == ' ' || (needle && !strstr(line, needle))) continue;
+    char *sv = NULL;
+    strtok_r(line, " ", &sv);
+    char *tok = strtok_r(NULL, " ", &sv);
+    if (!tok) continue;
+    int lex = atoi(tok);
+    strtok_r(NULL, " ", &sv);
+    tok = strtok_r(NULL, " ", &sv);
+    if (!tok) continue;
+    int wc = (int)strtol(tok, NULL, 16);
+    for (int w = 0; w < wc && rc == OSC_OK; w++) {
+      char *word = strtok_r(NULL, " ", &sv);
+      strtok_r(NULL, " ", &sv); /* lex_id */
+      if (!word) break;
+      char *paren = strchr(word, '('); /* adjective markers such as "(a)" */
+      if (paren) *paren = 0;
+      rc = fn(word, lex, ctx);
+    }
+  }
+  free(line);
+  fclose(f);
+  return rc;
+}
+
+typedef struct wn_inst_ctx {
+  osc_nlp *nlp;
+  nlp_resource *r;
+} wn_inst_ctx;
+
+/* lexicographer files 18 noun.person, 15 noun.location, 14 noun.group */
+static int wn_instance_word(char *word, int lex, void *ctx) {
+  wn_inst_ctx *c = ctx;
+  osc_nlp_entity_type t;
+  if (lex == 18) t = OSC_NLP_ENT_PERSON;
+  else if (lex == 15) t = OSC_NLP_ENT_LOCATION;
+  else if (lex == 14) t = OSC_NLP_ENT_ORG;
+  else return OSC_OK;
+  if (!isupper((unsigned char)word[0])) return OSC_OK;
+  gaz_add(c->nlp, word, strlen(word), t, 0.85);
+  c->r->entries++;
+  if (t == OSC_NLP_ENT_PERSON) {
+    char *us = strchr(word, '_');
+    if (us && strchr(us + 1, '_') == NULL) first_name_add(c->nlp, word, (size_t)(us - word));
+  }
+  return OSC_OK;
+}
+
+static int wn_misc_adjective(char *word, int lex, void *ctx) {
+  (void)lex;
+  osc_nlp *nlp = ctx;
+  if (!isupper((unsigned char)word[0]) || strchr(word, '_')) return OSC_OK;
+  char lw[64];
+  size_t l = nlp_lower(word, strlen(word), lw, sizeof lw);
+  if (!nlp_map_has(&nlp->gaz, lw, l)) gaz_add(nlp, word, strlen(word), OSC_NLP_ENT_MISC, 0.6);
+  return OSC_OK;
+}
+
 static int load_wordnet(osc_nlp *nlp) {
   static const struct { const char *f; int mask; } idx[] = {
       {"index.noun", 1}, {"index.verb", 2}, {"index.adj", 4}, {"index.adv", 8}};
@@ -599,70 +668,16 @@ static int load_wordnet(osc_nlp *nlp) {
     }
     fclose(f);
   }
-  /* instances */
+  /* instances ("@i" synsets) of people, places and groups become gazetteer names */
   char *p = osc_asprintf("%s/data.noun", WORDNET_DIR);
-  FILE *f = p ? fopen(p, "r") : NULL;
-  if (f) r->bytes += file_size(p);
+  if (p) r->bytes += file_size(p);
+  wn_inst_ctx ic = {nlp, r};
+  if (p) nlp__wn_each_word(p, " @i ", wn_instance_word, &ic);
   free(p);
-  if (f) {
-    while (fgets(line, 1 << 16, f)) {
-      if (line[0] == ' ' || !strstr(line, " @i ")) continue;
-      char *sv = NULL;
-      char *tok = strtok_r(line, " ", &sv); /* offset */
-      tok = strtok_r(NULL, " ", &sv);       /* lexfile */
-      if (!tok) continue;
-      int lex = atoi(tok);
-      osc_nlp_entity_type t;
-      if (lex == 18) t = OSC_NLP_ENT_PERSON;
-      else if (lex == 15) t = OSC_NLP_ENT_LOCATION;
-      else if (lex == 14) t = OSC_NLP_ENT_ORG;
-      else continue;
-      strtok_r(NULL, " ", &sv); /* ss_type */
-      tok = strtok_r(NULL, " ", &sv);
-      if (!tok) continue;
-      int wc = (int)strtol(tok, NULL, 16);
-      for (int w = 0; w < wc; w++) {
-        char *word = strtok_r(NULL, " ", &sv);
-        strtok_r(NULL, " ", &sv); /* lex_id */
-        if (!word || !isupper((unsigned char)word[0])) continue;
-        char *paren = strchr(word, '(');
-        if (paren) *paren = 0;
-        gaz_add(nlp, word, strlen(word), t, 0.85);
-        r->entries++;
-        if (t == OSC_NLP_ENT_PERSON) {
-          char *us = strchr(word, '_');
-          if (us && strchr(us + 1, '_') == NULL) first_name_add(nlp, word, (size_t)(us - word));
-        }
-      }
-    }
-    fclose(f);
-  }
+  /* capitalised adjectives ("French", "Victorian") are MISC unless a gazetteer has the word */
   p = osc_asprintf("%s/data.adj", WORDNET_DIR);
-  f = p ? fopen(p, "r") : NULL;
+  if (p) nlp__wn_each_word(p, NULL, wn_misc_adjective, nlp);
   free(p);
-  if (f) {
-    while (fgets(line, 1 << 16, f)) {
-      if (line[0] == ' ') continue;
-      char *sv = NULL;
-      strtok_r(line, " ", &sv);
-      strtok_r(NULL, " ", &sv);
-      strtok_r(NULL, " ", &sv);
-      char *tok = strtok_r(NULL, " ", &sv);
-      if (!tok) continue;
-      int wc = (int)strtol(tok, NULL, 16);
-      for (int w = 0; w < wc; w++) {
-        char *word = strtok_r(NULL, " ", &sv);
-        strtok_r(NULL, " ", &sv);
-        if (!word || !isupper((unsigned char)word[0]) || strchr(word, '_')) continue;
-        char *paren = strchr(word, '(');
-        if (paren) *paren = 0;
-        char lw[64];
-        size_t l = nlp_lower(word, strlen(word), lw, sizeof lw);
-        if (!nlp_map_has(&nlp->gaz, lw, l)) gaz_add(nlp, word, strlen(word), OSC_NLP_ENT_MISC, 0.6);
-      }
-    }
-    fclose(f);
-  }
   free(line);
   r->loaded = nlp->wn_pos.count > 0;
   nlp->have_wordnet = r->loaded;
