@@ -158,6 +158,12 @@ static void test_language_models(void **st) {
   L("Студенти ће сутра поново изаћи на улице и тражити одговоре од владе.", "sr");
   L("Владата најави дека ќе ги намали даноците за малите претпријатија.", "mk");
   L("Қазақстан Орталық Азиядағы ең үлкен мемлекет, астанасы Астана қаласы.", "kk");
+  /* close pairs told apart by function words and verb prefixes (lang_pair.c): Xhosa ndi-/kwaye/xa/ngoku against
+   * Zulu ngi-/futhi/uma/manje, Serbian је/у/са against Macedonian е/во/со (no ђ ћ ќ ѓ ѕ in these) */
+  L("Ndiyabulela kakhulu, kwaye ndiza kubuya ngoku xa ndigqibile umsebenzi wam.", "xh");
+  L("Ngiyabonga kakhulu, futhi ngizobuya manje uma sengiqedile umsebenzi wami.", "zu");
+  L("Он је живео у Београду са својом породицом много година.", "sr");
+  L("Тој живееше во Скопје со своето семејство многу години.", "mk");
   /* Bokmål against Nynorsk: the hunspell-no word lists */
   if (knows("nn")) {
     L("Eg veit ikkje kva dei skal gjere no, men ho seier at det er vanskeleg.", "nn");
