@@ -162,6 +162,8 @@ static void test_language_models(void **st) {
    * Zulu ngi-/futhi/uma/manje, Serbian је/у/са against Macedonian е/во/со (no ђ ћ ќ ѓ ѕ in these) */
   L("Ndiyabulela kakhulu, kwaye ndiza kubuya ngoku xa ndigqibile umsebenzi wam.", "xh");
   L("Ngiyabonga kakhulu, futhi ngizobuya manje uma sengiqedile umsebenzi wami.", "zu");
+  L("Ndifuna ukuya edolophini ngoku.", "xh");      /* franc alone: zu */
+  L("Ngicela ungisize, ngiyacela kakhulu.", "zu"); /* franc alone: xh */
   L("Он је живео у Београду са својом породицом много година.", "sr");
   L("Тој живееше во Скопје со своето семејство многу години.", "mk");
   /* Bokmål against Nynorsk: the hunspell-no word lists */
