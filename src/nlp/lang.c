@@ -426,7 +426,7 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
       w = x;
     }
   }
-  /* Zulu or Xhosa, Serbian or Macedonian: distinctive function words decide when they have a vote */
+  /* Zulu or Xhosa, Serbian or Macedonian, Tswana or Sotho: distinctive function words decide when they have a vote */
   double share;
   const char *x = nlp__pair_decide(text, len, w, &share);
   if (strcmp(x, w)) {

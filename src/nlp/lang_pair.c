@@ -141,6 +141,8 @@ int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *
  *    first person singular subject prefix is ngi- in Zulu and ndi- in Xhosa (ngiyabonga / ndiyabulela).
  *  - Serbian / Macedonian (Cyrillic): Serbian "је" (is), "у" (in), "са" (with) against Macedonian "е", "во",
  *    "со" (Macedonian has no case and uses "во"/"со"; "је" and "у" are not Macedonian words).
+ *  - Tswana / Southern Sotho: the class-15 (infinitive) and locative marker "go" / "ho", and "gore" / "hore"
+ *    (that): Tswana writes g where Sesotho writes h.
  */
 typedef struct pair_rule {
   const char *lang[2];
@@ -154,9 +156,13 @@ static const char *const XH_WORDS[] = {"kwaye", "xa", "apho", "kunye", "kakuhle"
 static const char *const SR_WORDS[] = {"\xd1\x98\xd0\xb5", "\xd1\x83", "\xd1\x81\xd0\xb0", NULL}; /* је у са */
 static const char *const MK_WORDS[] = {"\xd0\xb2\xd0\xbe", "\xd1\x81\xd0\xbe", NULL};               /* во со */
 
+static const char *const TN_WORDS[] = {"go", "gore", NULL};
+static const char *const ST_WORDS[] = {"ho", "hore", NULL};
+
 static const pair_rule PAIR_RULES[] = {
     {{"zu", "xh"}, {ZU_WORDS, XH_WORDS}, {"ngi", "ndi"}},
     {{"sr", "mk"}, {SR_WORDS, MK_WORDS}, {NULL, NULL}},
+    {{"tn", "st"}, {TN_WORDS, ST_WORDS}, {NULL, NULL}},
 };
 
 static bool in_list(const char *const *l, const char *w) {
