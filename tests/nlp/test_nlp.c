@@ -202,6 +202,17 @@ static void test_language_edges(void **st) {
   /* mixed scripts: the majority decides, in either direction */
   L("Москва является столицей России, а слово hello здесь только одно.", "ru");
   L("Der Bahnhof liegt im Zentrum der Stadt, das Wort Москва steht hier nur einmal.", "de");
+  /* the pair word rules on a word longer than their buffer, and on a text that ends inside a word */
+  {
+    char zu[512];
+    int k = snprintf(zu, sizeof zu, "Ngiyabonga kakhulu futhi ");
+    memset(zu + k, 'a', 300);
+    snprintf(zu + k + 300, sizeof zu - (size_t)k - 300, " manje ngiyahamba");
+    assert_int_equal(osc_nlp_language(E, zu, strlen(zu), &g), OSC_OK);
+    check_top(&g);
+    assert_int_equal(osc_nlp_language(E, "Ngiyabonga kakhulu futhi ngiyahamba", 33, &g), OSC_OK);
+    check_top(&g);
+  }
   /* a long text (the models read its start) and a text of one repeated letter */
   size_t n = 0;
   char *big = malloc(64 * 1024);
