@@ -164,6 +164,8 @@ static void test_language_models(void **st) {
   L("Ngiyabonga kakhulu, futhi ngizobuya manje uma sengiqedile umsebenzi wami.", "zu");
   L("Ndifuna ukuya edolophini ngoku.", "xh");      /* franc alone: zu */
   L("Ngicela ungisize, ngiyacela kakhulu.", "zu"); /* franc alone: xh */
+  L("Re tla leka go thusa batho gore ba tshele sentle.", "tn"); /* Tswana go/gore, Sesotho ho/hore */
+  L("Re tla leka ho thusa batho hore ba phele hantle.", "st");
   L("Он је живео у Београду са својом породицом много година.", "sr");
   L("Тој живееше во Скопје со своето семејство многу години.", "mk");
   /* Bokmål against Nynorsk: the hunspell-no word lists */
