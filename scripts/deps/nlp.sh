@@ -95,3 +95,54 @@ fs.writeFileSync(process.argv[1] + ".tmp", Buffer.concat(out.flatMap((b) => [b, 
 fs.renameSync(process.argv[1] + ".tmp", process.argv[1]);
 ' "$R/lang/no-words.txt"
 fi
+
+# The same with hunspell's affix rules applied (lang_pair.c reads this one): every stem of nb_NO/nn_NO and
+# the forms its suffix and prefix rules make (one rule at a time), so that inflected forms that both
+# standards write ("arbeidet", "alle") are no longer counted as votes for one of them.
+if [ ! -f "$R/lang/no-forms.txt" ] && [ -f /usr/share/hunspell/nb_NO.dic ] && [ -f /usr/share/hunspell/nn_NO.dic ]; then
+  echo "deps/nlp: writing the nb/nn word forms from hunspell-no into $R/lang"
+  mkdir -p "$R/lang"
+  node --input-type=module -e '
+import fs from "fs";
+// hunspell .dic + .aff (single-character flags, ISO-8859-1): every stem and the forms its suffix and prefix
+// rules make (one rule at a time, continuation flags ignored), lower-cased
+const forms = (base) => {
+  const aff = fs.readFileSync(base + ".aff", "latin1").split("\n");
+  const rules = new Map();
+  for (let i = 0; i < aff.length; i++) {
+    const h = aff[i].trim().split(/\s+/);
+    if ((h[0] !== "SFX" && h[0] !== "PFX") || h.length !== 4) continue;
+    const n = parseInt(h[3], 10), list = [];
+    for (let k = 1; k <= n && i + k < aff.length; k++) {
+      const r = aff[i + k].trim().split(/\s+/);
+      if (r[0] !== h[0] || r[1] !== h[1] || r.length < 4) continue;
+      const strip = r[2] === "0" ? "" : r[2], add = r[3] === "0" ? "" : r[3].split("/")[0];
+      const cond = r[4] && r[4] !== "." ? new RegExp(h[0] === "SFX" ? "(" + r[4] + ")$" : "^(" + r[4] + ")") : null;
+      list.push({ sfx: h[0] === "SFX", strip, add, cond });
+    }
+    rules.set(h[1], (rules.get(h[1]) || []).concat(list));
+    i += n;
+  }
+  const out = new Set();
+  for (const l of fs.readFileSync(base + ".dic", "latin1").split("\n").slice(1)) {
+    const [w0, fl = ""] = l.split(/[\t ]/)[0].trim().split("/");
+    if (!w0) continue;
+    const w = w0.toLowerCase();
+    out.add(w);
+    for (const f of fl) for (const r of rules.get(f) || []) {
+      if (r.cond && !r.cond.test(w)) continue;
+      if (r.sfx) { if (w.endsWith(r.strip)) out.add(w.slice(0, w.length - r.strip.length) + r.add.toLowerCase()); }
+      else if (w.startsWith(r.strip)) out.add(r.add.toLowerCase() + w.slice(r.strip.length));
+    }
+  }
+  return out;
+};
+const nb = forms("/usr/share/hunspell/nb_NO"), nn = forms("/usr/share/hunspell/nn_NO");
+const out = [];
+for (const w of nb) if (!nn.has(w)) out.push(Buffer.from("nb\t" + w));
+for (const w of nn) if (!nb.has(w)) out.push(Buffer.from("nn\t" + w));
+out.sort((a, b) => Buffer.compare(a.subarray(3), b.subarray(3)));
+fs.writeFileSync(process.argv[1] + ".tmp", Buffer.concat(out.flatMap((b) => [b, Buffer.from("\n")])));
+fs.renameSync(process.argv[1] + ".tmp", process.argv[1]);
+' "$R/lang/no-forms.txt"
+fi

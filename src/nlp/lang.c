@@ -426,6 +426,15 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
       w = x;
     }
   }
+  /* Zulu or Xhosa, Serbian or Macedonian, Tswana or Sotho: distinctive function words decide when they have a vote */
+  double share;
+  const char *x = nlp__pair_decide(text, len, w, &share);
+  if (strcmp(x, w)) {
+    w = x;
+    pw = pw * share;
+  } else if (share < 1.0) {
+    pw = pw * share / (pw * share + (1 - pw) * (1 - share));
+  }
   char best[8];
   snprintf(best, sizeof best, "%s", w);
   fill_top(out, best, pw, from);

@@ -137,6 +137,9 @@ int nlp__load_norwegian(osc_nlp *nlp);
 void nlp__norwegian_release(osc_nlp *nlp);
 /** Counts the words of text found only in the nb or only in the nn dictionary; returns *nb + *nn. */
 int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *nb, int *nn);
+/** Close pairs (zu/xh, sr/mk, tn/st) told apart by function words: when best is one of a pair and the words vote for
+ *  one side, returns that side's code (*share: its share of the votes, Laplace-smoothed); otherwise best. */
+const char *nlp__pair_decide(const char *text, size_t len, const char *best, double *share);
 
 struct osc_nlp_embedder;
 

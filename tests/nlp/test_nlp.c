@@ -143,6 +143,16 @@ static void test_language_models(void **st) {
   L("Студенти ће сутра поново изаћи на улице и тражити одговоре од владе.", "sr");
   L("Владата најави дека ќе ги намали даноците за малите претпријатија.", "mk");
   L("Қазақстан Орталық Азиядағы ең үлкен мемлекет, астанасы Астана қаласы.", "kk");
+  /* close pairs told apart by function words and verb prefixes (lang_pair.c): Xhosa ndi-/kwaye/xa/ngoku against
+   * Zulu ngi-/futhi/uma/manje, Serbian је/у/са against Macedonian е/во/со (no ђ ћ ќ ѓ ѕ in these) */
+  L("Ndiyabulela kakhulu, kwaye ndiza kubuya ngoku xa ndigqibile umsebenzi wam.", "xh");
+  L("Ngiyabonga kakhulu, futhi ngizobuya manje uma sengiqedile umsebenzi wami.", "zu");
+  L("Ndifuna ukuya edolophini ngoku.", "xh");      /* franc alone: zu */
+  L("Ngicela ungisize, ngiyacela kakhulu.", "zu"); /* franc alone: xh */
+  L("Re tla leka go thusa batho gore ba tshele sentle.", "tn"); /* Tswana go/gore, Sesotho ho/hore */
+  L("Re tla leka ho thusa batho hore ba phele hantle.", "st");
+  L("Он је живео у Београду са својом породицом много година.", "sr");
+  L("Тој живееше во Скопје со своето семејство многу години.", "mk");
   /* Bokmål against Nynorsk: the hunspell-no word lists */
   if (knows("nn")) {
     L("Eg veit ikkje kva dei skal gjere no, men ho seier at det er vanskeleg.", "nn");
@@ -179,6 +189,17 @@ static void test_language_edges(void **st) {
   /* mixed scripts: the majority decides, in either direction */
   L("Москва является столицей России, а слово hello здесь только одно.", "ru");
   L("Der Bahnhof liegt im Zentrum der Stadt, das Wort Москва steht hier nur einmal.", "de");
+  /* the pair word rules on a word longer than their buffer, and on a text that ends inside a word */
+  {
+    char zu[512];
+    int k = snprintf(zu, sizeof zu, "Ngiyabonga kakhulu futhi ");
+    memset(zu + k, 'a', 300);
+    snprintf(zu + k + 300, sizeof zu - (size_t)k - 300, " manje ngiyahamba");
+    assert_int_equal(osc_nlp_language(E, zu, strlen(zu), &g), OSC_OK);
+    check_top(&g);
+    assert_int_equal(osc_nlp_language(E, "Ngiyabonga kakhulu futhi ngiyahamba", 33, &g), OSC_OK);
+    check_top(&g);
+  }
   /* a long text (the models read its start) and a text of one repeated letter */
   size_t n = 0;
   char *big = malloc(64 * 1024);
