@@ -77,26 +77,8 @@ fs.writeFileSync(process.argv[1] + "/franc.txt.tmp", fr.join("\n") + "\n");
   mv "$R/lang/franc.txt.tmp" "$R/lang/franc.txt"
 fi
 
-# Bokmål/Nynorsk word lists (lang_pair.c): the words that only one of hunspell-no's two dictionaries
-# lists, lower-cased, UTF-8, in byte order ("nb<TAB>word" / "nn<TAB>word").
-if [ ! -f "$R/lang/no-words.txt" ] && [ -f /usr/share/hunspell/nb_NO.dic ] && [ -f /usr/share/hunspell/nn_NO.dic ]; then
-  echo "deps/nlp: writing the nb/nn word lists from hunspell-no into $R/lang"
-  mkdir -p "$R/lang"
-  node --input-type=module -e '
-import fs from "fs";
-const words = (f) => new Set(fs.readFileSync(f, "latin1").split("\n").slice(1)
-  .map((l) => l.split("/")[0].split(/[\t ]/)[0].trim().toLowerCase()).filter((w) => w));
-const nb = words("/usr/share/hunspell/nb_NO.dic"), nn = words("/usr/share/hunspell/nn_NO.dic");
-const out = [];
-for (const w of nb) if (!nn.has(w)) out.push(Buffer.from("nb\t" + w));
-for (const w of nn) if (!nb.has(w)) out.push(Buffer.from("nn\t" + w));
-out.sort((a, b) => Buffer.compare(a.subarray(3), b.subarray(3)));
-fs.writeFileSync(process.argv[1] + ".tmp", Buffer.concat(out.flatMap((b) => [b, Buffer.from("\n")])));
-fs.renameSync(process.argv[1] + ".tmp", process.argv[1]);
-' "$R/lang/no-words.txt"
-fi
-
-# The same with hunspell's affix rules applied (lang_pair.c reads this one): every stem of nb_NO/nn_NO and
+# Bokmål/Nynorsk word forms (lang_pair.c): the forms that only one of hunspell-no's two dictionaries makes
+# (lower-cased, UTF-8, byte order, "nb<TAB>word" / "nn<TAB>word"), with hunspell's affix rules applied: every stem of nb_NO/nn_NO and
 # the forms its suffix and prefix rules make (one rule at a time), so that inflected forms that both
 # standards write ("arbeidet", "alle") are no longer counted as votes for one of them.
 if [ ! -f "$R/lang/no-forms.txt" ] && [ -f /usr/share/hunspell/nb_NO.dic ] && [ -f /usr/share/hunspell/nn_NO.dic ]; then

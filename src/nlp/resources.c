@@ -18,7 +18,7 @@
  *   language profiles    Debian python3-langdetect      /usr/lib/python3/dist-packages/langdetect/profiles
  *   eld n-grams          npm eld (converted)            $R/lang/eld-large.txt      (lang_eld.c)
  *   franc trigrams       npm franc-all (converted)      $R/lang/franc.txt          (lang_franc.c)
- *   nb/nn word lists     Debian hunspell-no (converted) $R/lang/no-words.txt       (lang_pair.c)
+ *   nb/nn word forms     Debian hunspell-no (converted) $R/lang/no-forms.txt       (lang_pair.c)
  *   countries, regions   Debian iso-codes               /usr/share/iso-codes/json/iso_3166-{1,2}.json
  *   cities               Debian libgeonames0            compiled into libgeonames (24k cities)
  *   WordNet              Debian wordnet-base            /usr/share/wordnet/{index,data}.*
