@@ -76,7 +76,8 @@ int osc_buf_printf(osc_buf *b, const char *fmt, ...) {
 }
 
 int osc_buf_put_json_str(osc_buf *b, const char *s, size_t n) {
-  static const char hex[] = "0123456789abcdef";
+  /* the same escapes as jansson's json_dumps, so hand-written and jansson JSON compare byte for byte */
+  static const char hex[] = "0123456789ABCDEF";
   int rc = osc_buf_reserve(b, n + 2);
   if (rc) return rc;
   osc_buf_putc(b, '"');
@@ -89,6 +90,8 @@ int osc_buf_put_json_str(osc_buf *b, const char *s, size_t n) {
     switch (c) {
       case '"': osc_buf_puts(b, "\\\""); break;
       case '\\': osc_buf_puts(b, "\\\\"); break;
+      case '\b': osc_buf_puts(b, "\\b"); break;
+      case '\f': osc_buf_puts(b, "\\f"); break;
       case '\n': osc_buf_puts(b, "\\n"); break;
       case '\r': osc_buf_puts(b, "\\r"); break;
       case '\t': osc_buf_puts(b, "\\t"); break;

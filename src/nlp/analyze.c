@@ -160,33 +160,6 @@ static void jw_sep(jw *w) {
   w->first = false;
 }
 
-static void jw_str_raw(osc_buf *b, const char *s, size_t n) {
-  static const char hex[] = "0123456789ABCDEF";
-  osc_buf_reserve(b, n + 2);
-  osc_buf_putc(b, '"');
-  size_t start = 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    osc_buf_append(b, s + start, i - start);
-    start = i + 1;
-    switch (c) {
-    case '"': osc_buf_append(b, "\\\"", 2); break;
-    case '\\': osc_buf_append(b, "\\\\", 2); break;
-    case '\b': osc_buf_append(b, "\\b", 2); break;
-    case '\f': osc_buf_append(b, "\\f", 2); break;
-    case '\n': osc_buf_append(b, "\\n", 2); break;
-    case '\r': osc_buf_append(b, "\\r", 2); break;
-    case '\t': osc_buf_append(b, "\\t", 2); break;
-    default: {
-      char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-      osc_buf_append(b, esc, 6);
-    }
-    }
-  }
-  osc_buf_append(b, s + start, n - start);
-  osc_buf_putc(b, '"');
-}
 
 static void jw_real_raw(osc_buf *b, double v) {
   /* fast path for the r4-rounded values that fill a result: v = n / 1e4 exactly with |n| < 1e6 has at most
@@ -250,13 +223,13 @@ static bool utf8_ok(const char *s, size_t n) {
 
 static void jw_key(jw *w, const char *k) {
   jw_sep(w);
-  jw_str_raw(&w->b, k, strlen(k));
+  osc_buf_put_json_str(&w->b, k, strlen(k));
   osc_buf_putc(&w->b, ':');
 }
 static void jw_kstr(jw *w, const char *k, const char *v) {
   if (!v || !utf8_ok(v, strlen(v))) return;
   jw_key(w, k);
-  jw_str_raw(&w->b, v, strlen(v));
+  osc_buf_put_json_str(&w->b, v, strlen(v));
 }
 static void jw_kreal(jw *w, const char *k, double v) {
   if (!isfinite(v)) return;
@@ -324,7 +297,7 @@ static int analyze_build(osc_nlp *nlp, const char *text, size_t len, osc_nlp_ana
       jw_sep(&w);
       jw_open(&w, '{');
       jw_key(&w, "text");
-      jw_str_raw(&w.b, E[i].text, tl);
+      osc_buf_put_json_str(&w.b, E[i].text, tl);
       jw_kstr(&w, "label", osc_nlp_entity_type_name(E[i].type));
       jw_kint(&w, "start", (long long)E[i].start);
       jw_kint(&w, "end", (long long)E[i].end);
@@ -349,7 +322,7 @@ static int analyze_build(osc_nlp *nlp, const char *text, size_t len, osc_nlp_ana
       size_t kl = strlen(K[i].text);
       if (!utf8_ok(K[i].text, kl)) continue;
       jw_sep(&w);
-      jw_str_raw(&w.b, K[i].text, kl);
+      osc_buf_put_json_str(&w.b, K[i].text, kl);
     }
     jw_close(&w, ']');
     jw_key(&w, "keyword_scores");
@@ -361,7 +334,7 @@ static int analyze_build(osc_nlp *nlp, const char *text, size_t len, osc_nlp_ana
       jw_sep(&w);
       jw_open(&w, '{');
       jw_key(&w, "text");
-      jw_str_raw(&w.b, K[i].text, kl);
+      osc_buf_put_json_str(&w.b, K[i].text, kl);
       jw_kreal(&w, "score", sc);
       jw_close(&w, '}');
     }
