@@ -255,6 +255,13 @@ static int analyze_build(osc_nlp *nlp, const char *text, size_t len, osc_nlp_ana
   size_t words = 0;
   for (size_t i = 0; i < t.n; i++) words += t.v[i].kind == TK_WORD || t.v[i].kind == TK_NUM;
   bool full = type == OSC_NLP_FULL;
+  /* the language first: keywords use its stop words; it is written where the original put it */
+  osc_nlp_lang L = {0};
+  if (full || type == OSC_NLP_SENTIMENT || type == OSC_NLP_KEYWORDS) {
+    t0 = osc_now_ns();
+    nlp__language(nlp, text, len, &L);
+    atomic_fetch_add(&nlp->st_ns[NLP_ST_LANGUAGE], osc_now_ns() - t0);
+  }
   jw_open(&w, '{');
   /* sentiment */
   jw_key(&w, "sentiment");
@@ -313,7 +320,7 @@ static int analyze_build(osc_nlp *nlp, const char *text, size_t len, osc_nlp_ana
     t0 = osc_now_ns();
     osc_nlp_keyword *K = NULL;
     size_t nk = 0;
-    rc = nlp__keywords(nlp, text, len, &t, nlp->opts.keywords_top, &K, &nk);
+    rc = nlp__keywords(nlp, text, len, &t, L.code, nlp->opts.keywords_top, &K, &nk);
     atomic_fetch_add(&nlp->st_ns[NLP_ST_KEYWORDS], osc_now_ns() - t0);
     if (rc) goto fail;
     jw_key(&w, "keywords");
@@ -397,10 +404,6 @@ static int analyze_build(osc_nlp *nlp, const char *text, size_t len, osc_nlp_ana
   if (!have_v) osc_buf_append(&w.b, "null", 4);
   /* language */
   if (full || type == OSC_NLP_SENTIMENT) {
-    t0 = osc_now_ns();
-    osc_nlp_lang L;
-    nlp__language(nlp, text, len, &L);
-    atomic_fetch_add(&nlp->st_ns[NLP_ST_LANGUAGE], osc_now_ns() - t0);
     c_lang = L.confidence;
     jw_kstr(&w, "language", L.code);
     double lc = r4(L.confidence);

@@ -35,13 +35,27 @@
 #define LEN_EXP 0.3  /* phrase score / words^0.3 */
 #define SUB_ONLY 0.3 /* a single word never seen as a whole candidate scores x 0.3 */
 
-static bool word_ok(const osc_nlp *nlp, const char *lw, size_t n, bool *nounish) {
+/* True if lw is a stop word of language @p lang in stopwords-iso (lower-cased key "lang\x1fword"). */
+static bool stop_in(const osc_nlp *nlp, const char *lang, const char *lw, size_t n) {
+  char key[96];
+  size_t ll = strlen(lang);
+  if (!nlp->have_stopwords || ll + 1 + n > sizeof key) return false;
+  memcpy(key, lang, ll);
+  key[ll] = 0x1f;
+  memcpy(key + ll + 1, lw, n);
+  return nlp_map_has(&nlp->stopwords, key, ll + 1 + n);
+}
+
+/* @p other: the text is in another language than English (its code): its stop words end phrases, and
+   WordNet's English parts of speech are not consulted. */
+static bool word_ok(const osc_nlp *nlp, const char *other, const char *lw, size_t n, bool *nounish) {
   *nounish = true;
   if (n < 2 || nlp_is_stop_en(lw, n)) return false;
   bool letter = false;
   for (size_t i = 0; i < n; i++)
     if ((unsigned char)lw[i] >= 0x80 || (lw[i] >= 'a' && lw[i] <= 'z')) letter = true;
   if (!letter) return false;
+  if (other) return !stop_in(nlp, other, lw, n);
   if (!nlp->have_wordnet) return true;
   /* lemma candidates for POS lookup */
   char b[64];
@@ -104,8 +118,9 @@ static int cmp_cand(const void *x, const void *y) {
   return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_toks *T, int top_n,
-                  osc_nlp_keyword **out, size_t *nout) {
+int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_toks *T, const char *lang,
+                  int top_n, osc_nlp_keyword **out, size_t *nout) {
+  const char *other = lang && *lang && strcmp(lang, "en") != 0 ? lang : NULL;
   *out = NULL;
   *nout = 0;
   size_t n = T->n;
@@ -145,7 +160,7 @@ int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
       continue;
     size_t l = nlp_lower(text + t->s, t->e - t->s, lw, sizeof lw);
     bool nn;
-    if (!word_ok(nlp, lw, l, &nn)) continue;
+    if (!word_ok(nlp, other, lw, l, &nn)) continue;
     bool created;
     nlp_map_ent *e = nlp_map_put(&words, lw, l, &created);
     if (!e) {
@@ -434,7 +449,9 @@ int osc_nlp_keywords(osc_nlp *nlp, const char *text, size_t len, int top_n, osc_
   if (rc) return rc;
   nlp_toks t = {0};
   rc = nlp_tokenize(text, len, &t);
-  if (!rc) rc = nlp__keywords(nlp, text, len, &t, top_n, out, n);
+  osc_nlp_lang L;
+  if (!rc) nlp__language(nlp, text, len, &L);
+  if (!rc) rc = nlp__keywords(nlp, text, len, &t, L.code, top_n, out, n);
   nlp_toks_release(&t);
   return rc;
 }

@@ -209,8 +209,9 @@ void nlp__pattern(const osc_nlp *nlp, const char *text, size_t len, const nlp_to
 void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out);
 int nlp__entities(const osc_nlp *nlp, const char *text, size_t len, const nlp_toks *t, osc_nlp_entity **out,
                   size_t *n);
-int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_toks *t, int top_n,
-                  osc_nlp_keyword **out, size_t *n);
+/** @p lang: the text's language code (NULL or "en": English rules; another code: that language's stop words). */
+int nlp__keywords(const osc_nlp *nlp, const char *text, size_t len, const nlp_toks *t, const char *lang,
+                  int top_n, osc_nlp_keyword **out, size_t *n);
 int nlp__summarize(const osc_nlp *nlp, const char *text, size_t len, const nlp_toks *t, int nsent, double ratio,
                    char **summary, osc_nlp_text_stats *stats);
 bool nlp__wn_has(const osc_nlp *nlp, const char *lw, size_t n, int posmask);

@@ -217,12 +217,34 @@ static void test_keywords_candidates(void **st) {
   free(big);
 }
 
+/* A text in another language: its stop words (stopwords-iso) end phrases, as English ones do in English. */
+static void test_keywords_other_language(void **st) {
+  (void)st;
+  const char *t = "Le conseil municipal de la ville a approuvé mardi un nouveau budget pour les écoles publiques. "
+                  "Le maire a déclaré que le plan était une grande avancée pour les familles de la ville, bien que "
+                  "les critiques aient averti que les impôts pourraient augmenter.";
+  osc_nlp_keyword *k = NULL;
+  size_t n = 0;
+  assert_int_equal(osc_nlp_keywords(E, t, strlen(t), 10, &k, &n), OSC_OK);
+  assert_true(n >= 3);
+  bool conseil = false;
+  for (size_t i = 0; i < n; i++) {
+    char pad[256];
+    snprintf(pad, sizeof pad, " %s ", k[i].text);
+    static const char *const stop[] = {" le ", " la ", " les ", " de ", " que ", " un ", " pour ", " a "};
+    for (size_t j = 0; j < sizeof stop / sizeof stop[0]; j++) assert_null(strstr(pad, stop[j]));
+    conseil |= strcmp(k[i].text, "conseil municipal") == 0;
+  }
+  assert_true(conseil);
+  osc_nlp_keywords_free(k, n);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_negation),     cmocka_unit_test(test_boosters_but_caps),
       cmocka_unit_test(test_short_words_and_emoticons), cmocka_unit_test(test_emoji),
       cmocka_unit_test(test_elongation_gdrop_empty),    cmocka_unit_test(test_emoji_resource_missing),
-      cmocka_unit_test(test_keywords_candidates),
+      cmocka_unit_test(test_keywords_candidates),       cmocka_unit_test(test_keywords_other_language),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
