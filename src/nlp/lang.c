@@ -40,21 +40,39 @@ static bool is_letter(int32_t cp) {
 }
 
 /* letters that, among the languages answered here, only some languages write (the rule Lingua applies):
- * when a text has them, the answer is one of those languages.  Lower-case code points. */
+ * when a text has them, the answer is one of those languages.  Lower-case code points.  A "strict" rule
+ * holds only when two words of the text have such a letter, or the text has at most three words: letters
+ * common in names quoted in other languages ("Dvořák", "Łódź", "Weiß" in English news) must not decide.
+ * Icelandic ð þ are left out: Turkish text mis-decoded as cp1252 is full of them ("yýlýnda doðasý"). */
 static const struct {
   int script; /* applies to texts mostly in this script: 0 Latin, 1 Cyrillic (Azerbaijani text can carry
                  a Cyrillic schwa) */
   int32_t cp[8];
   const char *codes[2];
+  bool strict;
 } LANG_LETTERS[] = {
-    {0, {0x109, 0x11D, 0x125, 0x135, 0x15D, 0x16D}, {"eo"}}, /* ĉ ĝ ĥ ĵ ŝ ŭ */
-    {1, {0x452, 0x45B}, {"sr"}},                             /* ђ ћ */
-    {1, {0x453, 0x45C, 0x455}, {"mk"}},                      /* ѓ ќ ѕ */
-    {1, {0x458, 0x459, 0x45A, 0x45F}, {"sr", "mk"}},         /* ј љ њ џ */
-    {1, {0x4D9, 0x493, 0x49B, 0x4A3, 0x4B1}, {"kk"}},        /* ә ғ қ ң ұ */
-    {1, {0x4E9, 0x4AF}, {"kk", "mn"}},                       /* ө ү */
-    {0, {0x1E63}, {"yo"}},                                   /* ṣ */
-    {0, {0x1EB9, 0x1ECD}, {"yo", "vi"}},                     /* ẹ ọ */
+    {0, {0x109, 0x11D, 0x125, 0x135, 0x15D, 0x16D}, {"eo"}, false}, /* ĉ ĝ ĥ ĵ ŝ ŭ */
+    {1, {0x452, 0x45B}, {"sr"}, false},                      /* ђ ћ */
+    {1, {0x453, 0x45C, 0x455}, {"mk"}, false},               /* ѓ ќ ѕ */
+    {1, {0x458, 0x459, 0x45A, 0x45F}, {"sr", "mk"}, false},  /* ј љ њ џ */
+    {1, {0x4D9, 0x493, 0x49B, 0x4A3, 0x4B1}, {"kk"}, false}, /* ә ғ қ ң ұ */
+    {1, {0x4E9, 0x4AF}, {"kk", "mn"}, false},                /* ө ү */
+    {0, {0x1E63}, {"yo"}, false},                            /* ṣ */
+    {0, {0x1EB9, 0x1ECD}, {"yo", "vi"}, false},              /* ẹ ọ */
+    {0, {0x11B, 0x159, 0x16F}, {"cs"}, true},                /* ě ř ů */
+    {0, {0x151, 0x171}, {"hu"}, true},                       /* ő ű */
+    {0, {0x219, 0x21B}, {"ro"}, true},                       /* ș ț (comma below) */
+    {0, {0x259}, {"az"}, true},                              /* ə */
+    {0, {0x13E, 0x13A, 0x155}, {"sk"}, true},                /* ľ ĺ ŕ */
+    {0, {0x117, 0x12F, 0x173}, {"lt"}, true},                /* ė į ų */
+    {0, {0x142, 0x15B, 0x17A}, {"pl"}, true},                /* ł ś ź (not ż: "ďż˝" is U+FFFD read as cp1250) */
+    {0, {0x105, 0x119}, {"pl", "lt"}, true},                 /* ą ę */
+    {0, {0xDF}, {"de"}, true},                               /* ß */
+    {0, {0x175, 0x177}, {"cy"}, true},                       /* ŵ ŷ */
+    {0, {0x137, 0x13C, 0x146, 0x123}, {"lv"}, true},         /* ķ ļ ņ ģ */
+    {0, {0x11F, 0x131}, {"tr", "az"}, true},                 /* ğ ı */
+    {1, {0x45E}, {"be"}, true},                              /* ў */
+    {1, {0x454, 0x457, 0x491}, {"uk"}, true},                /* є ї ґ */
 };
 
 static unsigned letter_rule(int32_t lc) {
@@ -63,6 +81,12 @@ static unsigned letter_rule(int32_t lc) {
     for (int k = 0; k < 8 && LANG_LETTERS[r].cp[k]; k++)
       if (LANG_LETTERS[r].cp[k] == lc) bits |= 1u << r;
   return bits;
+}
+
+/* adds one word's letter rules to the per-rule word counts (saturating) */
+static void count_rule_words(unsigned rules, uint8_t *rule_words) {
+  for (size_t r = 0; rules; r++, rules >>= 1)
+    if ((rules & 1) && rule_words[r] < 255) rule_words[r]++;
 }
 
 /* the languages the text's letters allow (n = 0: no restriction) */
@@ -106,7 +130,9 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
   /* decode into normalised code points; the first NB_MAX_CPS identify a language (eld reads 380 bytes) */
   int32_t cps[NB_MAX_CPS];
   size_t cap = NB_MAX_CPS;
-  size_t n = 0, letters = 0, armenian = 0, georgian = 0, kana = 0;
+  size_t n = 0, letters = 0, armenian = 0, georgian = 0, kana = 0, words = 0;
+  unsigned word_rules = 0, any_rules = 0;
+  uint8_t rule_words[OSC_ARRAY_LEN(LANG_LETTERS)] = {0};
   cps[n++] = ' ';
   for (size_t i = 0; i < len && n + 1 < cap;) {
     utf8proc_int32_t cp;
@@ -117,11 +143,16 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
     }
     i += (size_t)a;
     if (!is_letter(cp)) {
-      if (cps[n - 1] != ' ') cps[n++] = ' ';
+      if (cps[n - 1] != ' ') {
+        cps[n++] = ' ';
+        words++;
+        count_rule_words(word_rules, rule_words);
+        word_rules = 0;
+      }
       continue;
     }
     letters++;
-    if (cp >= 0x100) ob->letter_rules |= letter_rule(utf8proc_tolower(cp));
+    if (cp >= 0xC0) word_rules |= letter_rule(utf8proc_tolower(cp));
     if (cp < 0x250) ob->latin++;
     else if (cp >= 0x0400 && cp <= 0x052F) ob->cyrillic++;
     if (cp >= 0x0530 && cp <= 0x058F) armenian++;
@@ -129,7 +160,14 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
     if (cp >= 0x3040 && cp <= 0x30FF) kana++;
     cps[n++] = cp;
   }
-  if (cps[n - 1] != ' ') cps[n++] = ' ';
+  if (cps[n - 1] != ' ') {
+    cps[n++] = ' ';
+    words++;
+    count_rule_words(word_rules, rule_words);
+  }
+  for (size_t r = 0; r < OSC_ARRAY_LEN(LANG_LETTERS); r++)
+    if (rule_words[r] && (!LANG_LETTERS[r].strict || rule_words[r] >= 2 || words <= 3)) any_rules |= 1u << r;
+  ob->letter_rules = any_rules;
   ob->letters = letters;
   if (letters == 0) goto done;
   if (armenian * 2 > letters || georgian * 2 > letters || kana * 10 >= letters) {

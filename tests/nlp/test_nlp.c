@@ -169,6 +169,18 @@ static void test_language_models(void **st) {
 }
 
 /* short, empty, mixed and odd inputs: never a crash, always a well-formed answer */
+/* letters only one language writes decide short texts and texts where two words have them, never a
+   single quoted name in a longer text of another language */
+static void test_language_letters(void **st) {
+  (void)st;
+  L("přítel", "cs");
+  L("Dnes ráno jsem potkal starého přítele a dlouho jsme spolu mluvili o všem možném.", "cs");
+  L("The orchestra played a symphony by Dvořák last night and the audience loved every minute of it.", "en");
+  L("Łódź is a large city in central Poland with many parks and old factories.", "en");
+  L("Tegnap a barátaimmal elmentünk a múzeumba, és nagyon érdekes kiállítást láttunk, ő is jött.", "hu");
+  L("Ieri am fost la piață și am cumpărat fructe proaspete pentru întreaga familie.", "ro");
+}
+
 static void test_language_edges(void **st) {
   (void)st;
   osc_nlp_lang g;
@@ -482,7 +494,7 @@ static void test_options(void **st) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sentiment_basic), cmocka_unit_test(test_sentiment_rules),
-      cmocka_unit_test(test_sentiment_edge),  cmocka_unit_test(test_language), cmocka_unit_test(test_language_models), cmocka_unit_test(test_language_edges),
+      cmocka_unit_test(test_sentiment_edge),  cmocka_unit_test(test_language), cmocka_unit_test(test_language_models), cmocka_unit_test(test_language_letters), cmocka_unit_test(test_language_edges),
       cmocka_unit_test(test_entities),        cmocka_unit_test(test_keywords),
       cmocka_unit_test(test_summary),         cmocka_unit_test(test_segmentation),
       cmocka_unit_test(test_qa),              cmocka_unit_test(test_analyze_and_batch),
