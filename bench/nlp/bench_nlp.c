@@ -14,9 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/bench.h"
+#include "core/clock.h"
 #include "oscontent/error.h"
 #include "oscontent/nlp.h"
 
@@ -29,12 +29,6 @@ static const char *TEXT1K =
     "The school board will meet on March 3 to decide how the funds are spent. Residents can send comments "
     "to council@springfield.gov before the meeting. Officials expect construction to begin in the summer and "
     "to finish by 2026, creating about 300 jobs in the region.";
-
-static uint64_t thread_cpu_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* One line with the load time of every resource step (from `nlp resources`). */
 static void print_load_steps(const osc_nlp *nlp) {
@@ -130,9 +124,9 @@ int main(void) {
   for (int i = 0; i < iters; i++) {
     char *j = NULL;
     osc_nlp_get_stats(nlp, &sa);
-    uint64_t a = bench_now_ns(), ca = thread_cpu_ns();
+    uint64_t a = bench_now_ns(), ca = osc_thread_cpu_ns();
     osc_nlp_analyze_json(nlp, TEXT1K, len, OSC_NLP_FULL, OSC_NLP_NO_CACHE, &j, NULL);
-    uint64_t cb = thread_cpu_ns();
+    uint64_t cb = osc_thread_cpu_ns();
     us[i] = (double)(bench_now_ns() - a) / 1e3;
     osc_nlp_get_stats(nlp, &sb);
     cpu[i] = (double)(cb - ca) / 1e3;

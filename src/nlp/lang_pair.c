@@ -28,7 +28,7 @@ int nlp__load_norwegian(osc_nlp *nlp) {
   if (!path) return OSC_ENOMEM;
   nlp_resource *r = nlp__res_add(nlp, "hunspell_no_words", "hunspell-no (Debian; word lists written by scripts/deps/nlp.sh)",
                                  path, "apt-get install -y --no-install-recommends hunspell-no && bash scripts/deps/nlp.sh");
-  nlp__pkg_version_dpkg("hunspell-no", r->version, sizeof r->version);
+  nlp__pkg_version_dpkg(nlp, "hunspell-no", r->version, sizeof r->version);
   char *d = NULL;
   size_t len = 0;
   int rc = osc_read_file(path, 64u << 20, &d, &len);

