@@ -146,13 +146,13 @@ int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *
  */
 typedef struct pair_rule {
   const char *lang[2];
-  const char *const *words[2]; /* NULL-terminated */
-  const char *prefix[2];       /* word-initial prefix, or NULL */
+  const char *const *words[2]; /* NULL-terminated; "w" the word, "pre*" a longer word starting so, "*suf" ending so */
 } pair_rule;
 
 static const char *const ZU_WORDS[] = {"futhi", "ukuthi", "lapho", "uma", "kanye", "kahle", "ngesikhathi", "phansi",
-                                       "manje", NULL};
-static const char *const XH_WORDS[] = {"kwaye", "xa", "apho", "kunye", "kakuhle", "ngexesha", "phantsi", "ngoku", NULL};
+                                       "manje", "ngi*", NULL};
+static const char *const XH_WORDS[] = {"kwaye", "xa", "apho", "kunye", "kakuhle", "ngexesha", "phantsi", "ngoku", "ndi*",
+                                       NULL};
 static const char *const SR_WORDS[] = {"\xd1\x98\xd0\xb5", "\xd1\x83", "\xd1\x81\xd0\xb0", NULL}; /* је у са */
 static const char *const MK_WORDS[] = {"\xd0\xb2\xd0\xbe", "\xd1\x81\xd0\xbe", NULL};               /* во со */
 
@@ -160,14 +160,22 @@ static const char *const TN_WORDS[] = {"go", "gore", NULL};
 static const char *const ST_WORDS[] = {"ho", "hore", NULL};
 
 static const pair_rule PAIR_RULES[] = {
-    {{"zu", "xh"}, {ZU_WORDS, XH_WORDS}, {"ngi", "ndi"}},
-    {{"sr", "mk"}, {SR_WORDS, MK_WORDS}, {NULL, NULL}},
-    {{"tn", "st"}, {TN_WORDS, ST_WORDS}, {NULL, NULL}},
+    {{"zu", "xh"}, {ZU_WORDS, XH_WORDS}},
+    {{"sr", "mk"}, {SR_WORDS, MK_WORDS}},
+    {{"tn", "st"}, {TN_WORDS, ST_WORDS}},
 };
 
-static bool in_list(const char *const *l, const char *w) {
-  for (; *l; l++)
-    if (!strcmp(*l, w)) return true;
+/* w (length wl) matches a list entry: the word itself, a prefix ("pre*") or a suffix ("*suf") of a longer word */
+static bool in_list(const char *const *l, const char *w, size_t wl) {
+  for (; *l; l++) {
+    const char *e = *l;
+    size_t el = strlen(e);
+    if (e[0] == '*') {
+      if (wl > el - 1 && !memcmp(w + wl - (el - 1), e + 1, el - 1)) return true;
+    } else if (e[el - 1] == '*') {
+      if (wl > el - 1 && !memcmp(w, e, el - 1)) return true;
+    } else if (wl == el && !memcmp(w, e, el)) return true;
+  }
   return false;
 }
 
@@ -184,9 +192,7 @@ const char *nlp__pair_decide(const char *text, size_t len, const char *best, dou
     while ((wl = next_word(text, len, &i, w, sizeof w)) >= 0) {
       if (!wl) continue;
       for (int k = 0; k < 2; k++)
-        if (in_list(pr->words[k], w) ||
-            (pr->prefix[k] && !strncmp(w, pr->prefix[k], strlen(pr->prefix[k])) && (size_t)wl > strlen(pr->prefix[k])))
-          v[k]++;
+        if (in_list(pr->words[k], w, (size_t)wl)) v[k]++;
     }
     if (v[0] == v[1]) return best;
     int k = v[0] > v[1] ? 0 : 1;
