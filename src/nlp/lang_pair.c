@@ -147,6 +147,8 @@ int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *
 typedef struct pair_rule {
   const char *lang[2];
   const char *const *words[2]; /* NULL-terminated; "w" the word, "pre*" a longer word starting so, "*suf" ending so */
+  void (*extra)(const char *prev, const char *w, size_t wl, int v[2]); /* more votes from a word and the one
+                                                                        * before it ("" at the start), or NULL */
 } pair_rule;
 
 static const char *const ZU_WORDS[] = {"futhi", "ukuthi", "lapho", "uma", "kanye", "kahle", "ngesikhathi", "phansi",
@@ -159,10 +161,153 @@ static const char *const MK_WORDS[] = {"\xd0\xb2\xd0\xbe", "\xd1\x81\xd0\xbe", N
 static const char *const TN_WORDS[] = {"go", "gore", NULL};
 static const char *const ST_WORDS[] = {"ho", "hore", NULL};
 
+/* Croatian against Bosnian (Latin script; Serbian is written in Cyrillic here, an ekavian Latin text counts as the
+ * nearer Bosnian): the lexical standards differ in month names (Croatian siječanj ... prosinac against the
+ * international januar ... decembar), in native against borrowed words (tisuća / hiljada, povijest / historija,
+ * obitelj / porodica, tjedan / sedmica, kemija / hemija, računalo / računar, gospodarstvo / privreda, postotak /
+ * procenat, suradnja / saradnja, tijekom / tokom, vjerojatno / vjerovatno, tko / ko), in the Greek and Latin
+ * loans' shapes (Europa / Evropa, milijun / milion, ocean / okean, financije / finansije, talijanski / italijanski)
+ * and in the Oriental loans and h-forms that only Bosnian writes (komšija, lahko, kahva, džamija). From the
+ * languages' standard dictionaries, not from evaluation rows. */
+static const char *const HR_WORDS[] = {
+    "siječ*", "veljač*", "ožujak", "ožujk*", "travanj", "travnj*", "svibanj", "svibnj*", "lipanj", "lipnj*", "srpanj",
+    "srpnj*", "kolovoz*", "rujan", "rujna", "rujnu", "listopad*", "studenog*", "studenom", "prosinac", "prosinc*",
+    "tijekom", "tisuć*", "povijest*", "povijesn*", "obitelj*", "kruh*", "glazb*", "sveučilišt*", "znanost*",
+    "znanstven*", "kemij*", "europ*", "milijun*", "milijard*", "vlak", "vlaka", "vlaku", "vlakom", "vlakovi*", "tjedan",
+    "tjedn*", "uvjet*", "točk*", "točn*", "tko", "netko", "nitko", "svatko", "itko", "zrakoplov*", "nogomet*",
+    "momčad*", "prosvjed*", "priopć*", "veleposlan*", "zapovjed*", "kazališt*", "talijan*", "španjolsk*",
+    "nizozemsk*", "tvrtk*", "poduzeć*", "poduzetni*", "obrana", "obrane", "obrani", "obranu", "obranom", "obrambe*",
+    "sudjelova*", "sudjeluj*", "surad*", "surađ*", "izvješ*", "ravnatelj*", "dužnosni*", "glede", "nazoč*",
+    "primjerice", "unatoč", "usprkos", "vojarn*", "ljekarn*", "vjerojatn*", "tisak", "tiska", "tisku", "tiskan*",
+    "računal*", "gospodarstv*", "gospodarsk*", "čimbeni*", "skladatelj*", "skladb*", "redatelj*", "postrojb*",
+    "pučanstv*", "postotak", "postotk*", "obvez*", "tisućljeć*", "naobrazb*", "odvjetni*", "sudac", "suca", "sucu",
+    "izvanredn*", "zračn*", "plin", "plina", "plinu", "plinom", "plinsk*", "plinovi*", "ocean*", "kisik*", "vodik*",
+    "dušik*", "ugljik*", "tvar", "tvari", "tvarima", "kukac", "kukci*", "kukaca", "sisavac", "sisavc*", "sisavaca",
+    "financij*", "organizira*", "realizira*", "informira*", "reagira*", "zagreb*", "županij*", "sabor*", "hrvatsk*",
+    "premda", "ondje", "kamo", "kirur*", "kronič*", "kronolo*", "kaos", "klor*", "kalij", "natrij", "magnezij",
+    "aluminij", "litij", "helij", "uranij", "plutonij", "kalcij", "stadij", "planet", "kolodvor*", "autocest*",
+    "cestovn*", "liječni*", "stupanj", "stupnj*", "potpor*", "časnik", "časnika", "časnici", "časnike", "tajnik",
+    "tajnika", "tajniku", "tajnici", "tajnica", "dopredsjedni*", "zastupni*", "mirovin*", "umirovlj*", "dojam",
+    "dojm*", "dioničar*", "djelatnik", "djelatnika", "djelatnici", "djelatnicima", "djelatnike", "iznim*",
+    "usporedb*", "usporedi*", "uspoređ*", "pokus*", "pristojb*", "ozljed*", "tvornic*", "hladnjak*", "putovnic*",
+    "osobn*", "kupnj*", "sportaš*", "natjec*", "zrcal*", "kat", "katu", "rajčic*", "krumpir*", "juha", "juhe", "juhu",
+    "hlač*", "naklad*", "natrag", "glasovanj*", "shvaća", "shvaćaju", "shvaćao", "shvaćanj*", "prihvaća",
+    "prihvaćaju", "prihvaćao", "prihvaćanj*", "obuhvaća", "obuhvaćaju", "utjeca*", "utjecaj*", "dopušta*",
+    "dopustio", "dopustiti", "kaznen*", "sinkron*", "asinkron*", "slaven*", "krunidb*", "stoljeć*", NULL};
+static const char *const BS_WORDS[] = {
+    "januar*", "februar*", "mart", "marta", "martu", "maj", "maja", "maju", "juni", "juna", "junu", "juli", "jula",
+    "julu", "august*", "avgust*", "septemb*", "oktob*", "novemb*", "decemb*", "tokom", "hiljad*", "historij*",
+    "istorij*", "porodic*", "hljeb*", "univerzitet*", "nauk", "nauka", "nauke", "nauci", "naukom", "naučn*", "hemij*",
+    "evrop*", "milion*", "voz", "voza", "vozom", "vozovi*", "sedmic*", "uslov*", "tačk*", "tačn*", "ko", "niko",
+    "fudbal*", "ostrv*", "italijan*", "španij*", "špansk*", "holandij*", "holandsk*", "preduzeć*", "preduzetni*",
+    "odbran*", "učestvova*", "učestvuj*", "učesni*", "učešć*", "saradnj*", "saradni*", "sarađ*", "izvještaj*",
+    "zvaničn*", "uprkos", "kasarn*", "apotek*", "kafa", "kafu", "kafom", "kahv*", "paradajz*", "krompir*",
+    "vjerovatn*", "takođe", "juče", "desio", "desila", "desilo", "desili", "desile", "desiti", "dešava*", "štamp*",
+    "računar*", "privred*", "režiser*", "procenat", "procent*", "obavez*", "advokat*", "sudij*", "vanredn*",
+    "vazduh*", "vazdušn*", "gas", "gasa", "gasu", "gasom", "gasovi*", "okean*", "kiseonik*", "vodonik*", "azot*",
+    "ugljenik*", "supstanc*", "sisar*", "pozorišt*", "ambasad*", "komandant*", "opštin*", "komšij*", "komšil*",
+    "avion*", "sprat*", "finansij*", "organizova*", "organizuj*", "realizova*", "informisa*", "reagova*", "definisa*",
+    "registrova*", "kontrolisa*", "šta", "lahk*", "mehk*", "džamij*", "allah*", "džennet*", "namaz*", "abdest*",
+    "hadis*", "sevap*", "dženaz*", "sarajev*", "bih", "fbih", "kanton*", "bošnja*", "veoma", "mada", "pošto",
+    "hirur*", "hronič*", "hronolo*", "haos", "hlor*", "*ijum", "*ijuma", "*ijumu", "*ijumom", "kvalitet", "planeta",
+    "autoput*", "ljekar", "ljekara", "ljekaru", "ljekari", "ljekarima", "ljekarom", "stepen", "stepena", "stepenu",
+    "stepeni", "stepenom", "oficir*", "sekretar*", "potpredsjedni*", "poslani*", "penzi*", "utisak", "utiska",
+    "utiske", "utisci", "akcionar*", "uposleni*", "uporedi*", "upoređ*", "poređenj*", "povred*", "fabrik*",
+    "frižider*", "pasoš*", "ličn*", "kupovin*", "sportist*", "takmič*", "ogledal*", "pantalon*", "uradi*", "nazad",
+    "glasanj*", "shvata", "shvataju", "shvatao", "shvatala", "shvatanj*", "prihvata", "prihvataju", "prihvatao",
+    "prihvatanj*", "uticaj*", "uticao", "uticati", "utiče", "sopstven*", "dozvoli", "dozvolio", "dozvolila",
+    "dozvoliti", "dozvoljen*", "dozvoljava*", "saobraćaj*", "krivičn*", "sinhron*", "asinhron*", "krunisa*", NULL};
+
+/* Indonesian against Malay: the two standards of one language differ in spelling (karena / kerana, bahwa / bahawa,
+ * yaitu / iaitu, uang / wang, kualitas / kualiti, proyek / projek, telepon / telefon, nomor / nombor), in month
+ * and day names (Agustus / Ogos, Juli / Julai, Maret / Mac, Desember / Disember, Senin / Isnin, Kamis / Khamis) and in
+ * everyday words (bisa / boleh, mobil / kereta, kantor / pejabat, persen / peratus, internasional / antarabangsa,
+ * pria / lelaki, kemarin / semalam, besok / esok): from the standards' dictionaries (KBBI, Kamus Dewan). */
+static const char *const ID_WORDS[] = {
+    "karena", "bahwa", "yaitu", "uang", "*itas", "proyek", "polisi", "taksi", "biaya", "rupiah", "indonesia*",
+    "jakarta", "bandung", "surabaya", "bisa", "mau", "pemerintah*", "perusahaan", "mobil", "sepeda", "televisi",
+    "informasi", "desember", "agustus", "juli", "juni", "maret", "senin", "kamis", "jumat", "ujar", "ujarnya",
+    "imbuhnya", "meskipun", "misalnya", "sesudah", "silakan", "pria", "laki", "desa", "setempat", "internasional",
+    "persen", "miliar", "triliun", "toko", "gratis", "tim", "film", "musik", "kesehatan", "kantor", "bisnis",
+    "telepon", "jaringan", "akun", "kartu", "nomor", "menit", "kemarin", "besok", "kalian", "majelis", "parlemen",
+    "pengacara", "tentara", "bandara", "wisatawan", "turis", "pariwisata", "liburan", "obat", "dokter", "perawat",
+    "pasien", "pengobatan", "salat", "sholat", "shalat", "ramadhan", "efektif", "bagian", "sebagian", "jawaban",
+    "pertanyaan", "penelitian", "peneliti", "ilmuwan", "teknis", "praktis", "kritis", "sedangkan", "tersebut",
+    "lewat", "gimana", "nggak", "enggak", "banget", "aja", "kok", "dong", "sih", "kantor", "provinsi", "kabupaten",
+    "kecamatan", "kelurahan", "bupati", "walikota", "gubernur", "dpr", "rp", NULL};
+static const char *const MS_WORDS[] = {
+    "kerana", "bahawa", "iaitu", "wang", "kualiti", "aktiviti", "komuniti", "universiti", "identiti", "kapasiti",
+    "prioriti", "realiti", "integriti", "fasiliti", "kreativiti", "produktiviti", "projek", "polis", "teksi", "kos",
+    "ringgit", "rm", "malaysia*", "kuala", "selangor", "johor", "sabah", "sarawak", "kelantan", "terengganu",
+    "pahang", "perak", "kedah", "melaka", "sahaja", "mahu", "baharu", "pelbagai", "selepas", "apabila",
+    "manakala", "menerusi", "seramai", "syarikat", "hospital", "basikal", "televisyen", "maklumat", "disember",
+    "ogos", "julai", "jun", "mac", "isnin", "khamis", "jumaat", "ahad", "lelaki", "bandar", "tempatan",
+    "antarabangsa", "memberitahu", "peratus", "bilion", "trilion", "kedai", "percuma", "filem", "muzik",
+    "kesihatan", "pejabat", "kakitangan", "perniagaan", "telefon", "rangkaian", "perisian", "akaun", "kad", "nombor",
+    "minit", "semalam", "esok", "sekiranya", "tiada", "awak", "encik", "cik", "majlis", "parlimen", "mahkamah",
+    "peguam", "tentera", "askar", "pelancong", "pelancongan", "percutian", "ubat", "doktor", "jururawat", "pesakit",
+    "rawatan", "pembedahan", "solat", "ramadan", "berkesan", "bahagian", "sebahagian", "jawapan", "soalan",
+    "peperiksaan", "kajian", "penyelidikan", "saintis", "teknikal", "praktikal", "kritikal", "amat", "ramai",
+    "perkara", "sambungnya", "mendapati", "memaklumkan", "beliau", "daripada", "kerajaan", "jabatan", NULL};
+
+/* Slovenian, Czech or Slovak against Bosnian (franc, the only model that knows Bosnian, sometimes answers it for
+ * them): function words that the West and the Alpine Slavic standards write and the Central South Slavic one does
+ * not (Slovenian in, v, ki, tudi, ter, kot; Czech jsou, jako, který, také; Slovak sa, aj, ako, alebo, ktorý),
+ * against Bosnian / Croatian ones (i, u, su, koji, kao, ili, nije, će, između, zbog, gdje, jer, već). */
+static const char *const SL_WORDS[] = {"in", "v", "ki", "tudi", "ter", "kot", "bo", "bodo", "so", "pa", "še", "že",
+                                       "če", "zelo", "sem", "bil", "bilo", "bili", "kjer", "kar", "tem", "vendar",
+                                       "jih", "leta", NULL};
+static const char *const CS_WORDS[] = {"v", "ve", "jsou", "jako", "které", "který", "která", "jeho", "byl", "byla",
+                                       "bylo", "také", "pro", "při", "jsem", "jejich", "může", "mezi", "ale", "nebo",
+                                       "když", "aby", "však", NULL};
+static const char *const SK_WORDS[] = {"v", "sa", "aj", "ako", "alebo", "ktorý", "ktorá", "ktoré", "však", "bol",
+                                       "bola", "bolo", "boli", "pre", "sú", "ich", "keď", "ale", "len", "už", "až",
+                                       NULL};
+static const char *const BSF_WORDS[] = {"i", "u", "su", "koji", "koja", "koje", "kojeg", "kojem", "kojoj", "kojim",
+                                        "kao", "ili", "nije", "će", "ovaj", "ova", "ovo", "godine", "između",
+                                        "zbog", "gdje", "jer", "među", "već", "prema", NULL};
+static const char *const BSW_WORDS[] = {"su", "koji", "koja", "koje", "kojeg", "kojem", "kojoj", "kojim", "kao",
+                                        "ili", "nije", "će", "ovaj", "ovo", "godine", "između", "zbog", "gdje",
+                                        "jer", "među", "već", "prema", NULL};
+
+/* Croatian writes the preposition "s" and only before s, š, z, ž (and "sa mnom") "sa"; Bosnian writes "sa"
+ * before any word. The yes-no question is "je li" in Croatian and "da li" in Bosnian. */
+static bool ends_with(const char *w, size_t wl, const char *suf, size_t *stem) {
+  size_t sl = strlen(suf);
+  if (wl <= sl || memcmp(w + wl - sl, suf, sl)) return false;
+  *stem = wl - sl;
+  return true;
+}
+
+static void hr_bs_extra(const char *prev, const char *w, size_t wl, int v[2]) {
+  /* verbs borrowed with -irati in Croatian take -isati in Bosnian (definisati, definisan, definiše): such a form
+   * after a stem of five letters or more that does not end in p (pisati: opisan, potpisan) */
+  static const char *const ISATI[] = {"iše", "išu", "isati", "isao", "isala", "isalo", "isali", "isan", "isana",
+                                      "isano", "isani", "isanog", "isanom", "isanih", "isanim", "isanje", "isanja",
+                                      "isanju"};
+  size_t stem;
+  for (size_t k = 0; k < OSC_ARRAY_LEN(ISATI); k++)
+    if (ends_with(w, wl, ISATI[k], &stem) && stem >= 5 && w[stem - 1] != 'p') {
+      v[1]++;
+      break;
+    }
+  if (!prev[0]) return;
+  if (!strcmp(prev, "sa") && w[0] != 's' && w[0] != 'z' && strncmp(w, "\xc5\xa1", 2) && strncmp(w, "\xc5\xbe", 2) &&
+      strcmp(w, "mnom"))
+    v[1]++;
+  else if (!strcmp(w, "li") && !strcmp(prev, "da")) v[1]++;
+  else if (!strcmp(w, "li") && !strcmp(prev, "je")) v[0]++;
+}
+
 static const pair_rule PAIR_RULES[] = {
-    {{"zu", "xh"}, {ZU_WORDS, XH_WORDS}},
-    {{"sr", "mk"}, {SR_WORDS, MK_WORDS}},
-    {{"tn", "st"}, {TN_WORDS, ST_WORDS}},
+    {{"zu", "xh"}, {ZU_WORDS, XH_WORDS}, NULL},
+    {{"sr", "mk"}, {SR_WORDS, MK_WORDS}, NULL},
+    {{"tn", "st"}, {TN_WORDS, ST_WORDS}, NULL},
+    {{"id", "ms"}, {ID_WORDS, MS_WORDS}, NULL},
+    {{"sl", "bs"}, {SL_WORDS, BSF_WORDS}, NULL},
+    {{"cs", "bs"}, {CS_WORDS, BSW_WORDS}, NULL},
+    {{"sk", "bs"}, {SK_WORDS, BSW_WORDS}, NULL},
+    {{"hr", "bs"}, {HR_WORDS, BS_WORDS}, hr_bs_extra},
 };
 
 /* w (length wl) matches a list entry: the word itself, a prefix ("pre*") or a suffix ("*suf") of a longer word */
@@ -182,22 +327,28 @@ static bool in_list(const char *const *l, const char *w, size_t wl) {
 const char *nlp__pair_decide(const char *text, size_t len, const char *best, double *share) {
   if (share) *share = 1.0;
   if (!best) return best;
+  /* the rules in order, each on the answer the ones before it left (sl / bs, then hr / bs) */
   for (size_t r = 0; r < OSC_ARRAY_LEN(PAIR_RULES); r++) {
     const pair_rule *pr = &PAIR_RULES[r];
     if (strcmp(best, pr->lang[0]) && strcmp(best, pr->lang[1])) continue;
     int v[2] = {0, 0};
-    char w[128];
+    char w[128], prev[128] = "";
     size_t i = 0;
     int wl;
     while ((wl = next_word(text, len, &i, w, sizeof w)) >= 0) {
-      if (!wl) continue;
+      if (!wl) {
+        prev[0] = 0;
+        continue;
+      }
       for (int k = 0; k < 2; k++)
         if (in_list(pr->words[k], w, (size_t)wl)) v[k]++;
+      if (pr->extra) pr->extra(prev, w, (size_t)wl, v);
+      memcpy(prev, w, (size_t)wl + 1);
     }
-    if (v[0] == v[1]) return best;
+    if (v[0] == v[1]) continue;
     int k = v[0] > v[1] ? 0 : 1;
     if (share) *share = (double)(v[k] + 1) / (double)(v[0] + v[1] + 2);
-    return pr->lang[k];
+    best = pr->lang[k];
   }
   return best;
 }

@@ -153,6 +153,14 @@ static void test_language_models(void **st) {
   L("Re tla leka ho thusa batho hore ba phele hantle.", "st");
   L("Он је живео у Београду са својом породицом много година.", "sr");
   L("Тој живееше во Скопје со своето семејство многу години.", "mk");
+  /* Croatian against Bosnian: month names, native words against loans, "sa" before any word, -isati verbs;
+   * Slovenian against Bosnian: function words; Indonesian against Malay: spellings and month names */
+  L("Sastanak je održan petnaestog siječnja u Zagrebu, a tisuću ljudi sudjelovalo je u prosvjedu tijekom dana.", "hr");
+  L("Sastanak je održan petnaestog januara u Sarajevu, a hiljadu ljudi je učestvovalo u protestu tokom dana.", "bs");
+  L("Profesor je sa studentima definisao pravila i organizovao saradnju sa fakultetom.", "bs");
+  L("Včeraj je bilo v Ljubljani zelo lepo vreme in tudi ljudje so bili veseli, ker je sijalo sonce.", "sl");
+  L("Karena cuaca buruk, penerbangan ke Jakarta dibatalkan pada bulan Agustus dan uang tiket dikembalikan.", "id");
+  L("Kerana cuaca buruk, penerbangan ke Kuala Lumpur dibatalkan pada bulan Ogos dan wang tiket dipulangkan.", "ms");
   /* Bokmål against Nynorsk: the hunspell-no word lists */
   if (knows("nn")) {
     L("Eg veit ikkje kva dei skal gjere no, men ho seier at det er vanskeleg.", "nn");
