@@ -140,7 +140,10 @@ int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *
  *    (well), "ngesikhathi" / "ngexesha" (during), "phansi" / "phantsi" (down), "manje" / "ngoku" (now); the
  *    first person singular subject prefix is ngi- in Zulu and ndi- in Xhosa (ngiyabonga / ndiyabulela).
  *  - Serbian / Macedonian (Cyrillic): Serbian "је" (is), "у" (in), "са" (with) against Macedonian "е", "во",
- *    "со" (Macedonian has no case and uses "во"/"со"; "је" and "у" are not Macedonian words).
+ *    "со" (Macedonian has no case and uses "во"/"со"; "је" and "у" are not Macedonian words); Serbian words that
+ *    begin with је where Macedonian writes е (један / еден, језик / јазик, јер), the auxiliary су / смо against
+ *    се / сме, and adverbs and prepositions (где / каде, када / кога, између / помеѓу, због / поради, још / уште,
+ *    према / според, много / многу); Macedonian "дека" (that), "тоа" (that), "сите" (all), the clitics "ги", "го".
  *  - Tswana / Southern Sotho: the class-15 (infinitive) and locative marker "go" / "ho", and "gore" / "hore"
  *    (that): Tswana writes g where Sesotho writes h.
  */
@@ -155,8 +158,12 @@ static const char *const ZU_WORDS[] = {"futhi", "ukuthi", "lapho", "uma", "kanye
                                        "manje", "ngi*", NULL};
 static const char *const XH_WORDS[] = {"kwaye", "xa", "apho", "kunye", "kakuhle", "ngexesha", "phantsi", "ngoku", "ndi*",
                                        NULL};
-static const char *const SR_WORDS[] = {"\xd1\x98\xd0\xb5", "\xd1\x83", "\xd1\x81\xd0\xb0", NULL}; /* је у са */
-static const char *const MK_WORDS[] = {"\xd0\xb2\xd0\xbe", "\xd1\x81\xd0\xbe", NULL};               /* во со */
+static const char *const SR_WORDS[] = {"је", "у", "са", "је*", "су", "смо", "није", "године", "између", "кроз",
+    "пре", "због", "где", "када", "све", "ове", "ови", "износи", "налази", "постоји", "још", "данас", "много",
+    "према", "преко", "свој", "своје", "који", "које", "као", NULL};
+static const char *const MK_WORDS[] = {"во", "со", "е", "ги", "го", "кои", "кој", "дека", "тоа", "сите", "многу",
+    "преку", "според", "околу", "уште", "денес", "нивни", "каде", "кога", "овие", "оваа", "сè", "помеѓу",
+    "поради", "кое", "сѐ", NULL};
 
 static const char *const TN_WORDS[] = {"go", "gore", NULL};
 static const char *const ST_WORDS[] = {"ho", "hore", NULL};

@@ -153,6 +153,8 @@ static void test_language_models(void **st) {
   L("Re tla leka ho thusa batho hore ba phele hantle.", "st");
   L("Он је живео у Београду са својом породицом много година.", "sr");
   L("Тој живееше во Скопје со своето семејство многу години.", "mk");
+  L("Један од највећих градова у држави налази се између две реке.", "sr"); /* је-, у, између */
+  L("Тоа е еден од најголемите градови во државата, меѓу двете реки.", "mk");
   /* Croatian against Bosnian: month names, native words against loans, "sa" before any word, -isati verbs;
    * Slovenian against Bosnian: function words; Indonesian against Malay: spellings and month names */
   L("Sastanak je održan petnaestog siječnja u Zagrebu, a tisuću ljudi sudjelovalo je u prosvjedu tijekom dana.", "hr");
