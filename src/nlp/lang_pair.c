@@ -321,6 +321,7 @@ static const pair_rule PAIR_RULES[] = {
 static bool in_list(const char *const *l, const char *w, size_t wl) {
   for (; *l; l++) {
     const char *e = *l;
+    if (e[0] != '*' && e[0] != w[0]) continue; /* most entries fail on the first byte */
     size_t el = strlen(e);
     if (e[0] == '*') {
       if (wl > el - 1 && !memcmp(w + wl - (el - 1), e + 1, el - 1)) return true;
