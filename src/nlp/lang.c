@@ -112,6 +112,59 @@ static int letter_candidates(unsigned rules, int script, const char *cand[2]) {
   return n;
 }
 
+/* Maori's alphabet is a e i o u (ā ē ī ō ū long) h k m n p r t w ng wh, and every syllable is open: a word
+ * can be Maori only if it is a run of (consonant) vowel syllables.  A text is Maori-possible when at least half
+ * of its words can be Maori; words that start with a capital (names, often English in Maori news) are left
+ * out when the text has others.  franc's Maori profile otherwise wins short texts of other languages whose
+ * trigrams it shares ("ka", "te", "ki"). */
+static bool maori_syllables(const int32_t *w, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (i + 1 < n && ((w[i] == 'n' && w[i + 1] == 'g') || (w[i] == 'w' && w[i + 1] == 'h'))) i += 2;
+    else if (w[i] && strchr("hkmnprtw", (int)w[i]) && w[i] < 0x80) i++;
+    if (i >= n) return false;
+    int32_t v = w[i];
+    if (!((v < 0x80 && v && strchr("aeiou", (int)v)) || v == 0x101 || v == 0x113 || v == 0x12B || v == 0x14D ||
+          v == 0x16B))
+      return false;
+    i++;
+  }
+  return n > 0;
+}
+
+static bool maori_possible(const char *text, size_t len) {
+  size_t words[2] = {0, 0}, maori[2] = {0, 0}; /* [0] lower-case initial, [1] capital initial */
+  int32_t w[32];
+  size_t n = 0;
+  bool cap = false, fits = true;
+  for (size_t i = 0; i <= len;) {
+    utf8proc_int32_t cp = ' ';
+    if (i < len) {
+      utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &cp);
+      i += a > 0 ? (size_t)a : 1;
+      if (a <= 0) cp = ' ';
+    } else {
+      i++;
+    }
+    if (cp == 0x304 && n) continue; /* a combining macron (decomposed ā) */
+    if (is_letter(cp)) {
+      int32_t lc = utf8proc_tolower(cp);
+      if (n == 0) cap = lc != cp;
+      if (n < OSC_ARRAY_LEN(w)) w[n++] = lc;
+      else fits = false;
+      continue;
+    }
+    if (n && fits) {
+      words[cap]++;
+      maori[cap] += maori_syllables(w, n);
+    }
+    n = 0;
+    fits = true;
+  }
+  int k = words[0] ? 0 : 1;
+  return maori[k] * 2 >= words[k];
+}
+
 #define NB_MAX_CPS 384
 
 /* what the first pass saw: letters per script, and the NB posterior over the profiles' languages */
@@ -393,8 +446,12 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   }
   if (v.franc_tri > 0) {
     size_t bi = nlp->franc.nlangs;
-    for (size_t l = 0; l < nlp->franc.nlangs; l++)
-      if (v.franc_used[l] && (bi == nlp->franc.nlangs || v.franc[l] > v.franc[bi])) bi = l;
+    int no_mi = -1; /* a text that cannot be Maori does not get franc's Maori (tested only when it leads) */
+    for (size_t l = 0; l < nlp->franc.nlangs; l++) {
+      if (!v.franc_used[l] || (bi < nlp->franc.nlangs && v.franc[l] <= v.franc[bi])) continue;
+      if (!strcmp(nlp->franc.codes[l], "mi") && (no_mi < 0 ? (no_mi = !maori_possible(text, len)) : no_mi)) continue;
+      bi = l;
+    }
     if (bi < nlp->franc.nlangs) c = nlp->franc.codes[bi];
   }
   bool a_ok = strcmp(a, "und") != 0, b_ok = strcmp(b, "und") != 0;
