@@ -497,6 +497,14 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
     from = code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, w) ? &de
            : code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, w) ? &dn : &df;
   }
+  /* Yoruba without its marks, taken for a Bantu language, ms or id: its words decide (lang_pair.c) */
+  double yo_share;
+  const char *yo = nlp__yoruba_decide(text, len, w, &yo_share);
+  if (yo != w) {
+    w = yo;
+    from = code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, w) ? &de
+           : code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, w) ? &dn : &df;
+  }
   /* the deciding model's distribution gives the confidence and the runners-up */
   if (from == &de && v.eld_ngrams)
     dist_from(&de, (char (*)[8])nlp->eld.codes, v.eld, NULL, nlp->eld.nlangs, ELD_TAU, (double)v.eld_ngrams);
@@ -511,6 +519,7 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   }
   /* the letters restrict the answer to lc: the deciding model's distribution conditioned on that */
   if (nlc && v.franc_tri > 0) pw = allowed > 0 ? pw / allowed : 1.0 / nlc;
+  if (yo_share < 1.0 && pw < yo_share) pw = yo_share;
   /* Bokmål or Nynorsk: the word lists decide when they have a vote */
   int vnb, vnn;
   if ((!strcmp(w, "nb") || !strcmp(w, "nn")) && nlp__norwegian_votes(nlp, text, len, &vnb, &vnn) && vnb != vnn) {

@@ -146,13 +146,29 @@ int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *
  */
 typedef struct pair_rule {
   const char *lang[2];
-  const char *const *words[2]; /* NULL-terminated; "w" the word, "pre*" a longer word starting so, "*suf" ending so */
+  const char *const *words[2]; /* NULL-terminated; "w" the word, "pre*" a longer word starting so, "*suf" ending so,
+                                  "*mid*" a longer word that contains it */
 } pair_rule;
 
-static const char *const ZU_WORDS[] = {"futhi", "ukuthi", "lapho", "uma", "kanye", "kahle", "ngesikhathi", "phansi",
-                                       "manje", "ngi*", NULL};
-static const char *const XH_WORDS[] = {"kwaye", "xa", "apho", "kunye", "kakuhle", "ngexesha", "phantsi", "ngoku", "ndi*",
-                                       NULL};
+static const char *const ZU_WORDS[] = {
+    "futhi", "ukuthi", "lapho", "uma", "kanye", "kahle", "ngesikhathi", "phansi", "manje", "ngi*",
+    /* possessives of the first person (-mi), "to me", "I", "according to", "today", "as", "so", "or, even if",
+       "but", "this", "that", "what", "especially", "because", "then", "here", "almost", "as if", "indeed", the
+       negative first person angi-, "speak", "find", "time", "person", "many" */
+    "wami", "yami", "lami", "bami", "sami", "zami", "kwami", "lwami", "kimi", "mina", "ngokusho", "kusho", "washo",
+    "namuhla", "njengoba", "ngakho", "noma", "kepha", "lokhu", "lokho", "nalokhu", "nalokho", "yini", "ikakhulukazi",
+    "ngoba", "bese", "lapha", "cishe", "sengathi", "impela", "angi*", "*khulum*", "*thola*", "*sikhathi", "*muntu",
+    "*ningi", NULL};
+static const char *const XH_WORDS[] = {
+    "kwaye", "xa", "apho", "kunye", "kakuhle", "ngexesha", "phantsi", "ngoku", "ndi*",
+    /* class 10 ii-, class 2a oo- and the prefixes that take them (Zulu izin-, o-), the rh
+       digraph (Zulu has no r), "or", "I", "according to", "he said", "tomorrow", "as", possessives of the first
+       person (-m), "to me", "what", "how", "time", "person", "although", "especially", "and", "here", "almost",
+       "while", "must", "in this", "so", "speak", "find", "many" */
+    "ii*", "kwii*", "ngee*", "nee*", "zee*", "oo*", "*rh*", "okanye", "mna", "ngokutsho", "*tshilo", "ngomso",
+    "njengoko", "wam", "yam", "lam", "bam", "zam", "kwam", "lwam", "kum", "ntoni", "yintoni", "njani", "*xesha", "*mntu",
+    "nangona", "ingakumbi", "yaye", "kananjalo", "apha", "phantse", "ngelixa", "kufuneka", "kolu", "ngoko", "*thetha*",
+    "*fuman*", "*ninzi", NULL};
 static const char *const SR_WORDS[] = {"\xd1\x98\xd0\xb5", "\xd1\x83", "\xd1\x81\xd0\xb0", NULL}; /* је у са */
 static const char *const MK_WORDS[] = {"\xd0\xb2\xd0\xbe", "\xd1\x81\xd0\xbe", NULL};               /* во со */
 
@@ -165,12 +181,15 @@ static const pair_rule PAIR_RULES[] = {
     {{"tn", "st"}, {TN_WORDS, ST_WORDS}},
 };
 
-/* w (length wl) matches a list entry: the word itself, a prefix ("pre*") or a suffix ("*suf") of a longer word */
+/* w (length wl) matches a list entry: the word itself, a prefix ("pre*"), a suffix ("*suf") or an inner part
+ * ("*mid*") of a longer word */
 static bool in_list(const char *const *l, const char *w, size_t wl) {
   for (; *l; l++) {
     const char *e = *l;
     size_t el = strlen(e);
-    if (e[0] == '*') {
+    if (e[0] == '*' && el > 2 && e[el - 1] == '*') {
+      if (wl > el - 2 && memmem(w, wl, e + 1, el - 2)) return true;
+    } else if (e[0] == '*') {
       if (wl > el - 1 && !memcmp(w + wl - (el - 1), e + 1, el - 1)) return true;
     } else if (e[el - 1] == '*') {
       if (wl > el - 1 && !memcmp(w, e, el - 1)) return true;
@@ -200,4 +219,61 @@ const char *nlp__pair_decide(const char *text, size_t len, const char *best, dou
     return pr->lang[k];
   }
   return best;
+}
+
+/*
+ * Yoruba is often written without its tone marks and subdots (Yoruba Wikipedia: "awon", "orile-ede" for "àwọn",
+ * "orílẹ̀-èdè"), and then the character models take it for a Bantu language, Malay or Indonesian.  When the
+ * answer is one of those, two words of the text that are Yoruba function words or common nouns (compared without
+ * marks) or that begin with the Yoruba "gb" (which none of those languages writes) make the answer Yoruba.
+ * Left out: "ile" (also Sesotho), "si", "ni", "wa", "na" (Swahili), "kan" (Malay), "oba" (Luganda).
+ */
+static const char *const YO_ANSWERS[] = {"ts", "tn", "st", "sw", "id", "ms", "lg", "zu", "xh", "sn", "mi", NULL};
+static const char *const YO_WORDS[] = {"awon", "ati", "ninu", "lati", "pelu", "orile-ede", "omo", "naa", "eyi",
+                                       "gbogbo", "wonyi", "tabi", "sugbon", "nigba", "je", "won", "tun", "yii",
+                                       "odun", "ijoba", "ipinle", "ilu", "gb*", "*gb*", NULL};
+
+/* like next_word, but combining marks stay in the word and every mark is dropped ("àwọn" -> "awon") */
+static int next_bare_word(const char *text, size_t len, size_t *i, char *w, size_t cap) {
+  if (*i >= len) return -1;
+  size_t wl = 0;
+  bool ok = true;
+  while (*i < len) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + *i, (utf8proc_ssize_t)(len - *i), &cp);
+    if (a <= 0) {
+      (*i)++;
+      break;
+    }
+    utf8proc_category_t c = utf8proc_category(cp);
+    *i += (size_t)a;
+    if (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME) continue;
+    bool letter = c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
+    if (!letter && !(cp == '-' && wl)) break;
+    utf8proc_int32_t d[4];
+    utf8proc_ssize_t nd = utf8proc_decompose_char(cp, d, 4, UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK, NULL);
+    for (utf8proc_ssize_t k = 0; k < nd && k < 4; k++) {
+      if (wl + 5 >= cap) ok = false;
+      else wl += (size_t)utf8proc_encode_char(utf8proc_tolower(d[k]), (utf8proc_uint8_t *)w + wl);
+    }
+  }
+  w[wl] = 0;
+  return ok ? (int)wl : 0;
+}
+
+const char *nlp__yoruba_decide(const char *text, size_t len, const char *best, double *share) {
+  if (share) *share = 1.0;
+  if (!best) return best;
+  const char *const *a = YO_ANSWERS;
+  while (*a && strcmp(*a, best)) a++;
+  if (!*a) return best;
+  int y = 0;
+  char w[128];
+  size_t i = 0;
+  int wl;
+  while ((wl = next_bare_word(text, len, &i, w, sizeof w)) >= 0)
+    if (wl && in_list(YO_WORDS, w, (size_t)wl)) y++;
+  if (y < 2) return best;
+  if (share) *share = (double)y / (double)(y + 1);
+  return "yo";
 }

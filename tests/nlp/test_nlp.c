@@ -194,6 +194,18 @@ static void test_language_african(void **st) {
   const char *not_mi = "Tu je to moja.";
   assert_int_equal(osc_nlp_language(E, not_mi, strlen(not_mi), &g), OSC_OK);
   assert_string_not_equal(g.code, "mi");
+  /* Zulu against Xhosa: Xhosa class 10 ii-, -ninzi "many", -fumana "find", the rh digraph; Zulu -ningi, -thola,
+   * lokhu, njengoba, -khuluma */
+  L("Iincwadi ezininzi zifumaneka kwiithala leencwadi.", "xh"); /* before: zu */
+  L("Urhulumente uthi ootitshala abaninzi baza kufumana imali.", "xh");
+  L("Abantu abaningi bathole usizo olukhulu kulo nyaka.", "zu");
+  L("Lokhu kwenzeka njengoba abantu bekhuluma ngakho.", "zu");
+  /* Yoruba without its marks, taken for a Bantu language: two Yoruba words decide */
+  L("Awon omo lo si Eko.", "yo");       /* before: xh */
+  L("Awon agba ti lo.", "yo");          /* before: ts */
+  L("Won tun gba ile naa.", "yo");      /* before: xh */
+  L("\xc3\x80w\xe1\xbb\x8dn \xe1\xbb\x8dm\xe1\xbb\x8d n\xc3\xa1\xc3\xa0 l\xe1\xbb\x8d s\xc3\xad \xe1\xbb\x8dj\xc3\xa0.", "yo");
+  L("Hii ni sentensi fupi ya Kiswahili kuhusu hali ya hewa ya leo.", "sw"); /* no Yoruba words */
 }
 
 static void test_language_edges(void **st) {
