@@ -172,8 +172,31 @@ static const char *const XH_WORDS[] = {
 static const char *const SR_WORDS[] = {"\xd1\x98\xd0\xb5", "\xd1\x83", "\xd1\x81\xd0\xb0", NULL}; /* је у са */
 static const char *const MK_WORDS[] = {"\xd0\xb2\xd0\xbe", "\xd1\x81\xd0\xbe", NULL};               /* во со */
 
-static const char *const TN_WORDS[] = {"go", "gore", NULL};
-static const char *const ST_WORDS[] = {"ho", "hore", NULL};
+/* Tswana "go", "gore", "fa" (if, when), "jaaka" (like), "jaanong" (now), "fela" (only); Sesotho "ho", "hore",
+ * "jwaloka", "jwale", "feela", "empa" (but) */
+static const char *const TN_WORDS[] = {"go", "gore", "fa", "jaaka", "jaanong", "fela", NULL};
+static const char *const ST_WORDS[] = {"ho", "hore", "jwaloka", "jwale", "feela", "empa", NULL};
+
+/* Tswana writes g where Sesotho writes h (go/ho, gape/hape, bogolo/boholo, gonne/hobane): a g that is not part
+ * of ng or kg is Tswana; an h that begins a word or follows a vowel, m, n or w is Sesotho (Tswana writes h in
+ * ph, th, kh, tlh and tsh; Sesotho hl, as in "hlabula", is Tswana tlh) */
+static unsigned tn_st_spelling(const char *w, size_t wl) {
+  unsigned m = 0;
+  for (size_t i = 0; i < wl; i++) {
+    char p = i ? w[i - 1] : 0;
+    if (w[i] == 'g' && p != 'n' && p != 'k') m |= 1;
+    if (w[i] == 'h' && (!p || strchr("aeiouwmn", p))) m |= 2;
+  }
+  return m;
+}
+
+/* pairs whose spelling votes too: bit k of spelling(w) set, the word votes for lang[k] of the rule */
+static const struct {
+  const char *lang0;
+  unsigned (*spelling)(const char *w, size_t wl);
+} PAIR_SPELLING[] = {
+    {"tn", tn_st_spelling},
+};
 
 static const pair_rule PAIR_RULES[] = {
     {{"zu", "xh"}, {ZU_WORDS, XH_WORDS}},
@@ -204,14 +227,18 @@ const char *nlp__pair_decide(const char *text, size_t len, const char *best, dou
   for (size_t r = 0; r < OSC_ARRAY_LEN(PAIR_RULES); r++) {
     const pair_rule *pr = &PAIR_RULES[r];
     if (strcmp(best, pr->lang[0]) && strcmp(best, pr->lang[1])) continue;
+    unsigned (*spelling)(const char *, size_t) = NULL;
+    for (size_t q = 0; q < OSC_ARRAY_LEN(PAIR_SPELLING); q++)
+      if (!strcmp(PAIR_SPELLING[q].lang0, pr->lang[0])) spelling = PAIR_SPELLING[q].spelling;
     int v[2] = {0, 0};
     char w[128];
     size_t i = 0;
     int wl;
     while ((wl = next_word(text, len, &i, w, sizeof w)) >= 0) {
       if (!wl) continue;
+      unsigned m = spelling ? spelling(w, (size_t)wl) : 0;
       for (int k = 0; k < 2; k++)
-        if (in_list(pr->words[k], w, (size_t)wl)) v[k]++;
+        if ((m >> k & 1) || in_list(pr->words[k], w, (size_t)wl)) v[k]++;
     }
     if (v[0] == v[1]) return best;
     int k = v[0] > v[1] ? 0 : 1;
@@ -224,11 +251,13 @@ const char *nlp__pair_decide(const char *text, size_t len, const char *best, dou
 /*
  * Yoruba is often written without its tone marks and subdots (Yoruba Wikipedia: "awon", "orile-ede" for "àwọn",
  * "orílẹ̀-èdè"), and then the character models take it for a Bantu language, Malay or Indonesian.  When the
- * answer is one of those, two words of the text that are Yoruba function words or common nouns (compared without
- * marks) or that begin with the Yoruba "gb" (which none of those languages writes) make the answer Yoruba.
+ * answer is one of those (or Esperanto, Irish or a South Slavic language, which such text is also taken for), two
+ * different words of the text that are Yoruba function words or common nouns (compared without marks) or that
+ * have the Yoruba "gb" (which none of those languages writes) make the answer Yoruba.
  * Left out: "ile" (also Sesotho), "si", "ni", "wa", "na" (Swahili), "kan" (Malay), "oba" (Luganda).
  */
-static const char *const YO_ANSWERS[] = {"ts", "tn", "st", "sw", "id", "ms", "lg", "zu", "xh", "sn", "mi", NULL};
+static const char *const YO_ANSWERS[] = {"ts", "tn", "st", "sw", "id", "ms", "lg", "zu", "xh", "sn", "mi",
+                                         "eo", "bs", "hr", "sl", "ga", NULL};
 static const char *const YO_WORDS[] = {"awon", "ati", "ninu", "lati", "pelu", "orile-ede", "omo", "naa", "eyi",
                                        "gbogbo", "wonyi", "tabi", "sugbon", "nigba", "je", "won", "tun", "yii",
                                        "odun", "ijoba", "ipinle", "ilu", "gb*", "*gb*", NULL};
@@ -267,13 +296,17 @@ const char *nlp__yoruba_decide(const char *text, size_t len, const char *best, d
   const char *const *a = YO_ANSWERS;
   while (*a && strcmp(*a, best)) a++;
   if (!*a) return best;
-  int y = 0;
-  char w[128];
+  /* two different words ("je je" in Bosnian is not Yoruba) */
+  char w[128], first[128] = "";
   size_t i = 0;
   int wl;
-  while ((wl = next_bare_word(text, len, &i, w, sizeof w)) >= 0)
-    if (wl && in_list(YO_WORDS, w, (size_t)wl)) y++;
-  if (y < 2) return best;
-  if (share) *share = (double)y / (double)(y + 1);
-  return "yo";
+  while ((wl = next_bare_word(text, len, &i, w, sizeof w)) >= 0) {
+    if (!wl || !in_list(YO_WORDS, w, (size_t)wl)) continue;
+    if (!first[0]) memcpy(first, w, (size_t)wl + 1);
+    else if (strcmp(first, w)) {
+      if (share) *share = 2.0 / 3.0;
+      return "yo";
+    }
+  }
+  return best;
 }

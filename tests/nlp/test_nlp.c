@@ -206,6 +206,14 @@ static void test_language_african(void **st) {
   L("Won tun gba ile naa.", "yo");      /* before: xh */
   L("\xc3\x80w\xe1\xbb\x8dn \xe1\xbb\x8dm\xe1\xbb\x8d n\xc3\xa1\xc3\xa0 l\xe1\xbb\x8d s\xc3\xad \xe1\xbb\x8dj\xc3\xa0.", "yo");
   L("Hii ni sentensi fupi ya Kiswahili kuhusu hali ya hewa ya leo.", "sw"); /* no Yoruba words */
+  const char *not_yo = "To je on, je li to on?"; /* one Yoruba-looking word twice is not two words */
+  assert_int_equal(osc_nlp_language(E, not_yo, strlen(not_yo), &g), OSC_OK);
+  assert_string_not_equal(g.code, "yo");
+  /* Tswana g where Sesotho writes h (bagolo/baholo), jaaka/jwaloka, fela/feela, mme/empa */
+  L("Ba ne ba bua jaaka bagolo, mme ba ne ba le bannye fela.", "tn"); /* before: st */
+  L("Ba ne ba bua jwaloka baholo, empa ba ne ba le banyane feela.", "st");
+  L("Motse o mogolo o na le batho ba bantsi.", "tn");
+  L("Motse o moholo o na le batho ba bangata.", "st");
 }
 
 static void test_language_edges(void **st) {
