@@ -154,21 +154,30 @@ static const char *const ZU_WORDS[] = {
     "futhi", "ukuthi", "lapho", "uma", "kanye", "kahle", "ngesikhathi", "phansi", "manje", "ngi*",
     /* possessives of the first person (-mi), "to me", "I", "according to", "today", "as", "so", "or, even if",
        "but", "this", "that", "what", "especially", "because", "then", "here", "almost", "as if", "indeed", the
-       negative first person angi-, "speak", "find", "time", "person", "many" */
+       negative first person angi-, "speak", "find", "time", "person", "many"; nouns and verbs with another stem in
+       Xhosa: God, family, children, look, school, problem, team, province, government, community, police,
+       Monday, Tuesday, be glad, hurry, really, Mr, centre */
     "wami", "yami", "lami", "bami", "sami", "zami", "kwami", "lwami", "kimi", "mina", "ngokusho", "kusho", "washo",
     "namuhla", "njengoba", "ngakho", "noma", "kepha", "lokhu", "lokho", "nalokhu", "nalokho", "yini", "ikakhulukazi",
     "ngoba", "bese", "lapha", "cishe", "sengathi", "impela", "angi*", "*khulum*", "*thola*", "*sikhathi", "*muntu",
-    "*ningi", NULL};
+    "*ningi", "*nkulunkulu", "*mndeni", "izingane", "*bhek*", "*sikole*", "*nkinga", "*qembu", "*fundazwe*",
+    "*hulumeni", "*mphakathi", "*phoyisa", "*msombuluko", "*lwesibili", "*jabul*", "*shesha", "ngempela",
+    "*mnumzane", "*khungo", NULL};
 static const char *const XH_WORDS[] = {
     "kwaye", "xa", "apho", "kunye", "kakuhle", "ngexesha", "phantsi", "ngoku", "ndi*",
     /* class 10 ii-, class 2a oo- and the prefixes that take them (Zulu izin-, o-), the rh
        digraph (Zulu has no r), "or", "I", "according to", "he said", "tomorrow", "as", possessives of the first
        person (-m), "to me", "what", "how", "time", "person", "although", "especially", "and", "here", "almost",
-       "while", "must", "in this", "so", "speak", "find", "many" */
+       "while", "must", "in this", "so", "speak", "find", "many"; the Xhosa stems of the Zulu list's nouns and
+       verbs: God, family, school, problem, team, province, police, Monday, Tuesday, hurry, really, community,
+       Mr, section, fill in, programme, test, centre; the relative suffix -yo after the perfect and passive
+       (-eleyo, -iweyo, -elweyo; Zulu drops it: "eyenzekile") */
     "ii*", "kwii*", "ngee*", "nee*", "zee*", "oo*", "*rh*", "okanye", "mna", "ngokutsho", "*tshilo", "ngomso",
     "njengoko", "wam", "yam", "lam", "bam", "zam", "kwam", "lwam", "kum", "ntoni", "yintoni", "njani", "*xesha", "*mntu",
     "nangona", "ingakumbi", "yaye", "kananjalo", "apha", "phantse", "ngelixa", "kufuneka", "kolu", "ngoko", "*thetha*",
-    "*fuman*", "*ninzi", NULL};
+    "*fuman*", "*ninzi", "*thixo", "*sapho", "*sikolo", "*sikolweni", "*ngxaki", "*qela", "*phondo", "*polisa",
+    "*mvulo", "*lwesibini", "*khawuleza", "ngenene", "uluntu", "*mnumzana", "*candelo", "*zalis*", "*nkqubo",
+    "*vavanyo", "*ziko", "*eleyo", "*iweyo", "*elweyo", NULL};
 static const char *const SR_WORDS[] = {"\xd1\x98\xd0\xb5", "\xd1\x83", "\xd1\x81\xd0\xb0", NULL}; /* је у са */
 static const char *const MK_WORDS[] = {"\xd0\xb2\xd0\xbe", "\xd1\x81\xd0\xbe", NULL};               /* во со */
 
