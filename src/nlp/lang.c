@@ -18,9 +18,11 @@
  * against id), franc, which knows both, decides.  A language only franc knows
  * is answered when franc prefers it to that answer by FRANC_OVERRIDE
  * (AGREE_OVERRIDE when eld and NB agree).  Letters that only some of the
- * languages write (LANG_LETTERS) restrict the answer to them, and Bokmål
- * against Nynorsk goes to the hunspell-no word lists (lang_pair.c) when they
- * have a vote.  The confidence and the runners-up come from the deciding
+ * languages write (LANG_LETTERS) restrict the answer to them; franc's Maori
+ * needs a text whose words can be Maori (maori_possible).  Bokmål against
+ * Nynorsk goes to the hunspell-no word lists (lang_pair.c) when they have a
+ * vote; Yoruba written without its marks, and the close pairs (zu/xh, sr/mk,
+ * tn/st), to function words and spellings (lang_pair.c).  The confidence and the runners-up come from the deciding
  * model's distribution.
  */
 #include <math.h>
