@@ -22,8 +22,8 @@
  * needs a text whose words can be Maori (maori_possible).  Bokmål against
  * Nynorsk goes to the hunspell-no word lists (lang_pair.c) when they have a
  * vote; Yoruba written without its marks, and the close pairs (zu/xh, sr/mk,
- * tn/st), to function words and spellings (lang_pair.c).  The confidence and the runners-up come from the deciding
- * model's distribution.
+ * tn/st), to function words and spellings (lang_pair.c).  The confidence
+ * and the runners-up come from the deciding model's distribution.
  */
 #include <math.h>
 #include <stdio.h>
