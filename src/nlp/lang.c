@@ -18,10 +18,12 @@
  * against id), franc, which knows both, decides.  A language only franc knows
  * is answered when franc prefers it to that answer by FRANC_OVERRIDE
  * (AGREE_OVERRIDE when eld and NB agree).  Letters that only some of the
- * languages write (LANG_LETTERS) restrict the answer to them, and Bokmål
- * against Nynorsk goes to the hunspell-no word lists (lang_pair.c) when they
- * have a vote.  The confidence and the runners-up come from the deciding
- * model's distribution.
+ * languages write (LANG_LETTERS) restrict the answer to them; franc's Maori
+ * needs a text whose words can be Maori (maori_possible).  Bokmål against
+ * Nynorsk goes to the hunspell-no word lists (lang_pair.c) when they have a
+ * vote; Yoruba written without its marks, and the close pairs (zu/xh, sr/mk,
+ * tn/st), to function words and spellings (lang_pair.c).  The confidence
+ * and the runners-up come from the deciding model's distribution.
  */
 #include <math.h>
 #include <stdio.h>
@@ -110,6 +112,59 @@ static int letter_candidates(unsigned rules, int script, const char *cand[2]) {
     n = k;
   }
   return n;
+}
+
+/* Maori's alphabet is a e i o u (ā ē ī ō ū long) h k m n p r t w ng wh, and every syllable is open: a word
+ * can be Maori only if it is a run of (consonant) vowel syllables.  A text is Maori-possible when at least half
+ * of its words can be Maori; words that start with a capital (names, often English in Maori news) are left
+ * out when the text has others.  franc's Maori profile otherwise wins short texts of other languages whose
+ * trigrams it shares ("ka", "te", "ki"). */
+static bool maori_syllables(const int32_t *w, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (i + 1 < n && ((w[i] == 'n' && w[i + 1] == 'g') || (w[i] == 'w' && w[i + 1] == 'h'))) i += 2;
+    else if (w[i] && strchr("hkmnprtw", (int)w[i]) && w[i] < 0x80) i++;
+    if (i >= n) return false;
+    int32_t v = w[i];
+    if (!((v < 0x80 && v && strchr("aeiou", (int)v)) || v == 0x101 || v == 0x113 || v == 0x12B || v == 0x14D ||
+          v == 0x16B))
+      return false;
+    i++;
+  }
+  return n > 0;
+}
+
+static bool maori_possible(const char *text, size_t len) {
+  size_t words[2] = {0, 0}, maori[2] = {0, 0}; /* [0] lower-case initial, [1] capital initial */
+  int32_t w[32];
+  size_t n = 0;
+  bool cap = false, fits = true;
+  for (size_t i = 0; i <= len;) {
+    utf8proc_int32_t cp = ' ';
+    if (i < len) {
+      utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &cp);
+      i += a > 0 ? (size_t)a : 1;
+      if (a <= 0) cp = ' ';
+    } else {
+      i++;
+    }
+    if (cp == 0x304 && n) continue; /* a combining macron (decomposed ā) */
+    if (is_letter(cp)) {
+      int32_t lc = utf8proc_tolower(cp);
+      if (n == 0) cap = lc != cp;
+      if (n < OSC_ARRAY_LEN(w)) w[n++] = lc;
+      else fits = false;
+      continue;
+    }
+    if (n && fits) {
+      words[cap]++;
+      maori[cap] += maori_syllables(w, n);
+    }
+    n = 0;
+    fits = true;
+  }
+  int k = words[0] ? 0 : 1;
+  return maori[k] * 2 >= words[k];
 }
 
 #define NB_MAX_CPS 384
@@ -393,8 +448,12 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   }
   if (v.franc_tri > 0) {
     size_t bi = nlp->franc.nlangs;
-    for (size_t l = 0; l < nlp->franc.nlangs; l++)
-      if (v.franc_used[l] && (bi == nlp->franc.nlangs || v.franc[l] > v.franc[bi])) bi = l;
+    int no_mi = -1; /* a text that cannot be Maori does not get franc's Maori (tested only when it leads) */
+    for (size_t l = 0; l < nlp->franc.nlangs; l++) {
+      if (!v.franc_used[l] || (bi < nlp->franc.nlangs && v.franc[l] <= v.franc[bi])) continue;
+      if (!strcmp(nlp->franc.codes[l], "mi") && (no_mi < 0 ? (no_mi = !maori_possible(text, len)) : no_mi)) continue;
+      bi = l;
+    }
     if (bi < nlp->franc.nlangs) c = nlp->franc.codes[bi];
   }
   bool a_ok = strcmp(a, "und") != 0, b_ok = strcmp(b, "und") != 0;
@@ -440,6 +499,14 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
     from = code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, w) ? &de
            : code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, w) ? &dn : &df;
   }
+  /* Yoruba without its marks, taken for a Bantu language, ms or id: its words decide (lang_pair.c) */
+  double yo_share;
+  const char *yo = nlp__yoruba_decide(text, len, w, &yo_share);
+  if (yo != w) {
+    w = yo;
+    from = code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, w) ? &de
+           : code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, w) ? &dn : &df;
+  }
   /* the deciding model's distribution gives the confidence and the runners-up */
   if (from == &de && v.eld_ngrams)
     dist_from(&de, (char (*)[8])nlp->eld.codes, v.eld, NULL, nlp->eld.nlangs, ELD_TAU, (double)v.eld_ngrams);
@@ -454,6 +521,7 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   }
   /* the letters restrict the answer to lc: the deciding model's distribution conditioned on that */
   if (nlc && v.franc_tri > 0) pw = allowed > 0 ? pw / allowed : 1.0 / nlc;
+  if (yo_share < 1.0 && pw < yo_share) pw = yo_share;
   /* Bokmål or Nynorsk: the word lists decide when they have a vote */
   int vnb, vnn;
   if ((!strcmp(w, "nb") || !strcmp(w, "nn")) && nlp__norwegian_votes(nlp, text, len, &vnb, &vnn) && vnb != vnn) {

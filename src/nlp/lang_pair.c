@@ -149,15 +149,40 @@ int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *
  */
 typedef struct pair_rule {
   const char *lang[2];
-  const char *const *words[2]; /* NULL-terminated; "w" the word, "pre*" a longer word starting so, "*suf" ending so */
+  const char *const *words[2]; /* NULL-terminated; "w" the word, "pre*" a longer word starting so, "*suf" ending so,
+                                  "*mid*" a longer word that contains it */
   void (*extra)(const char *prev, const char *w, size_t wl, int v[2]); /* more votes from a word and the one
                                                                         * before it ("" at the start), or NULL */
 } pair_rule;
 
-static const char *const ZU_WORDS[] = {"futhi", "ukuthi", "lapho", "uma", "kanye", "kahle", "ngesikhathi", "phansi",
-                                       "manje", "ngi*", NULL};
-static const char *const XH_WORDS[] = {"kwaye", "xa", "apho", "kunye", "kakuhle", "ngexesha", "phantsi", "ngoku", "ndi*",
-                                       NULL};
+static const char *const ZU_WORDS[] = {
+    "futhi", "ukuthi", "lapho", "uma", "kanye", "kahle", "ngesikhathi", "phansi", "manje", "ngi*",
+    /* possessives of the first person (-mi), "to me", "I", "according to", "today", "as", "so", "or, even if",
+       "but", "this", "that", "what", "especially", "because", "then", "here", "almost", "as if", "indeed", the
+       negative first person angi-, "speak", "find", "time", "person", "many"; nouns and verbs with another stem in
+       Xhosa: God, family, children, look, school, problem, team, province, government, community, police,
+       Monday, Tuesday, be glad, hurry, really, Mr, centre */
+    "wami", "yami", "lami", "bami", "sami", "zami", "kwami", "lwami", "kimi", "mina", "ngokusho", "kusho", "washo",
+    "namuhla", "njengoba", "ngakho", "noma", "kepha", "lokhu", "lokho", "nalokhu", "nalokho", "yini", "ikakhulukazi",
+    "ngoba", "bese", "lapha", "cishe", "sengathi", "impela", "angi*", "*khulum*", "*thola*", "*sikhathi", "*muntu",
+    "*ningi", "*nkulunkulu", "*mndeni", "izingane", "*bhek*", "*sikole*", "*nkinga", "*qembu", "*fundazwe*",
+    "*hulumeni", "*mphakathi", "*phoyisa", "*msombuluko", "*lwesibili", "*jabul*", "*shesha", "ngempela",
+    "*mnumzane", "*khungo", NULL};
+static const char *const XH_WORDS[] = {
+    "kwaye", "xa", "apho", "kunye", "kakuhle", "ngexesha", "phantsi", "ngoku", "ndi*",
+    /* class 10 ii-, class 2a oo- and the prefixes that take them (Zulu izin-, o-), the rh
+       digraph (Zulu has no r), "or", "I", "according to", "he said", "tomorrow", "as", possessives of the first
+       person (-m), "to me", "what", "how", "time", "person", "although", "especially", "and", "here", "almost",
+       "while", "must", "in this", "so", "speak", "find", "many"; the Xhosa stems of the Zulu list's nouns and
+       verbs: God, family, school, problem, team, province, police, Monday, Tuesday, hurry, really, community,
+       Mr, section, fill in, programme, test, centre; the relative suffix -yo after the perfect and passive
+       (-eleyo, -iweyo, -elweyo; Zulu drops it: "eyenzekile") */
+    "ii*", "kwii*", "ngee*", "nee*", "zee*", "oo*", "*rh*", "okanye", "mna", "ngokutsho", "*tshilo", "ngomso",
+    "njengoko", "wam", "yam", "lam", "bam", "zam", "kwam", "lwam", "kum", "ntoni", "yintoni", "njani", "*xesha", "*mntu",
+    "nangona", "ingakumbi", "yaye", "kananjalo", "apha", "phantse", "ngelixa", "kufuneka", "kolu", "ngoko", "*thetha*",
+    "*fuman*", "*ninzi", "*thixo", "*sapho", "*sikolo", "*sikolweni", "*ngxaki", "*qela", "*phondo", "*polisa",
+    "*mvulo", "*lwesibini", "*khawuleza", "ngenene", "uluntu", "*mnumzana", "*candelo", "*zalis*", "*nkqubo",
+    "*vavanyo", "*ziko", "*eleyo", "*iweyo", "*elweyo", NULL};
 static const char *const SR_WORDS[] = {"је", "у", "са", "је*", "су", "смо", "није", "године", "између", "кроз",
     "пре", "због", "где", "када", "све", "ове", "ови", "износи", "налази", "постоји", "још", "данас", "много",
     "према", "преко", "свој", "своје", "који", "које", "као", NULL};
@@ -165,8 +190,31 @@ static const char *const MK_WORDS[] = {"во", "со", "е", "ги", "го", "к
     "преку", "според", "околу", "уште", "денес", "нивни", "каде", "кога", "овие", "оваа", "сè", "помеѓу",
     "поради", "кое", "сѐ", NULL};
 
-static const char *const TN_WORDS[] = {"go", "gore", NULL};
-static const char *const ST_WORDS[] = {"ho", "hore", NULL};
+/* Tswana "go", "gore", "fa" (if, when), "jaaka" (like), "jaanong" (now), "fela" (only); Sesotho "ho", "hore",
+ * "jwaloka", "jwale", "feela", "empa" (but) */
+static const char *const TN_WORDS[] = {"go", "gore", "fa", "jaaka", "jaanong", "fela", NULL};
+static const char *const ST_WORDS[] = {"ho", "hore", "jwaloka", "jwale", "feela", "empa", NULL};
+
+/* Tswana writes g where Sesotho writes h (go/ho, gape/hape, bogolo/boholo, gonne/hobane): a g that is not part
+ * of ng or kg is Tswana; an h that begins a word or follows a vowel, m, n or w is Sesotho (Tswana writes h in
+ * ph, th, kh, tlh and tsh; Sesotho hl, as in "hlabula", is Tswana tlh) */
+static unsigned tn_st_spelling(const char *w, size_t wl) {
+  unsigned m = 0;
+  for (size_t i = 0; i < wl; i++) {
+    char p = i ? w[i - 1] : 0;
+    if (w[i] == 'g' && p != 'n' && p != 'k') m |= 1;
+    if (w[i] == 'h' && (!p || strchr("aeiouwmn", p))) m |= 2;
+  }
+  return m;
+}
+
+/* pairs whose spelling votes too: bit k of spelling(w) set, the word votes for lang[k] of the rule */
+static const struct {
+  const char *lang0;
+  unsigned (*spelling)(const char *w, size_t wl);
+} PAIR_SPELLING[] = {
+    {"tn", tn_st_spelling},
+};
 
 /* Croatian against Bosnian (Latin script; Serbian is written in Cyrillic here, an ekavian Latin text counts as the
  * nearer Bosnian): the lexical standards differ in month names (Croatian siječanj ... prosinac against the
@@ -317,13 +365,16 @@ static const pair_rule PAIR_RULES[] = {
     {{"hr", "bs"}, {HR_WORDS, BS_WORDS}, hr_bs_extra},
 };
 
-/* w (length wl) matches a list entry: the word itself, a prefix ("pre*") or a suffix ("*suf") of a longer word */
+/* w (length wl) matches a list entry: the word itself, a prefix ("pre*"), a suffix ("*suf") or an inner part
+ * ("*mid*") of a longer word */
 static bool in_list(const char *const *l, const char *w, size_t wl) {
   for (; *l; l++) {
     const char *e = *l;
     if (e[0] != '*' && e[0] != w[0]) continue; /* most entries fail on the first byte */
     size_t el = strlen(e);
-    if (e[0] == '*') {
+    if (e[0] == '*' && el > 2 && e[el - 1] == '*') {
+      if (wl > el - 2 && memmem(w, wl, e + 1, el - 2)) return true;
+    } else if (e[0] == '*') {
       if (wl > el - 1 && !memcmp(w + wl - (el - 1), e + 1, el - 1)) return true;
     } else if (e[el - 1] == '*') {
       if (wl > el - 1 && !memcmp(w, e, el - 1)) return true;
@@ -339,6 +390,9 @@ const char *nlp__pair_decide(const char *text, size_t len, const char *best, dou
   for (size_t r = 0; r < OSC_ARRAY_LEN(PAIR_RULES); r++) {
     const pair_rule *pr = &PAIR_RULES[r];
     if (strcmp(best, pr->lang[0]) && strcmp(best, pr->lang[1])) continue;
+    unsigned (*spelling)(const char *, size_t) = NULL;
+    for (size_t q = 0; q < OSC_ARRAY_LEN(PAIR_SPELLING); q++)
+      if (!strcmp(PAIR_SPELLING[q].lang0, pr->lang[0])) spelling = PAIR_SPELLING[q].spelling;
     int v[2] = {0, 0};
     char w[128], prev[128] = "";
     size_t i = 0;
@@ -348,8 +402,9 @@ const char *nlp__pair_decide(const char *text, size_t len, const char *best, dou
         prev[0] = 0;
         continue;
       }
+      unsigned m = spelling ? spelling(w, (size_t)wl) : 0;
       for (int k = 0; k < 2; k++)
-        if (in_list(pr->words[k], w, (size_t)wl)) v[k]++;
+        if ((m >> k & 1) || in_list(pr->words[k], w, (size_t)wl)) v[k]++;
       if (pr->extra) pr->extra(prev, w, (size_t)wl, v);
       memcpy(prev, w, (size_t)wl + 1);
     }
@@ -357,6 +412,69 @@ const char *nlp__pair_decide(const char *text, size_t len, const char *best, dou
     int k = v[0] > v[1] ? 0 : 1;
     if (share) *share = (double)(v[k] + 1) / (double)(v[0] + v[1] + 2);
     best = pr->lang[k];
+  }
+  return best;
+}
+
+/*
+ * Yoruba is often written without its tone marks and subdots (Yoruba Wikipedia: "awon", "orile-ede" for "àwọn",
+ * "orílẹ̀-èdè"), and then the character models take it for a Bantu language, Malay or Indonesian.  When the
+ * answer is one of those (or Esperanto, Irish or a South Slavic language, which such text is also taken for), two
+ * different words of the text that are Yoruba function words or common nouns (compared without marks) or that
+ * have the Yoruba "gb" (which none of those languages writes) make the answer Yoruba.
+ * Left out: "ile" (also Sesotho), "si", "ni", "wa", "na" (Swahili), "kan" (Malay), "oba" (Luganda).
+ */
+static const char *const YO_ANSWERS[] = {"ts", "tn", "st", "sw", "id", "ms", "lg", "zu", "xh", "sn", "mi",
+                                         "eo", "bs", "hr", "sl", "ga", NULL};
+static const char *const YO_WORDS[] = {"awon", "ati", "ninu", "lati", "pelu", "orile-ede", "omo", "naa", "eyi",
+                                       "gbogbo", "wonyi", "tabi", "sugbon", "nigba", "je", "won", "tun", "yii",
+                                       "odun", "ijoba", "ipinle", "ilu", "gb*", "*gb*", NULL};
+
+/* like next_word, but combining marks stay in the word and every mark is dropped ("àwọn" -> "awon") */
+static int next_bare_word(const char *text, size_t len, size_t *i, char *w, size_t cap) {
+  if (*i >= len) return -1;
+  size_t wl = 0;
+  bool ok = true;
+  while (*i < len) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + *i, (utf8proc_ssize_t)(len - *i), &cp);
+    if (a <= 0) {
+      (*i)++;
+      break;
+    }
+    utf8proc_category_t c = utf8proc_category(cp);
+    *i += (size_t)a;
+    if (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME) continue;
+    bool letter = c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
+    if (!letter && !(cp == '-' && wl)) break;
+    utf8proc_int32_t d[4];
+    utf8proc_ssize_t nd = utf8proc_decompose_char(cp, d, 4, UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK, NULL);
+    for (utf8proc_ssize_t k = 0; k < nd && k < 4; k++) {
+      if (wl + 5 >= cap) ok = false;
+      else wl += (size_t)utf8proc_encode_char(utf8proc_tolower(d[k]), (utf8proc_uint8_t *)w + wl);
+    }
+  }
+  w[wl] = 0;
+  return ok ? (int)wl : 0;
+}
+
+const char *nlp__yoruba_decide(const char *text, size_t len, const char *best, double *share) {
+  if (share) *share = 1.0;
+  if (!best) return best;
+  const char *const *a = YO_ANSWERS;
+  while (*a && strcmp(*a, best)) a++;
+  if (!*a) return best;
+  /* two different words ("je je" in Bosnian is not Yoruba) */
+  char w[128], first[128] = "";
+  size_t i = 0;
+  int wl;
+  while ((wl = next_bare_word(text, len, &i, w, sizeof w)) >= 0) {
+    if (!wl || !in_list(YO_WORDS, w, (size_t)wl)) continue;
+    if (!first[0]) memcpy(first, w, (size_t)wl + 1);
+    else if (strcmp(first, w)) {
+      if (share) *share = 2.0 / 3.0;
+      return "yo";
+    }
   }
   return best;
 }

@@ -140,6 +140,10 @@ int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *
 /** Close pairs (zu/xh, sr/mk, tn/st) told apart by function words: when best is one of a pair and the words vote for
  *  one side, returns that side's code (*share: its share of the votes, Laplace-smoothed); otherwise best. */
 const char *nlp__pair_decide(const char *text, size_t len, const char *best, double *share);
+/** Yoruba written without its marks: when best is a language that such text is taken for (Bantu languages, ms, id,
+ *  eo, ga, bs, hr, sl) and two different words are Yoruba words or have "gb", returns "yo" (*share 2/3);
+ *  otherwise best. */
+const char *nlp__yoruba_decide(const char *text, size_t len, const char *best, double *share);
 
 struct osc_nlp_embedder;
 

@@ -191,6 +191,41 @@ static void test_language_letters(void **st) {
   L("Ieri am fost la piață și am cumpărat fructe proaspete pentru întreaga familie.", "ro");
 }
 
+/* the rules for the African languages and Maori (lang.c, lang_pair.c): hand-written sentences */
+static void test_language_african(void **st) {
+  (void)st;
+  if (!knows("mi") || !knows("zu") || !knows("yo")) skip(); /* franc data not installed (scripts/deps/nlp.sh) */
+  osc_nlp_lang g;
+  /* Maori: every syllable open, letters a e i o u h k m n p r t w (ng, wh); names and a decomposed macron
+   * (a + U+0304) keep a Maori text Maori; a text whose words mostly cannot be Maori is not (franc alone: mi) */
+  L("Ko te reo M\xc4\x81ori te reo o te iwi M\xc4\x81ori o Aotearoa.", "mi");
+  L("Ka k\xc5\x8drero a Hone Smith ki ng\xc4\x81 tamariki o te kura i Rotorua.", "mi");
+  L("Ka ko\xcc\x84rero a Hone ki nga\xcc\x84 tamariki o te kura.", "mi");
+  const char *not_mi = "Tu je to moja.";
+  assert_int_equal(osc_nlp_language(E, not_mi, strlen(not_mi), &g), OSC_OK);
+  assert_string_not_equal(g.code, "mi");
+  /* Zulu against Xhosa: Xhosa class 10 ii-, -ninzi "many", -fumana "find", the rh digraph; Zulu -ningi, -thola,
+   * lokhu, njengoba, -khuluma */
+  L("Iincwadi ezininzi zifumaneka kwiithala leencwadi.", "xh"); /* before: zu */
+  L("Urhulumente uthi ootitshala abaninzi baza kufumana imali.", "xh");
+  L("Abantu abaningi bathole usizo olukhulu kulo nyaka.", "zu");
+  L("Lokhu kwenzeka njengoba abantu bekhuluma ngakho.", "zu");
+  /* Yoruba without its marks, taken for a Bantu language: two Yoruba words decide */
+  L("Awon omo lo si Eko.", "yo");       /* before: xh */
+  L("Awon agba ti lo.", "yo");          /* before: ts */
+  L("Won tun gba ile naa.", "yo");      /* before: xh */
+  L("\xc3\x80w\xe1\xbb\x8dn \xe1\xbb\x8dm\xe1\xbb\x8d n\xc3\xa1\xc3\xa0 l\xe1\xbb\x8d s\xc3\xad \xe1\xbb\x8dj\xc3\xa0.", "yo");
+  L("Hii ni sentensi fupi ya Kiswahili kuhusu hali ya hewa ya leo.", "sw"); /* no Yoruba words */
+  const char *not_yo = "To je on, je li to on?"; /* one Yoruba-looking word twice is not two words */
+  assert_int_equal(osc_nlp_language(E, not_yo, strlen(not_yo), &g), OSC_OK);
+  assert_string_not_equal(g.code, "yo");
+  /* Tswana g where Sesotho writes h (bagolo/baholo), jaaka/jwaloka, fela/feela, mme/empa */
+  L("Ba ne ba bua jaaka bagolo, mme ba ne ba le bannye fela.", "tn"); /* before: st */
+  L("Ba ne ba bua jwaloka baholo, empa ba ne ba le banyane feela.", "st");
+  L("Motse o mogolo o na le batho ba bantsi.", "tn");
+  L("Motse o moholo o na le batho ba bangata.", "st");
+}
+
 static void test_language_edges(void **st) {
   (void)st;
   osc_nlp_lang g;
@@ -505,6 +540,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sentiment_basic), cmocka_unit_test(test_sentiment_rules),
       cmocka_unit_test(test_sentiment_edge),  cmocka_unit_test(test_language), cmocka_unit_test(test_language_models), cmocka_unit_test(test_language_letters), cmocka_unit_test(test_language_edges),
+      cmocka_unit_test(test_language_african),
       cmocka_unit_test(test_entities),        cmocka_unit_test(test_keywords),
       cmocka_unit_test(test_summary),         cmocka_unit_test(test_segmentation),
       cmocka_unit_test(test_qa),              cmocka_unit_test(test_analyze_and_batch),
