@@ -454,7 +454,15 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   }
   /* the letters restrict the answer to lc: the deciding model's distribution conditioned on that */
   if (nlc && v.franc_tri > 0) pw = allowed > 0 ? pw / allowed : 1.0 / nlc;
-  /* Bokmål or Nynorsk: the word lists decide when they have a vote */
+  /* European groups (Scandinavian, Esperanto, Latin, Catalan, Czech/Slovak): function words decide when they
+   * outvote the answer */
+  double gshare;
+  const char *gx = nlp__group_decide(text, len, w, &gshare);
+  if (strcmp(gx, w)) {
+    w = gx;
+    pw = gshare; /* the votes' share (above 1/2): the model's distribution favoured the former answer */
+  }
+  /* Bokmål or Nynorsk: the word lists and the grammar markers decide when they have a vote */
   int vnb, vnn;
   if ((!strcmp(w, "nb") || !strcmp(w, "nn")) && nlp__norwegian_votes(nlp, text, len, &vnb, &vnn) && vnb != vnn) {
     const char *x = vnb > vnn ? "nb" : "nn";
