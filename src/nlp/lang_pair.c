@@ -353,6 +353,27 @@ static const char *const CSK_OTHER[] = {"se", "sa", "jen", "te", "ki", "ko", "ng
                                         "ho", "le", "ya", "ba", "ke", "tse", "kaj", "estas", "la", "de", "en", "the",
                                         "of", "and", "is", "in", "ar", "agus", NULL};
 
+/* Russian against the Cyrillic languages franc and eld take its short lines for: ы э ё (no Bulgarian, Macedonian
+ * or Ukrainian word has them) and что/это/как/меня/уже/был; Bulgarian ъ, от/във/със/ще/са/това/които; Macedonian
+ * ѓ ќ ѕ ј љ њ џ, од/во/со/ова/кој/што/ќе; Ukrainian і ї є ґ, що/це/як/він/також/вже */
+static const char *const RU_RU[] = {"*ы*", "*э*", "*ё*", "что", "это", "как", "меня", "тебя", "мне", "его", "её",
+                                    "уже", "надо", "был", "была", "было", "были", "он", "она", "они", "же", "ещё",
+                                    NULL};
+static const char *const RU_BG[] = {"*ъ*", "от", "във", "със", "ще", "са", "това", "тази", "този", "които", "който",
+                                    "която", "което", "към", "след", "обаче", "няма", "какво", "защото", "трябва",
+                                    "е", "се", "да", NULL};
+static const char *const RU_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ*", "*џ*", "од", "во", "со", "ова", "оваа",
+                                    "кој", "која", "кое", "кои", "што", "ќе", "биле", "нема", "е", "се", "да", NULL};
+static const char *const RU_UK[] = {"*і*", "*ї*", "*є*", "*ґ*", "що", "це", "як", "та", "він", "вона", "вони",
+                                    "також", "але", "вже", "треба", "чи", "щоб", "від", NULL};
+/* Bulgarian against Macedonian: Macedonian writes none of ъ щ я ю й ь (it has ј for й) and Bulgarian none of
+ * ѓ ќ ѕ ј љ њ џ; Bulgarian от/в/с/във/със/ще/са/това/който against Macedonian од/во/со/ова/кој/што/ќе */
+static const char *const BG_BG[] = {"*ъ*", "*щ*", "*я*", "*ю*", "*й*", "*ь*", "от", "във", "със", "ще", "са", "това",
+                                    "тази", "този", "които", "който", "която", "което", "към", "след", "обаче", "няма",
+                                    "какво", "защото", "трябва", "в", "с", NULL};
+static const char *const BG_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ*", "*џ*", "од", "во", "со", "ова", "оваа",
+                                    "овој", "кој", "која", "кое", "кои", "што", "ќе", "биле", "нема", NULL};
+
 static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
     {GROUP_PIVOT, {"eo", "es", "pt", "it", "ca", "fr"}, {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR}, {NULL}},
@@ -365,6 +386,8 @@ static const group_rule GROUP_RULES[] = {
       CSK_OTHER, CSK_OTHER, CSK_OTHER},
      {"sk"}},
     {GROUP_VOTE, {"cs", "sk"}, {CS_CS, CS_SK}, {NULL}},
+    {GROUP_INTO, {"ru", "bg", "mk", "uk"}, {RU_RU, RU_BG, RU_MK, RU_UK}, {NULL}},
+    {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}},
 };
 
 const char *nlp__group_decide(const char *text, size_t len, const char *best, double *share) {

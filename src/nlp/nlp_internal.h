@@ -141,8 +141,8 @@ int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *
 /** Close pairs (zu/xh, sr/mk, tn/st) told apart by function words: when best is one of a pair and the words vote for
  *  one side, returns that side's code (*share: its share of the votes, Laplace-smoothed); otherwise best. */
 const char *nlp__pair_decide(const char *text, size_t len, const char *best, double *share);
-/** European groups (da/nb/nn/sv, eo and la against the Romance languages, ca/es, cs/sk against the languages franc
- *  takes them for) told apart by function words, endings and letters: when best is a member and the words outvote
+/** European groups (da/nb/nn/sv, eo and la against the Romance languages, ca/es, cs/sk and ru against the languages
+ *  franc or eld take them for, bg/mk) told apart by function words, endings and letters: when best is a member and the words outvote
  *  it, returns the member they choose (*share: the product of the Laplace-smoothed vote shares); otherwise best. */
 const char *nlp__group_decide(const char *text, size_t len, const char *best, double *share);
 
