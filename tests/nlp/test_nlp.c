@@ -173,6 +173,13 @@ static void test_language_models(void **st) {
     L("Ak mate zaujem, napiste nam.", "sk");                       /* bs: Slovak ak */
     L("Bola som doma a cakala som na teba.", "sk");                /* st: bola, som */
   }
+  L("Надо ехать.", "ru");                     /* uk: надо */
+  L("Свободни сме в свободна страна.", "bg"); /* mk: Bulgarian в (Macedonian во) */
+  L("Пресата е свободна в страната.", "bg");  /* mk */
+  /* Latin menus and bylines before Urdu or Hindi text: the part in the script of its own is identified alone */
+  L("Read More Politics Latest News from Multan (Punjab) in Urdu: لاہور میں موسم خوشگوار رہا اور بارش", "ur");
+  L("Home Latest Business News from Kolkata in Hindi: दिल्ली में बारिश हुई और मौसम अच्छा", "hi");
+  L("The Arabic word كتاب means book.", "en"); /* a word in another script does not decide */
   /* the profile languages keep their answers */
   L("The quick brown fox jumps over the lazy dog while the children watch.", "en");
   L("Die Katze schläft auf dem Sofa, weil es draußen regnet und kalt ist.", "de");
