@@ -550,9 +550,9 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   } else if (share < 1.0) {
     pw = pw * share / (pw * share + (1 - pw) * (1 - share));
   }
-  /* European groups (Scandinavian, Esperanto, Latin, Catalan, Czech/Slovak, Russian, Bulgarian): function words
-   * decide when they outvote the answer (after the pairs: Serbian answered Macedonian goes back to Serbian before
-   * Bulgarian is considered) */
+  /* European groups (Scandinavian, Esperanto, Latin, Catalan, Czech/Slovak, Russian, Bulgarian, Mongolian):
+   * function words decide when they outvote the answer (after the pairs: Serbian answered Macedonian goes back
+   * to Serbian before Bulgarian is considered) */
   double gshare;
   const char *gx = nlp__group_decide(text, len, w, &gshare);
   if (strcmp(gx, w)) {

@@ -374,6 +374,18 @@ static const char *const BG_BG[] = {"*ъ*", "*щ*", "*я*", "*ю*", "*й*", "*ь
 static const char *const BG_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ*", "*џ*", "од", "во", "со", "ова", "оваа",
                                     "овој", "кој", "која", "кое", "кои", "што", "ќе", "биле", "нема", NULL};
 
+/* Mongolian (Cyrillic) against Russian and Ukrainian, which it is taken for when it is written with Ukrainian ї є
+ * in place of ү ө (an old 8-bit encoding): its particles нь/юм/гэж/бол, байна/байгаа/байсан, энэ/тэр/нэг and the
+ * case and plural endings -ийн, -ийг/-ыг, -аар/-ээр, -ууд/-үүд; the others by function words only (their letters
+ * ы э ї є occur in such text) */
+static const char *const MN_MN[] = {"нь", "юм", "байна", "бол", "болон", "гэж", "гэх", "энэ", "тэр", "нэг", "бөгөөд",
+                                    "байгаа", "байсан", "*ийн", "*ууд", "*үүд", "*аар", "*ээр", "*ийг", "*ыг", NULL};
+static const char *const MN_RU[] = {"что", "это", "как", "меня", "тебя", "мне", "его", "её", "уже", "надо", "был",
+                                    "была", "было", "были", "он", "она", "они", "же", "ещё", "и", "в", "на", "с", "не",
+                                    NULL};
+static const char *const MN_UK[] = {"що", "це", "як", "та", "він", "вона", "вони", "також", "але", "вже", "треба",
+                                    "чи", "щоб", "від", "і", "в", "на", "з", "не", NULL};
+
 static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
     {GROUP_PIVOT, {"eo", "es", "pt", "it", "ca", "fr"}, {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR}, {NULL}},
@@ -388,6 +400,7 @@ static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"cs", "sk"}, {CS_CS, CS_SK}, {NULL}},
     {GROUP_INTO, {"ru", "bg", "mk", "uk"}, {RU_RU, RU_BG, RU_MK, RU_UK}, {NULL}},
     {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}},
+    {GROUP_INTO, {"mn", "ru", "uk"}, {MN_MN, MN_RU, MN_UK}, {NULL}},
 };
 
 const char *nlp__group_decide(const char *text, size_t len, const char *best, double *share) {

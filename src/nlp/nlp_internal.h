@@ -142,7 +142,7 @@ int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *
  *  one side, returns that side's code (*share: its share of the votes, Laplace-smoothed); otherwise best. */
 const char *nlp__pair_decide(const char *text, size_t len, const char *best, double *share);
 /** European groups (da/nb/nn/sv, eo and la against the Romance languages, ca/es, cs/sk and ru against the languages
- *  franc or eld take them for, bg/mk) told apart by function words, endings and letters: when best is a member and the words outvote
+ *  franc or eld take them for, bg/mk, mn against ru/uk) told apart by function words, endings and letters: when best is a member and the words outvote
  *  it, returns the member they choose (*share: the product of the Laplace-smoothed vote shares); otherwise best. */
 const char *nlp__group_decide(const char *text, size_t len, const char *best, double *share);
 

@@ -176,6 +176,10 @@ static void test_language_models(void **st) {
   L("Надо ехать.", "ru");                     /* uk: надо */
   L("Свободни сме в свободна страна.", "bg"); /* mk: Bulgarian в (Macedonian во) */
   L("Пресата е свободна в страната.", "bg");  /* mk */
+  if (knows("mn")) {
+    L("Энэ бол їнэхєєр сайхан єдєр юм.", "mn"); /* ї є for ү ө (an old encoding): uk without the rule */
+    L("Хїмїїс хотын тєвд ирсэн байна.", "mn");
+  }
   /* Latin menus and bylines before Urdu or Hindi text: the part in the script of its own is identified alone */
   L("Read More Politics Latest News from Multan (Punjab) in Urdu: لاہور میں موسم خوشگوار رہا اور بارش", "ur");
   L("Home Latest Business News from Kolkata in Hindi: दिल्ली में बारिश हुई और मौसम अच्छा", "hi");
