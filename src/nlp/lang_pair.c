@@ -14,6 +14,8 @@
  * order, to $R/lang/no-forms.txt, which is searched in place (one buffer, one
  * offset a word).
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,7 +247,7 @@ const char *nlp__pair_decide(const char *text, size_t len, const char *best, dou
  */
 enum { GROUP_VOTE, GROUP_PIVOT, GROUP_INTO };
 #define GROUP_MAX_LANGS 14
-#define GROUP_MAX_BYTES 1024
+#define GROUP_MAX_BYTES 512
 
 typedef struct group_rule {
   int mode;
@@ -308,8 +310,6 @@ static const char *const LA_FR[] = {"le", "les", "des", "du", "une", "dans", "po
                                     "et", "est", "qui", "non", NULL};
 static const char *const LA_CA[] = {"els", "amb", "però", "perquè", "és", "i", "dels", "també", "molt", "són", "que",
                                     "una", "per", "el", "del", "les", "et", NULL};
-static const char *const LA_EN[] = {"the", "of", "and", "to", "is", "was", "for", "that", "with", "by", "from", "this",
-                                    "are", "on", "as", "in", NULL};
 
 /* Catalan against Spanish: els, amb, però, perquè, és, aquest, seva, molt, fins, pel, the elided l' d', -ció,
  * -tat, ny; Spanish los, las, y, pero, porque, está, más, muy, hay, -ción, -dad, ñ */
@@ -389,8 +389,7 @@ static const char *const MN_UK[] = {"що", "це", "як", "та", "він", "�
 static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
     {GROUP_PIVOT, {"eo", "es", "pt", "it", "ca", "fr"}, {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR}, {NULL}},
-    {GROUP_PIVOT, {"la", "it", "pt", "ro", "es", "fr", "ca", "en"}, {LA_LA, LA_IT, EO_PT, LA_RO, LA_ES, LA_FR, LA_CA, LA_EN},
-     {NULL}},
+    {GROUP_PIVOT, {"la", "it", "pt", "ro", "es", "fr", "ca"}, {LA_LA, LA_IT, EO_PT, LA_RO, LA_ES, LA_FR, LA_CA}, {NULL}},
     {GROUP_VOTE, {"ca", "es"}, {CA_CA, CA_ES}, {NULL}},
     {GROUP_INTO,
      {"cs", "bs", "hr", "sl", "pl", "mi", "st", "tn", "sn", "eo", "ga", "lt", "lv"},
@@ -403,24 +402,103 @@ static const group_rule GROUP_RULES[] = {
     {GROUP_INTO, {"mn", "ru", "uk"}, {MN_MN, MN_RU, MN_UK}, {NULL}},
 };
 
+/* The words of all groups in one hash table, built once: a word's entry holds, per rule, the members whose list
+ * has it (bit k: member k), so that a text's words are looked up once, not compared with every list.  The
+ * entries with a '*' (endings, parts) are kept per rule and member and tried one by one (at most a few each). */
+#define GROUP_HASH_SIZE 2048 /* power of two; about 900 distinct words */
+#define GROUP_MAX_AFFIX 16
+#define GROUP_MAX_WORDS 96
+#define GROUP_WORD_CAP 48
+
+typedef struct group_word {
+  const char *w; /* NULL: empty slot */
+  size_t wl;
+  uint16_t mask[OSC_ARRAY_LEN(GROUP_RULES)];
+} group_word;
+
+static group_word g_words[GROUP_HASH_SIZE];
+static const char *g_affix[OSC_ARRAY_LEN(GROUP_RULES)][GROUP_MAX_LANGS][GROUP_MAX_AFFIX];
+static uint8_t g_naffix[OSC_ARRAY_LEN(GROUP_RULES)][GROUP_MAX_LANGS];
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static size_t group_hash(const char *w, size_t wl) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < wl; i++) h = (h ^ (uint8_t)w[i]) * 16777619u;
+  return h & (GROUP_HASH_SIZE - 1);
+}
+
+/* the slot of w: its entry, or the empty slot where it goes (the table never fills: see GROUP_HASH_SIZE) */
+static group_word *group_slot(const char *w, size_t wl) {
+  size_t h = group_hash(w, wl);
+  for (size_t probe = 0; probe < GROUP_HASH_SIZE; probe++, h = (h + 1) & (GROUP_HASH_SIZE - 1)) {
+    group_word *e = &g_words[h];
+    if (!e->w || (e->wl == wl && !memcmp(e->w, w, wl))) return e;
+  }
+  return NULL;
+}
+
+static void group_init(void) {
+  for (size_t r = 0; r < OSC_ARRAY_LEN(GROUP_RULES); r++)
+    for (size_t k = 0; k < GROUP_MAX_LANGS && GROUP_RULES[r].lang[k]; k++)
+      for (const char *const *l = GROUP_RULES[r].words[k]; *l; l++) {
+        size_t el = strlen(*l);
+        if (strchr(*l, '*')) {
+          if (g_naffix[r][k] < GROUP_MAX_AFFIX) g_affix[r][k][g_naffix[r][k]++] = *l;
+          continue;
+        }
+        group_word *e = group_slot(*l, el);
+        if (!e) continue;
+        e->w = *l;
+        e->wl = el;
+        e->mask[r] |= (uint16_t)(1u << k);
+      }
+}
+
+/* the members of rule r whose endings or parts w (length wl) matches, as bits */
+static unsigned group_affix(size_t r, size_t n, const char *w, size_t wl) {
+  unsigned bits = 0;
+  for (size_t k = 0; k < n; k++) {
+    const char *one[2] = {NULL, NULL};
+    for (uint8_t a = 0; a < g_naffix[r][k] && !(bits & (1u << k)); a++) {
+      one[0] = g_affix[r][k][a];
+      if (in_list(one, w, wl)) bits |= 1u << k;
+    }
+  }
+  return bits;
+}
+
 const char *nlp__group_decide(const char *text, size_t len, const char *best, double *share) {
   if (share) *share = 1.0;
   if (!best) return best;
   if (len > GROUP_MAX_BYTES) len = GROUP_MAX_BYTES;
+  /* the text's words, read once when a rule first applies */
+  char words[GROUP_MAX_WORDS][GROUP_WORD_CAP];
+  size_t wlen[GROUP_MAX_WORDS];
+  const group_word *hit[GROUP_MAX_WORDS];
+  int nwords = -1;
   for (size_t r = 0; r < OSC_ARRAY_LEN(GROUP_RULES); r++) {
     const group_rule *g = &GROUP_RULES[r];
     size_t n = 0, cur = GROUP_MAX_LANGS;
     for (; n < GROUP_MAX_LANGS && g->lang[n]; n++)
       if (cur == GROUP_MAX_LANGS && (!strcmp(g->lang[n], best) || (g->also[n] && !strcmp(g->also[n], best)))) cur = n;
     if (cur == GROUP_MAX_LANGS) continue;
+    if (nwords < 0) {
+      pthread_once(&g_once, group_init);
+      nwords = 0;
+      size_t i = 0;
+      int wl;
+      while (nwords < GROUP_MAX_WORDS && (wl = next_word(text, len, &i, words[nwords], GROUP_WORD_CAP)) >= 0) {
+        if (!wl) continue;
+        wlen[nwords] = (size_t)wl;
+        const group_word *e = group_slot(words[nwords], (size_t)wl);
+        hit[nwords++] = e && e->w ? e : NULL;
+      }
+    }
     int v[GROUP_MAX_LANGS] = {0};
-    char w[128];
-    size_t i = 0;
-    int wl;
-    while ((wl = next_word(text, len, &i, w, sizeof w)) >= 0) {
-      if (!wl) continue;
-      for (size_t k = 0; k < n; k++)
-        if (in_list(g->words[k], w, (size_t)wl)) v[k]++;
+    for (int q = 0; q < nwords; q++) {
+      unsigned bits = hit[q] ? hit[q]->mask[r] : 0;
+      bits |= group_affix(r, n, words[q], wlen[q]);
+      for (size_t k = 0; k < n; k++) v[k] += (bits >> k) & 1;
     }
     size_t to = cur;
     if (g->mode == GROUP_INTO || (g->mode == GROUP_PIVOT && cur != 0)) {
