@@ -312,14 +312,15 @@ static const char *const LA_CA[] = {"els", "amb", "però", "perquè", "és", "i"
                                     "una", "per", "el", "del", "les", "et", NULL};
 
 /* Catalan against Spanish: els, amb, però, perquè, és, aquest, seva, molt, fins, pel, the elided l' d', -ció,
- * -tat, ny; Spanish los, las, y, pero, porque, está, más, muy, hay, -ción, -dad, ñ */
+ * -tat, ny; Spanish los, las, y, pero, porque, está, más, muy, hay, -ción, -dad, ñ (not "desde": Catalan web
+ * text writes it for "des de") */
 static const char *const CA_CA[] = {"els", "amb", "però", "perquè", "és", "dels", "seva", "seu", "seus", "aquest",
                                     "aquesta", "aquests", "també", "molt", "fins", "són", "pel", "pels", "i", "l",
                                     "d", "*ció", "*cions", "*ny*", "*tat", "*tats", "hi", "ho", NULL};
 static const char *const CA_ES[] = {"los", "las", "y", "pero", "porque", "está", "están", "más", "muy", "también", "ya",
                                     "hay", "fue", "cuando", "donde", "sin", "hasta", "sus", "su", "con", "como", "para",
                                     "por", "*ción", "*ciones", "*ñ*", "*dad", "*dades", "le", "mi", "esta", "este",
-                                    "son", "desde", NULL};
+                                    "son", NULL};
 
 /* Czech against Slovak: cs jsem/jsou/byl/jako/nebo/který/když/není/může/pro and ř ů ě; sk sa/som/bol/ako/alebo/
  * ktorý/keď/nie/len/pre/aj and ä ô ľ ĺ ŕ (with the spellings without diacritics common on the web) */
