@@ -18,10 +18,13 @@
  * against id), franc, which knows both, decides.  A language only franc knows
  * is answered when franc prefers it to that answer by FRANC_OVERRIDE
  * (AGREE_OVERRIDE when eld and NB agree).  Letters that only some of the
- * languages write (LANG_LETTERS) restrict the answer to them, and Bokmål
- * against Nynorsk goes to the hunspell-no word lists (lang_pair.c) when they
- * have a vote.  The confidence and the runners-up come from the deciding
- * model's distribution.
+ * languages write (LANG_LETTERS) restrict the answer to them; close pairs and
+ * groups of European languages are then told apart by function words
+ * (lang_pair.c), and Bokmål against Nynorsk goes to the hunspell-no word lists
+ * and grammar markers when they have a vote.  A mostly Latin text with a
+ * quarter of its letters in a script of its own (Urdu after an English menu)
+ * is identified on that part alone.  The confidence and the runners-up come
+ * from the deciding model's distribution.
  */
 #include <math.h>
 #include <stdio.h>

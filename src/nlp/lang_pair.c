@@ -12,7 +12,12 @@
  * so that forms both write, "arbeidet", "alle", are no longer votes), and
  * writes the forms only one standard has once, lower-cased, UTF-8 and in byte
  * order, to $R/lang/no-forms.txt, which is searched in place (one buffer, one
- * offset a word).
+ * offset a word).  The standards' grammar markers (ikkje/ikke, eg/jeg, -leg/-lig)
+ * count twice each.
+ *
+ * Also here: close pairs (zu/xh, sr/mk, tn/st) and groups of European languages
+ * (da/nb/nn/sv, eo and la against the Romance languages, ca/es, cs/sk, ru, bg/mk,
+ * mn) told apart by the function words, endings and letters of their grammars.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -418,7 +423,13 @@ typedef struct group_word {
 } group_word;
 
 static group_word g_words[GROUP_HASH_SIZE];
-static const char *g_affix[OSC_ARRAY_LEN(GROUP_RULES)][GROUP_MAX_LANGS][GROUP_MAX_AFFIX];
+typedef struct group_affix_ent {
+  const char *p; /* the entry without its '*' */
+  uint8_t pl;
+  uint8_t kind; /* 0 ending ("*suf"), 1 beginning ("pre*"), 2 part ("*in*") */
+} group_affix_ent;
+
+static group_affix_ent g_affix[OSC_ARRAY_LEN(GROUP_RULES)][GROUP_MAX_LANGS][GROUP_MAX_AFFIX];
 static uint8_t g_naffix[OSC_ARRAY_LEN(GROUP_RULES)][GROUP_MAX_LANGS];
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
@@ -444,7 +455,12 @@ static void group_init(void) {
       for (const char *const *l = GROUP_RULES[r].words[k]; *l; l++) {
         size_t el = strlen(*l);
         if (strchr(*l, '*')) {
-          if (g_naffix[r][k] < GROUP_MAX_AFFIX) g_affix[r][k][g_naffix[r][k]++] = *l;
+          if (g_naffix[r][k] >= GROUP_MAX_AFFIX || el < 2 || el > 64) continue;
+          group_affix_ent *a = &g_affix[r][k][g_naffix[r][k]++];
+          bool lead = (*l)[0] == '*', trail = (*l)[el - 1] == '*';
+          a->kind = lead && trail && el > 2 ? 2 : lead ? 0 : 1;
+          a->p = *l + (lead ? 1 : 0);
+          a->pl = (uint8_t)(el - (size_t)lead - (size_t)(trail && a->kind != 0));
           continue;
         }
         group_word *e = group_slot(*l, el);
@@ -455,16 +471,21 @@ static void group_init(void) {
       }
 }
 
-/* the members of rule r whose endings or parts w (length wl) matches, as bits */
+/* the members of rule r whose endings, beginnings or parts w (length wl) matches, as bits (in_list's rules:
+ * an ending or a beginning must leave at least one more byte) */
 static unsigned group_affix(size_t r, size_t n, const char *w, size_t wl) {
   unsigned bits = 0;
-  for (size_t k = 0; k < n; k++) {
-    const char *one[2] = {NULL, NULL};
-    for (uint8_t a = 0; a < g_naffix[r][k] && !(bits & (1u << k)); a++) {
-      one[0] = g_affix[r][k][a];
-      if (in_list(one, w, wl)) bits |= 1u << k;
+  for (size_t k = 0; k < n; k++)
+    for (uint8_t q = 0; q < g_naffix[r][k]; q++) {
+      const group_affix_ent *a = &g_affix[r][k][q];
+      bool hit = a->kind == 2   ? wl >= a->pl && memmem(w, wl, a->p, a->pl) != NULL
+                 : a->kind == 0 ? wl > a->pl && !memcmp(w + wl - a->pl, a->p, a->pl)
+                                : wl > a->pl && !memcmp(w, a->p, a->pl);
+      if (hit) {
+        bits |= 1u << k;
+        break;
+      }
     }
-  }
   return bits;
 }
 
