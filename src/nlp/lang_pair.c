@@ -411,7 +411,7 @@ static const group_rule GROUP_RULES[] = {
 /* The words of all groups in one hash table, built once: a word's entry holds, per rule, the members whose list
  * has it (bit k: member k), so that a text's words are looked up once, not compared with every list.  The
  * entries with a '*' (endings, parts) are kept per rule and member and tried one by one (at most a few each). */
-#define GROUP_HASH_SIZE 2048 /* power of two; about 900 distinct words */
+#define GROUP_HASH_SIZE 2048 /* power of two; about 410 distinct words */
 #define GROUP_MAX_AFFIX 16
 #define GROUP_MAX_WORDS 96
 #define GROUP_WORD_CAP 48
