@@ -19,11 +19,14 @@
  * is answered when franc prefers it to that answer by FRANC_OVERRIDE
  * (AGREE_OVERRIDE when eld and NB agree).  Letters that only some of the
  * languages write (LANG_LETTERS) restrict the answer to them; franc's Maori
- * needs a text whose words can be Maori (maori_possible).  Bokmål against
- * Nynorsk goes to the hunspell-no word lists (lang_pair.c) when they have a
- * vote; Yoruba written without its marks, and the close pairs (zu/xh, sr/mk,
- * tn/st), to function words and spellings (lang_pair.c).  The confidence
- * and the runners-up come from the deciding model's distribution.
+ * needs a text whose words can be Maori (maori_possible).  Yoruba written
+ * without its marks, the close pairs (zu/xh, sr/mk, tn/st, hr/bs, id/ms) and
+ * the groups of European languages are then told apart by function words
+ * and spellings (lang_pair.c), and Bokmål against Nynorsk goes to the
+ * hunspell-no word lists and grammar markers when they have a vote.  A mostly
+ * Latin text with a quarter of its letters in a script of its own (Urdu after
+ * an English menu) is identified on that part alone.  The confidence and the
+ * runners-up come from the deciding model's distribution.
  */
 #include <math.h>
 #include <stdio.h>
@@ -423,10 +426,97 @@ static void fill_top(osc_nlp_lang *out, const char *best, double p_best, const l
 #define FRANC_OVERRIDE 0.02 /* franc's lead over the others' answer needed to answer a language only it knows */
 #define AGREE_OVERRIDE 0.05 /* the same when eld and NB agree on their answer */
 
+/* scripts of their own (not Latin or Cyrillic) for the mixed-script rule: 1 + the row, 0 none */
+static const int32_t OTHER_SCRIPTS[][2] = {
+    {0x0370, 0x03FF}, /* Greek */
+    {0x0590, 0x05FF}, /* Hebrew */
+    {0x0600, 0x06FF}, /* Arabic (Arabic, Persian, Urdu) */
+    {0x0750, 0x077F}, /* Arabic Supplement */
+    {0xFB50, 0xFDFF}, /* Arabic presentation forms A */
+    {0xFE70, 0xFEFF}, /* Arabic presentation forms B */
+    {0x0900, 0x097F}, /* Devanagari */
+    {0x0980, 0x09FF}, /* Bengali */
+    {0x0A00, 0x0A7F}, /* Gurmukhi */
+    {0x0A80, 0x0AFF}, /* Gujarati */
+    {0x0B80, 0x0BFF}, /* Tamil */
+    {0x0C00, 0x0C7F}, /* Telugu */
+    {0x0C80, 0x0CFF}, /* Kannada */
+    {0x0D00, 0x0D7F}, /* Malayalam */
+    {0x0E00, 0x0E7F}, /* Thai */
+    {0x1100, 0x11FF}, /* Hangul Jamo */
+    {0xAC00, 0xD7AF}, /* Hangul syllables */
+    {0x3040, 0x30FF}, /* kana */
+    {0x4E00, 0x9FFF}, /* CJK ideographs */
+};
+
+static int other_script(int32_t cp) {
+  for (size_t r = 0; r < OSC_ARRAY_LEN(OTHER_SCRIPTS); r++)
+    if (cp >= OTHER_SCRIPTS[r][0] && cp <= OTHER_SCRIPTS[r][1]) {
+      /* the Arabic blocks are one script */
+      return r >= 2 && r <= 5 ? 3 : (int)r + 1;
+    }
+  return 0;
+}
+
+#define MIXED_MAX_BYTES 4096
+
+/* A text mostly in Latin letters with a large part (a quarter of its letters or more) in a script of its own:
+ * web pages in Urdu, Hindi or Persian carry English menus and bylines ("Read More Politics Latest News from ... in
+ * Urdu" before the Urdu headline), and the models read the Latin part as English or, franc, as Latin.  The part
+ * in that script is identified alone.  Returns false (out untouched) when no such script has a quarter of the
+ * letters or its part gives no answer. */
+static bool mixed_script(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
+  if (len > MIXED_MAX_BYTES) len = MIXED_MAX_BYTES;
+  size_t letters = 0, count[OSC_ARRAY_LEN(OTHER_SCRIPTS) + 1] = {0};
+  for (size_t i = 0; i < len;) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &cp);
+    if (a <= 0) {
+      i++;
+      continue;
+    }
+    i += (size_t)a;
+    if (!is_letter(cp)) continue;
+    letters++;
+    count[other_script(cp)]++;
+  }
+  size_t best = 1;
+  for (size_t k = 2; k < OSC_ARRAY_LEN(count); k++)
+    if (count[k] > count[best]) best = k;
+  if (!letters || count[best] * 4 < letters || count[best] == letters) return false;
+  char *part = malloc(len + 1);
+  if (!part) return false;
+  size_t n = 0;
+  for (size_t i = 0; i < len;) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &cp);
+    if (a <= 0) {
+      i++;
+      continue;
+    }
+    if ((size_t)other_script(cp) == best) {
+      memcpy(part + n, text + i, (size_t)a);
+      n += (size_t)a;
+    } else if (n && part[n - 1] != ' ') {
+      part[n++] = ' ';
+    }
+    i += (size_t)a;
+  }
+  osc_nlp_lang r;
+  nlp__language(nlp, part, n, &r);
+  free(part);
+  if (!strcmp(r.code, "und")) return false;
+  *out = r;
+  return true;
+}
+
 void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
   lang_obs ob;
   nb_language(nlp, text, len, out, &ob);
   if (ob.script || !ob.letters) return;
+  if (ob.latin + ob.cyrillic > 0 && (ob.letters - ob.latin - ob.cyrillic) * 4 >= ob.letters &&
+      mixed_script(nlp, text, len, out))
+    return;
   lang_views v;
   memset(&v, 0, sizeof v);
   if (nlp->have_eld) eld_view(nlp, text, len, &v);
@@ -522,16 +612,6 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   /* the letters restrict the answer to lc: the deciding model's distribution conditioned on that */
   if (nlc && v.franc_tri > 0) pw = allowed > 0 ? pw / allowed : 1.0 / nlc;
   if (yo_share < 1.0 && pw < yo_share) pw = yo_share;
-  /* Bokmål or Nynorsk: the word lists decide when they have a vote */
-  int vnb, vnn;
-  if ((!strcmp(w, "nb") || !strcmp(w, "nn")) && nlp__norwegian_votes(nlp, text, len, &vnb, &vnn) && vnb != vnn) {
-    const char *x = vnb > vnn ? "nb" : "nn";
-    double share = (double)((vnb > vnn ? vnb : vnn) + 1) / (double)(vnb + vnn + 2);
-    pw = pw * share;
-    if (strcmp(x, w)) {
-      w = x;
-    }
-  }
   /* Zulu or Xhosa, Serbian or Macedonian, Tswana or Sotho: distinctive function words decide when they have a vote */
   double share;
   const char *x = nlp__pair_decide(text, len, w, &share);
@@ -540,6 +620,21 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
     pw = pw * share;
   } else if (share < 1.0) {
     pw = pw * share / (pw * share + (1 - pw) * (1 - share));
+  }
+  /* European groups (Scandinavian, Esperanto, Latin, Catalan, Czech/Slovak, Russian, Bulgarian, Mongolian):
+   * function words decide when they outvote the answer (after the pairs: Serbian answered Macedonian goes back
+   * to Serbian before Bulgarian is considered) */
+  double gshare;
+  const char *gx = nlp__group_decide(text, len, w, &gshare);
+  if (strcmp(gx, w)) {
+    w = gx;
+    pw = gshare; /* the votes' share (above 1/2): the model's distribution favoured the former answer */
+  }
+  /* Bokmål or Nynorsk: the word lists and the grammar markers decide when they have a vote */
+  int vnb, vnn;
+  if ((!strcmp(w, "nb") || !strcmp(w, "nn")) && nlp__norwegian_votes(nlp, text, len, &vnb, &vnn) && vnb != vnn) {
+    pw = pw * (double)((vnb > vnn ? vnb : vnn) + 1) / (double)(vnb + vnn + 2);
+    w = vnb > vnn ? "nb" : "nn";
   }
   char best[8];
   snprintf(best, sizeof best, "%s", w);

@@ -12,8 +12,15 @@
  * so that forms both write, "arbeidet", "alle", are no longer votes), and
  * writes the forms only one standard has once, lower-cased, UTF-8 and in byte
  * order, to $R/lang/no-forms.txt, which is searched in place (one buffer, one
- * offset a word).
+ * offset a word).  The standards' grammar markers (ikkje/ikke, eg/jeg, -leg/-lig)
+ * count twice each.
+ *
+ * Also here: close pairs (zu/xh, sr/mk, tn/st) and groups of European languages
+ * (da/nb/nn/sv, eo and la against the Romance languages, ca/es, cs/sk, ru, bg/mk,
+ * mn) told apart by the function words, endings and letters of their grammars.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,17 +123,40 @@ static int next_word(const char *text, size_t len, size_t *i, char *w, size_t ca
   return ok ? (int)wl : 0;
 }
 
+/* the grammar markers of the two standards (Norsk språkråd's rules, not the evaluation rows): pronouns, question
+ * words, function words and verb forms each standard writes and the other does not, and the adjective and noun
+ * suffixes -leg/-lig, -heit/-het; Nynorsk -arane (elevane) against Bokmål -ere/-erne.  Each counts NO_MARKER_WEIGHT
+ * dictionary votes: the dictionaries share many of these forms ("frå", "kva" and "ikke" are in both), and one
+ * marker is stronger evidence than one rare form.  Left out: "no" (nn now; also the .no of web addresses), "åt"
+ * (nb ate), "heim" (both), "også" and "gjennom" (both). */
+static const char *const NN_MARKERS[] = {
+    "ikkje", "eg", "kva", "kven", "korleis", "kvifor", "kor", "dei", "ho", "hennar", "deira", "deires", "dykk", "dykkar",
+    "me", "vere", "vore", "vart", "vert", "frå", "berre", "mykje", "noko", "nokon", "nokre", "sjølv", "òg", "då",
+    "desse", "fleire", "meir", "saman", "sjå", "hjå", "kjem", "seier", "gjer", "veit", "fekk", "gjekk", "ein", "eit",
+    "heile", "eigen", "eige", "eigne", "eiga", "sidan", "enno", "kvart", "ligg", "heng", "bur", "fyrste", "*leg",
+    "*lege", "*legare", "*legast", "*heit", "*heita", "*heiter", "*arane", NULL};
+static const char *const NB_MARKERS[] = {
+    "ikke", "jeg", "hva", "hvem", "hvordan", "hvorfor", "hvor", "hvis", "hvilken", "hvilke", "hvilket", "de", "hun",
+    "hennes", "deres", "dere", "være", "vært", "ble", "fra", "bare", "mye", "noe", "noen", "nå", "selv", "da", "disse",
+    "flere", "mer", "sammen", "se", "hos", "kommer", "sier", "gjør", "vet", "fikk", "gikk", "en", "et", "hele", "egen",
+    "eget", "egne", "siden", "ennå", "hver", "hvert", "*lig", "*lige", "*ligere", "*ligst", "*het", "*heten", "*heter",
+    NULL};
+#define NO_MARKER_WEIGHT 2
+
+static bool in_list(const char *const *l, const char *w, size_t wl);
+
 int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *nb, int *nn) {
   *nb = *nn = 0;
-  if (!nlp->have_no_words) return 0;
   char w[256];
   size_t i = 0;
   int wl;
   while ((wl = next_word(text, len, &i, w, sizeof w)) >= 0) {
     if (!wl) continue;
-    int which = no_lookup(nlp, w, (size_t)wl);
+    int which = nlp->have_no_words ? no_lookup(nlp, w, (size_t)wl) : 0;
     if (which == 1) (*nb)++;
     else if (which == 2) (*nn)++;
+    if (in_list(NB_MARKERS, w, (size_t)wl)) *nb += NO_MARKER_WEIGHT;
+    if (in_list(NN_MARKERS, w, (size_t)wl)) *nn += NO_MARKER_WEIGHT;
   }
   return *nb + *nn;
 }
@@ -150,7 +180,7 @@ int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *
 typedef struct pair_rule {
   const char *lang[2];
   const char *const *words[2]; /* NULL-terminated; "w" the word, "pre*" a longer word starting so, "*suf" ending so,
-                                  "*mid*" a longer word that contains it */
+                                  "*in*" a word holding it */
   void (*extra)(const char *prev, const char *w, size_t wl, int v[2]); /* more votes from a word and the one
                                                                         * before it ("" at the start), or NULL */
 } pair_rule;
@@ -365,15 +395,15 @@ static const pair_rule PAIR_RULES[] = {
     {{"hr", "bs"}, {HR_WORDS, BS_WORDS}, hr_bs_extra},
 };
 
-/* w (length wl) matches a list entry: the word itself, a prefix ("pre*"), a suffix ("*suf") or an inner part
- * ("*mid*") of a longer word */
+/* w (length wl) matches a list entry: the word itself, a prefix ("pre*") or a suffix ("*suf") of a longer word, or
+ * a part of it ("*in*") */
 static bool in_list(const char *const *l, const char *w, size_t wl) {
   for (; *l; l++) {
     const char *e = *l;
     if (e[0] != '*' && e[0] != w[0]) continue; /* most entries fail on the first byte */
     size_t el = strlen(e);
     if (e[0] == '*' && el > 2 && e[el - 1] == '*') {
-      if (wl > el - 2 && memmem(w, wl, e + 1, el - 2)) return true;
+      if (memmem(w, wl, e + 1, el - 2)) return true;
     } else if (e[0] == '*') {
       if (wl > el - 1 && !memcmp(w + wl - (el - 1), e + 1, el - 1)) return true;
     } else if (e[el - 1] == '*') {
@@ -475,6 +505,315 @@ const char *nlp__yoruba_decide(const char *text, size_t len, const char *best, d
       if (share) *share = 2.0 / 3.0;
       return "yo";
     }
+  }
+  return best;
+}
+
+/*
+ * Groups of European languages the character models confuse (measured on the langid development rows; the words
+ * are the grammars' function words, standard spellings and endings, never words picked from evaluation rows).
+ * When the answer is a member, each member's words vote; a word in two lists votes for both, so shared words
+ * ("ikke" in Danish and Bokmål, "per" in Latin and Italian) are listed in both and cancel.  A member can stand for
+ * two codes (nb and nn, cs and sk): the answer stays as it is; a switch to it gives the first, and a later rule or
+ * the Norwegian word lists choose.  Three modes:
+ *  - GROUP_VOTE: the member with the most votes, when it is the only one with that many;
+ *  - GROUP_PIVOT: lang[0] against each other member: it takes the answer of a member it outvotes, and gives
+ *    its own answer to the member that outvotes it most by two votes (Latin against Romance: est/sunt/quod
+ *    against il/della);
+ *  - GROUP_INTO: only into lang[0] (Czech and Slovak texts that franc answers Bosnian, Maori or Sotho).
+ * Words are read from the first GROUP_MAX_BYTES bytes, as the models read the text's start.
+ */
+enum { GROUP_VOTE, GROUP_PIVOT, GROUP_INTO };
+#define GROUP_MAX_LANGS 14
+#define GROUP_MAX_BYTES 512
+
+typedef struct group_rule {
+  int mode;
+  const char *lang[GROUP_MAX_LANGS];
+  const char *const *words[GROUP_MAX_LANGS];
+  const char *also[GROUP_MAX_LANGS]; /* a second code the member stands for (nb: nn); a switch gives lang */
+} group_rule;
+
+/* Danish, Norwegian, Swedish: Swedish och/inte/jag/är/från and the letters ä ö (Danish and Norwegian write æ ø);
+ * Danish af/hvad/havde/mig/dig/os/nogle/noget/bliver/mellem/mod/op/ud and -hed; Norwegian meg/deg/seg/noe/noen/nå/
+ * ble/etter/mye, Nynorsk ikkje/eg, -sjon (Danish and Swedish -tion) */
+static const char *const SCAN_SV[] = {"och", "inte", "jag", "är", "från", "till", "också", "mycket", "någon", "något",
+                                      "några", "hade", "hon", "vad", "*ä*", "*ö*", "sig", "nu", "efter", "blev",
+                                      "*tion", "*tioner", "av", "ut", "mot", "oss", "*het", "*heten", NULL};
+static const char *const SCAN_DA[] = {"af", "hvad", "havde", "mig", "dig", "os", "nogle", "noget", "nogen", "sådan",
+                                      "bliver", "gør", "siger", "mellem", "mod", "op", "ud", "endnu", "igen", "meget",
+                                      "*hed", "*heden", "*heder", "sig", "nu", "efter", "blev", "*tion", "*tioner",
+                                      "ikke", "jeg", NULL};
+static const char *const SCAN_NO[] = {"opp", "meg", "deg", "seg", "noe", "noen", "nå", "ble", "blei", "etter", "mye",
+                                      "ikkje", "eg", "*sjon", "*sjonen", "*sjoner", "av", "ut", "mot", "oss", "*het",
+                                      "*heten", "ikke", "jeg", NULL};
+
+/* Esperanto against the Romance languages it is taken for: its correlatives (tiu, kiu, kio, kiam, kiel), kaj,
+ * estis, pri, kun, ĉu, ankaŭ, ĉar, the plural -oj/-ojn and the x-system spellings (cx, gx, sx, jx, aux for ĉ ĝ ŝ
+ * ĵ aŭ); Spanish "estas"/"estos" are Esperanto verb forms too */
+static const char *const EO_EO[] = {"kaj", "estas", "estis", "estos", "ŝi", "ili", "tiu", "tiuj", "kiu", "kiuj",
+                                    "kio", "kion", "kiam", "kiel", "tio", "tion", "pri", "kun", "ĉu", "cxu", "ankaŭ",
+                                    "ankaux", "sed", "pli", "nur", "ĉar", "cxar", "havas", "povas", "iom", "jam",
+                                    "*oj", "*ojn", "*ajn", "*cx*", "*gx*", "*sx*", "*jx*", "*aux*", "do", NULL};
+static const char *const EO_ES[] = {"los", "las", "y", "que", "pero", "porque", "está", "son", "más", "muy", "también",
+                                    "ya", "hay", "fue", "cuando", "donde", "sin", "hasta", "sus", "con", "como", "para",
+                                    "una", "*ción", "*ciones", "*ñ*", "estas", "estos", NULL};
+static const char *const EO_PT[] = {"os", "do", "dos", "das", "em", "não", "um", "uma", "com", "é", "são", "ao",
+                                    "também", "foi", "muito", "já", "*ção", "*ções", "*ã*", "*õ*", "que", "para",
+                                    "como", NULL};
+static const char *const EO_IT[] = {"il", "della", "delle", "degli", "nel", "nella", "che", "di", "sono", "è", "anche",
+                                    "questo", "più", "gli", "una", "per", "con", "non", NULL};
+static const char *const EO_CA[] = {"els", "amb", "però", "perquè", "és", "i", "dels", "també", "molt", "són", "que",
+                                    "una", "per", NULL};
+static const char *const EO_FR[] = {"le", "les", "des", "du", "et", "est", "une", "dans", "pour", "avec", "pas", "ce",
+                                    "qui", "que", "il", "aux", "*aux", NULL};
+
+/* Latin against the languages it is taken for: est/sunt/erat/fuit/esse, sed, quae/quod/ut/enim/autem/atque, the
+ * genitive plurals -orum/-arum and the ablative -ibus (Latin has no articles); the others' articles and function
+ * words; Italian "ad", "non", "in", "esse", "anno" and Romanian "sunt", "cum" are Latin words too */
+static const char *const LA_LA[] = {"vel", "quoque", "quidem", "hic", "haec", "hoc", "eum", "eam", "per", "est", "sunt",
+                                    "erat", "erant", "fuit", "esse", "sed", "quae", "quod", "ut", "enim", "autem",
+                                    "atque", "ab", "eius", "etiam", "apud", "sive", "nec", "neque", "ac", "ubi", "quam",
+                                    "inter", "iam", "tamen", "*orum", "*arum", "*ibus", "cum", "ad", "non", "in", "et",
+                                    "qui", "anno", NULL};
+static const char *const LA_IT[] = {"il", "della", "delle", "degli", "dei", "nel", "nella", "che", "di", "sono", "è",
+                                    "anche", "questo", "più", "gli", "una", "per", "con", "ad", "non", "in", "qui",
+                                    "esse", "anno", "alla", "dal", NULL};
+static const char *const LA_RO[] = {"și", "şi", "fi", "în", "cu", "pe", "din", "este", "care", "mai", "pentru", "sau",
+                                    "ale", "lui", "acest", "această", "*ului", "*ilor", "sunt", "cum", "in", NULL};
+static const char *const LA_ES[] = {"el", "los", "las", "del", "y", "que", "pero", "porque", "está", "son", "más", "muy",
+                                    "también", "ya", "hay", "fue", "cuando", "donde", "sin", "hasta", "sus", "con",
+                                    "como", "para", "por", "una", "*ción", "*ciones", "*ñ*", NULL};
+static const char *const LA_FR[] = {"le", "les", "des", "du", "une", "dans", "pour", "avec", "pas", "ce", "il", "que",
+                                    "et", "est", "qui", "non", NULL};
+static const char *const LA_CA[] = {"els", "amb", "però", "perquè", "és", "i", "dels", "també", "molt", "són", "que",
+                                    "una", "per", "el", "del", "les", "et", NULL};
+
+/* Catalan against Spanish: els, amb, però, perquè, és, aquest, seva, molt, fins, pel, the elided l' d', -ció,
+ * -tat, ny; Spanish los, las, y, pero, porque, está, más, muy, hay, -ción, -dad, ñ (not "desde": Catalan web
+ * text writes it for "des de") */
+static const char *const CA_CA[] = {"els", "amb", "però", "perquè", "és", "dels", "seva", "seu", "seus", "aquest",
+                                    "aquesta", "aquests", "també", "molt", "fins", "són", "pel", "pels", "i", "l",
+                                    "d", "*ció", "*cions", "*ny*", "*tat", "*tats", "hi", "ho", NULL};
+static const char *const CA_ES[] = {"los", "las", "y", "pero", "porque", "está", "están", "más", "muy", "también", "ya",
+                                    "hay", "fue", "cuando", "donde", "sin", "hasta", "sus", "su", "con", "como", "para",
+                                    "por", "*ción", "*ciones", "*ñ*", "*dad", "*dades", "le", "mi", "esta", "este",
+                                    "son", NULL};
+
+/* Czech against Slovak: cs jsem/jsou/byl/jako/nebo/který/když/není/může/pro and ř ů ě; sk sa/som/bol/ako/alebo/
+ * ktorý/keď/nie/len/pre/aj and ä ô ľ ĺ ŕ (with the spellings without diacritics common on the web) */
+static const char *const CS_CS[] = {"se", "jsem", "jsou", "jsme", "jste", "jsi", "byl", "bylo", "byla", "byli", "jako",
+                                    "nebo", "který", "která", "které", "kteří", "kterou", "ktery", "ktera", "ktere",
+                                    "kteri", "když", "kdyz", "ještě", "jeste", "není", "neni", "mezi", "může", "muze",
+                                    "jen", "pro", "zde", "tedy", "vše", "vse", "*ř*", "*ů*", "*ě*", NULL};
+static const char *const CS_SK[] = {"sa", "som", "bol", "bola", "bolo", "boli", "ako", "alebo", "ktorý", "ktorá",
+                                    "ktoré", "ktorí", "ktorú", "ktory", "ktora", "ktore", "ktori", "ktoru", "keď",
+                                    "ked", "ešte", "este", "nie", "len", "pre", "aj", "ak", "tiež", "tiez", "veľmi",
+                                    "veľa", "vela", "možno", "mozno", "môže", "moze", "sme", "ste", "sú", "teda",
+                                    "medzi", "všetko", "vsetko", "*ä*", "*ô*", "*ľ*", "*ĺ*", "*ŕ*", NULL};
+/* the same words in one list (Czech or Slovak), against the languages franc answers for such texts: the South
+ * Slavic and Polish function words (and the ones they share with Czech or Slovak: se, sa, ako, jako, vse), and for
+ * the others their most common short words and se/sa/jen, which are Sotho, Irish or Esperanto words too */
+static const char *const CSK_CSK[] = {"se", "jsem", "jsou", "jsme", "jste", "jsi", "byl", "bylo", "byla", "byli",
+                                      "jako", "nebo", "který", "která", "které", "kteří", "kterou", "ktery", "ktera",
+                                      "ktere", "kteri", "když", "kdyz", "ještě", "jeste", "není", "neni", "mezi",
+                                      "může", "muze", "jen", "pro", "zde", "tedy", "vše", "vse", "*ř*", "*ů*", "*ě*",
+                                      "sa", "som", "bol", "bola", "bolo", "boli", "ako", "alebo", "ktorý", "ktorá",
+                                      "ktoré", "ktorí", "ktorú", "ktory", "ktora", "ktore", "ktori", "ktoru", "keď",
+                                      "ked", "ešte", "este", "nie", "len", "pre", "aj", "ak", "tiež", "tiez", "veľmi",
+                                      "veľa", "vela", "možno", "mozno", "môže", "moze", "sme", "ste", "sú", "teda",
+                                      "medzi", "všetko", "vsetko", "*ä*", "*ô*", "*ľ*", "*ĺ*", "*ŕ*", "že", NULL};
+static const char *const CSK_SLAV[] = {"se", "sa", "ako", "jako", "vse", "in", "so", "da", "ki", "kot", "ali", "tudi",
+                                       "pa", "bo", "še", "lahko", "bil", "bila", "bilo", "nie", "kao", "nije", "bio",
+                                       "što", "su", "ili", "koji", "koja", "koje", "će", "samo", "već", "još", "kako",
+                                       "ovo", "*ć*", "*đ*", "się", "jest", "w", "z", "czy", "przez", "jak", "tak",
+                                       "*ł*", "*ą*", "*ę*", "že", NULL};
+static const char *const CSK_OTHER[] = {"se", "sa", "jen", "te", "ki", "ko", "nga", "ka", "he", "kua", "me", "ai",
+                                        "ho", "le", "ya", "ba", "ke", "tse", "kaj", "estas", "la", "de", "en", "the",
+                                        "of", "and", "is", "in", "ar", "agus", NULL};
+
+/* Russian against the Cyrillic languages franc and eld take its short lines for: ы э ё (no Bulgarian, Macedonian
+ * or Ukrainian word has them) and что/это/как/меня/уже/был; Bulgarian ъ, от/във/със/ще/са/това/които; Macedonian
+ * ѓ ќ ѕ ј љ њ џ, од/во/со/ова/кој/што/ќе; Ukrainian і ї є ґ, що/це/як/він/також/вже */
+static const char *const RU_RU[] = {"*ы*", "*э*", "*ё*", "что", "это", "как", "меня", "тебя", "мне", "его", "её",
+                                    "уже", "надо", "был", "была", "было", "были", "он", "она", "они", "же", "ещё",
+                                    NULL};
+static const char *const RU_BG[] = {"*ъ*", "от", "във", "със", "ще", "са", "това", "тази", "този", "които", "който",
+                                    "която", "което", "към", "след", "обаче", "няма", "какво", "защото", "трябва",
+                                    "е", "се", "да", NULL};
+static const char *const RU_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ*", "*џ*", "од", "во", "со", "ова", "оваа",
+                                    "кој", "која", "кое", "кои", "што", "ќе", "биле", "нема", "е", "се", "да", NULL};
+static const char *const RU_UK[] = {"*і*", "*ї*", "*є*", "*ґ*", "що", "це", "як", "та", "він", "вона", "вони",
+                                    "також", "але", "вже", "треба", "чи", "щоб", "від", NULL};
+/* Bulgarian against Macedonian: Macedonian writes none of ъ щ я ю й ь (it has ј for й) and Bulgarian none of
+ * ѓ ќ ѕ ј љ њ џ; Bulgarian от/в/с/във/със/ще/са/това/който against Macedonian од/во/со/ова/кој/што/ќе */
+static const char *const BG_BG[] = {"*ъ*", "*щ*", "*я*", "*ю*", "*й*", "*ь*", "от", "във", "със", "ще", "са", "това",
+                                    "тази", "този", "които", "който", "която", "което", "към", "след", "обаче", "няма",
+                                    "какво", "защото", "трябва", "в", "с", NULL};
+static const char *const BG_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ*", "*џ*", "од", "во", "со", "ова", "оваа",
+                                    "овој", "кој", "која", "кое", "кои", "што", "ќе", "биле", "нема", NULL};
+
+/* Mongolian (Cyrillic) against Russian and Ukrainian, which it is taken for when it is written with Ukrainian ї є
+ * in place of ү ө (an old 8-bit encoding): its particles нь/юм/гэж/бол, байна/байгаа/байсан, энэ/тэр/нэг and the
+ * case and plural endings -ийн, -ийг/-ыг, -аар/-ээр, -ууд/-үүд; the others by function words only (their letters
+ * ы э ї є occur in such text) */
+static const char *const MN_MN[] = {"нь", "юм", "байна", "бол", "болон", "гэж", "гэх", "энэ", "тэр", "нэг", "бөгөөд",
+                                    "байгаа", "байсан", "*ийн", "*ууд", "*үүд", "*аар", "*ээр", "*ийг", "*ыг", NULL};
+static const char *const MN_RU[] = {"что", "это", "как", "меня", "тебя", "мне", "его", "её", "уже", "надо", "был",
+                                    "была", "было", "были", "он", "она", "они", "же", "ещё", "и", "в", "на", "с", "не",
+                                    NULL};
+static const char *const MN_UK[] = {"що", "це", "як", "та", "він", "вона", "вони", "також", "але", "вже", "треба",
+                                    "чи", "щоб", "від", "і", "в", "на", "з", "не", NULL};
+
+static const group_rule GROUP_RULES[] = {
+    {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
+    {GROUP_PIVOT, {"eo", "es", "pt", "it", "ca", "fr"}, {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR}, {NULL}},
+    {GROUP_PIVOT, {"la", "it", "pt", "ro", "es", "fr", "ca"}, {LA_LA, LA_IT, EO_PT, LA_RO, LA_ES, LA_FR, LA_CA}, {NULL}},
+    {GROUP_VOTE, {"ca", "es"}, {CA_CA, CA_ES}, {NULL}},
+    {GROUP_INTO,
+     {"cs", "bs", "hr", "sl", "pl", "mi", "st", "tn", "sn", "eo", "ga", "lt", "lv"},
+     {CSK_CSK, CSK_SLAV, CSK_SLAV, CSK_SLAV, CSK_SLAV, CSK_OTHER, CSK_OTHER, CSK_OTHER, CSK_OTHER, CSK_OTHER,
+      CSK_OTHER, CSK_OTHER, CSK_OTHER},
+     {"sk"}},
+    {GROUP_VOTE, {"cs", "sk"}, {CS_CS, CS_SK}, {NULL}},
+    {GROUP_INTO, {"ru", "bg", "mk", "uk"}, {RU_RU, RU_BG, RU_MK, RU_UK}, {NULL}},
+    {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}},
+    {GROUP_INTO, {"mn", "ru", "uk"}, {MN_MN, MN_RU, MN_UK}, {NULL}},
+};
+
+/* The words of all groups in one hash table, built once: a word's entry holds, per rule, the members whose list
+ * has it (bit k: member k), so that a text's words are looked up once, not compared with every list.  The
+ * entries with a '*' (endings, parts) are kept per rule and member and tried one by one (at most a few each). */
+#define GROUP_HASH_SIZE 2048 /* power of two; about 410 distinct words */
+#define GROUP_MAX_AFFIX 16
+#define GROUP_MAX_WORDS 96
+#define GROUP_WORD_CAP 48
+
+typedef struct group_word {
+  const char *w; /* NULL: empty slot */
+  size_t wl;
+  uint16_t mask[OSC_ARRAY_LEN(GROUP_RULES)];
+} group_word;
+
+static group_word g_words[GROUP_HASH_SIZE];
+typedef struct group_affix_ent {
+  const char *p; /* the entry without its '*' */
+  uint8_t pl;
+  uint8_t kind; /* 0 ending ("*suf"), 1 beginning ("pre*"), 2 part ("*in*") */
+} group_affix_ent;
+
+static group_affix_ent g_affix[OSC_ARRAY_LEN(GROUP_RULES)][GROUP_MAX_LANGS][GROUP_MAX_AFFIX];
+static uint8_t g_naffix[OSC_ARRAY_LEN(GROUP_RULES)][GROUP_MAX_LANGS];
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static size_t group_hash(const char *w, size_t wl) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < wl; i++) h = (h ^ (uint8_t)w[i]) * 16777619u;
+  return h & (GROUP_HASH_SIZE - 1);
+}
+
+/* the slot of w: its entry, or the empty slot where it goes (the table never fills: see GROUP_HASH_SIZE) */
+static group_word *group_slot(const char *w, size_t wl) {
+  size_t h = group_hash(w, wl);
+  for (size_t probe = 0; probe < GROUP_HASH_SIZE; probe++, h = (h + 1) & (GROUP_HASH_SIZE - 1)) {
+    group_word *e = &g_words[h];
+    if (!e->w || (e->wl == wl && !memcmp(e->w, w, wl))) return e;
+  }
+  return NULL;
+}
+
+static void group_init(void) {
+  for (size_t r = 0; r < OSC_ARRAY_LEN(GROUP_RULES); r++)
+    for (size_t k = 0; k < GROUP_MAX_LANGS && GROUP_RULES[r].lang[k]; k++)
+      for (const char *const *l = GROUP_RULES[r].words[k]; *l; l++) {
+        size_t el = strlen(*l);
+        if (strchr(*l, '*')) {
+          if (g_naffix[r][k] >= GROUP_MAX_AFFIX || el < 2 || el > 64) continue;
+          group_affix_ent *a = &g_affix[r][k][g_naffix[r][k]++];
+          bool lead = (*l)[0] == '*', trail = (*l)[el - 1] == '*';
+          a->kind = lead && trail && el > 2 ? 2 : lead ? 0 : 1;
+          a->p = *l + (lead ? 1 : 0);
+          a->pl = (uint8_t)(el - (size_t)lead - (size_t)(trail && a->kind != 0));
+          continue;
+        }
+        group_word *e = group_slot(*l, el);
+        if (!e) continue;
+        e->w = *l;
+        e->wl = el;
+        e->mask[r] |= (uint16_t)(1u << k);
+      }
+}
+
+/* the members of rule r whose endings, beginnings or parts w (length wl) matches, as bits (in_list's rules:
+ * an ending or a beginning must leave at least one more byte) */
+static unsigned group_affix(size_t r, size_t n, const char *w, size_t wl) {
+  unsigned bits = 0;
+  for (size_t k = 0; k < n; k++)
+    for (uint8_t q = 0; q < g_naffix[r][k]; q++) {
+      const group_affix_ent *a = &g_affix[r][k][q];
+      bool hit = a->kind == 2   ? wl >= a->pl && memmem(w, wl, a->p, a->pl) != NULL
+                 : a->kind == 0 ? wl > a->pl && !memcmp(w + wl - a->pl, a->p, a->pl)
+                                : wl > a->pl && !memcmp(w, a->p, a->pl);
+      if (hit) {
+        bits |= 1u << k;
+        break;
+      }
+    }
+  return bits;
+}
+
+const char *nlp__group_decide(const char *text, size_t len, const char *best, double *share) {
+  if (share) *share = 1.0;
+  if (!best) return best;
+  if (len > GROUP_MAX_BYTES) len = GROUP_MAX_BYTES;
+  /* the text's words, read once when a rule first applies */
+  char words[GROUP_MAX_WORDS][GROUP_WORD_CAP];
+  size_t wlen[GROUP_MAX_WORDS];
+  const group_word *hit[GROUP_MAX_WORDS];
+  int nwords = -1;
+  for (size_t r = 0; r < OSC_ARRAY_LEN(GROUP_RULES); r++) {
+    const group_rule *g = &GROUP_RULES[r];
+    size_t n = 0, cur = GROUP_MAX_LANGS;
+    for (; n < GROUP_MAX_LANGS && g->lang[n]; n++)
+      if (cur == GROUP_MAX_LANGS && (!strcmp(g->lang[n], best) || (g->also[n] && !strcmp(g->also[n], best)))) cur = n;
+    if (cur == GROUP_MAX_LANGS) continue;
+    if (nwords < 0) {
+      pthread_once(&g_once, group_init);
+      nwords = 0;
+      size_t i = 0;
+      int wl;
+      while (nwords < GROUP_MAX_WORDS && (wl = next_word(text, len, &i, words[nwords], GROUP_WORD_CAP)) >= 0) {
+        if (!wl) continue;
+        wlen[nwords] = (size_t)wl;
+        const group_word *e = group_slot(words[nwords], (size_t)wl);
+        hit[nwords++] = e && e->w ? e : NULL;
+      }
+    }
+    int v[GROUP_MAX_LANGS] = {0};
+    for (int q = 0; q < nwords; q++) {
+      unsigned bits = hit[q] ? hit[q]->mask[r] : 0;
+      bits |= group_affix(r, n, words[q], wlen[q]);
+      for (size_t k = 0; k < n; k++) v[k] += (bits >> k) & 1;
+    }
+    size_t to = cur;
+    if (g->mode == GROUP_INTO || (g->mode == GROUP_PIVOT && cur != 0)) {
+      if (cur != 0 && v[0] > v[cur]) to = 0;
+    } else {
+      /* GROUP_VOTE, or the pivot's own answer: the member with the most votes, alone with that many */
+      size_t b = cur;
+      bool tie = false;
+      for (size_t k = 0; k < n; k++) {
+        if (k == cur || (g->mode == GROUP_PIVOT && k == 0)) continue;
+        if (v[k] > v[b]) b = k, tie = false;
+        else if (v[k] == v[b] && b != cur) tie = true;
+      }
+      /* the pivot gives its answer away only on a lead of two votes: one word of a short Latin or Esperanto
+       * text ("do", "in") is often a word of the others too */
+      if (b != cur && !tie && (g->mode != GROUP_PIVOT || v[b] >= v[cur] + 2)) to = b;
+    }
+    if (to == cur) continue;
+    if (share) *share *= (double)(v[to] + 1) / (double)(v[to] + v[cur] + 2);
+    best = g->lang[to];
   }
   return best;
 }

@@ -135,7 +135,8 @@ int nlp__franc_distance(const nlp_franc *f, const char *text, size_t len, int sc
 /* Bokmål/Nynorsk word lists (lang_pair.c, hunspell-no) */
 int nlp__load_norwegian(osc_nlp *nlp);
 void nlp__norwegian_release(osc_nlp *nlp);
-/** Counts the words of text found only in the nb or only in the nn dictionary; returns *nb + *nn. */
+/** Votes for Bokmål and Nynorsk: the words of text found only in the nb or only in the nn dictionary, plus the
+ *  standards' grammar markers (ikkje/ikke, eg/jeg, -leg/-lig, ...) twice each; returns *nb + *nn. */
 int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *nb, int *nn);
 /** Close pairs (zu/xh, sr/mk, tn/st) told apart by function words: when best is one of a pair and the words vote for
  *  one side, returns that side's code (*share: its share of the votes, Laplace-smoothed); otherwise best. */
@@ -144,6 +145,10 @@ const char *nlp__pair_decide(const char *text, size_t len, const char *best, dou
  *  eo, ga, bs, hr, sl) and two different words are Yoruba words or have "gb", returns "yo" (*share 2/3);
  *  otherwise best. */
 const char *nlp__yoruba_decide(const char *text, size_t len, const char *best, double *share);
+/** European groups (da/nb/nn/sv, eo and la against the Romance languages, ca/es, cs/sk and ru against the languages
+ *  franc or eld take them for, bg/mk, mn against ru/uk) told apart by function words, endings and letters: when best is a member and the words outvote
+ *  it, returns the member they choose (*share: the product of the Laplace-smoothed vote shares); otherwise best. */
+const char *nlp__group_decide(const char *text, size_t len, const char *best, double *share);
 
 struct osc_nlp_embedder;
 

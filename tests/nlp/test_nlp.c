@@ -168,6 +168,32 @@ static void test_language_models(void **st) {
     L("Eg veit ikkje kva dei skal gjere no, men ho seier at det er vanskeleg.", "nn");
     L("Jeg vet ikke hva de skal gjøre nå, men hun sier at det er vanskelig.", "nb");
   }
+  /* European groups (lang_pair.c): function words, endings and letters outvote the character models' answer
+   * (each of these is answered otherwise without the rules) */
+  if (knows("nn") && knows("eo") && knows("la")) {
+    L("Kona hans bur i byen, og ho kjem frå Bergen.", "nn");       /* nb: ho, kjem, frå are Nynorsk markers */
+    L("Det har han ikke sagt noget om.", "da");                    /* nn: noget is Danish (nb noe) */
+    L("Mi ne scias, kion fari nun.", "eo");                        /* it: kion */
+    L("Cxu vi parolas Esperanton?", "eo");                         /* it: the x-system spelling of ĉu */
+    L("Vi kiam venos al nia domo por la festo?", "eo");            /* es: kiam */
+    L("Villa non semper erat magna.", "la");                       /* it: erat against non (both) */
+    L("Hic liber a patre scriptus est.", "la");                    /* ro: hic, est */
+    L("Diplomat en educació social.", "ca");                       /* es: -ció */
+    L("Na teto strance najdete vse o nasem klubu.", "cs");         /* mi: Czech vse without its diacritic */
+    L("Ak mate zaujem, napiste nam.", "sk");                       /* bs: Slovak ak */
+    L("Bola som doma a cakala som na teba.", "sk");                /* st: bola, som */
+  }
+  L("Надо ехать.", "ru");                     /* uk: надо */
+  L("Свободни сме в свободна страна.", "bg"); /* mk: Bulgarian в (Macedonian во) */
+  L("Пресата е свободна в страната.", "bg");  /* mk */
+  if (knows("mn")) {
+    L("Энэ бол їнэхєєр сайхан єдєр юм.", "mn"); /* ї є for ү ө (an old encoding): uk without the rule */
+    L("Хїмїїс хотын тєвд ирсэн байна.", "mn");
+  }
+  /* Latin menus and bylines before Urdu or Hindi text: the part in the script of its own is identified alone */
+  L("Read More Politics Latest News from Multan (Punjab) in Urdu: لاہور میں موسم خوشگوار رہا اور بارش", "ur");
+  L("Home Latest Business News from Kolkata in Hindi: दिल्ली में बारिश हुई और मौसम अच्छा", "hi");
+  L("The Arabic word كتاب means book.", "en"); /* a word in another script does not decide */
   /* the profile languages keep their answers */
   L("The quick brown fox jumps over the lazy dog while the children watch.", "en");
   L("Die Katze schläft auf dem Sofa, weil es draußen regnet und kalt ist.", "de");
