@@ -179,7 +179,7 @@ static void test_language_models(void **st) {
     L("Villa non semper erat magna.", "la");                       /* it: erat against non (both) */
     L("Hic liber a patre scriptus est.", "la");                    /* ro: hic, est */
     L("Diplomat en educació social.", "ca");                       /* es: -ció */
-    L("Na teto strance najdete vse o nasem klubu.", "cs");         /* mi: Czech vse without its diacritic */
+    L("Na teto strance najdete vsechny informace o nasem klubu.", "cs"); /* Czech without its diacritics */
     L("Ak mate zaujem, napiste nam.", "sk");                       /* bs: Slovak ak */
     L("Bola som doma a cakala som na teba.", "sk");                /* st: bola, som */
   }
