@@ -1,9 +1,11 @@
 /*
  * server/server.c - `oscontent serve` on libmicrohttpd.
  *
- * Threads: MHD runs an epoll thread pool (server.threads, default the
- * usable CPUs, at least 2); every handler runs on one of those threads.
- * The calling thread opens the services, starts the daemon, then waits in
+ * Threads: server.threads workers (default the usable CPUs, at least 2),
+ * each running its own MHD daemon in MHD's external epoll mode, all
+ * accepting from one listening socket (see "workers" below for why not
+ * MHD's own thread pool); every handler runs on one of those threads.  The
+ * calling thread opens the services, starts the workers, then waits in
  * sigtimedwait() for SIGTERM/SIGINT (blocked in every thread, so the
  * signal is only ever taken here).
  *
@@ -15,9 +17,11 @@
  * queues it.  The completion callback frees the request and decrements the
  * in-flight count that graceful shutdown waits on.
  *
- * Shutdown: quiesce (stop accepting), wait until nothing is in flight or
+ * Shutdown: quiesce (every worker stops accepting; the listening socket
+ * closes with the last one, so new clients are refused at once instead of
+ * waiting in the backlog), wait until nothing is in flight or
  * server.shutdown_timeout passes (a second signal cuts the wait short),
- * stop the daemon, close the services in reverse order.
+ * stop the workers and their daemons, close the services in reverse order.
  *
  * MHD's URL unescaping is turned off: the router needs the raw path so that
  * %2F stays inside a parameter, and query values are decoded here on demand.
@@ -29,6 +33,8 @@
 #include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -37,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -118,9 +125,13 @@ static osc_middleware g_mw[MAX_MIDDLEWARE];
 static size_t g_nmw;
 static atomic_bool g_running;
 
+typedef struct worker worker;
+
 typedef struct server {
   osc_app *app;
-  struct MHD_Daemon *d;
+  worker *workers; /* server.threads of them */
+  unsigned nworkers;
+  atomic_int phase; /* PHASE_*: what the workers should be doing */
   int64_t max_body;
   atomic_int inflight;
   bool debug_routes;
@@ -910,6 +921,168 @@ static int load_tls(const osc_config *cfg, char **cert, char **key) {
   return OSC_OK;
 }
 
+/* ---- workers ----
+ * One MHD daemon per worker thread, in MHD's external epoll mode, driven by
+ * worker_main(); all accept from one listening socket, each daemon through
+ * its own duplicate of the descriptor.
+ *
+ * Why not MHD's own thread pool (MHD_USE_EPOLL_INTERNAL_THREAD with
+ * MHD_OPTION_THREAD_POOL_SIZE): its worker takes epoll events 128 at a time
+ * and, after a full batch, calls epoll_wait() again with the idle timeout.
+ * When exactly 128 * k events were ready, it sleeps there holding requests
+ * it has already taken off epoll, until some other event arrives or the
+ * nearest connection timeout (server.connection_timeout) passes; then its
+ * timeout sweep, which runs before those events are handled, closes every
+ * one of them that has been idle that long with the request unread, and the
+ * client sees its request go unanswered and the connection reset.
+ * (libmicrohttpd 0.9.75; the same loop is in 1.0.1.)  It shows under load,
+ * when events pile up while a worker waits for a CPU: twice in 55 runs of
+ * the 1000-connection test beside another test (ASan), 356 and 1 responses
+ * were lost.
+ * MHD_run() takes events with a zero timeout and handles them all; the
+ * waiting is done here, in poll() on the daemon's epoll descriptor, which
+ * says that events are ready without taking them. */
+
+enum { PHASE_RUN, PHASE_QUIESCE, PHASE_STOP };
+
+/* The longest a worker sleeps without an event.  Nothing needs the wake-up
+ * (MHD_get_timeout() gives the next connection timeout); it bounds what any
+ * other missed event could cost to a second instead of a connection timeout. */
+#define WORKER_WAIT_MAX_MS 1000
+
+/* Pending connections the kernel keeps for the workers to accept. */
+#define LISTEN_BACKLOG 1024
+
+struct worker {
+  server *s;
+  struct MHD_Daemon *d;
+  int epfd;   /* the daemon's epoll set */
+  int wakefd; /* eventfd: s->phase changed */
+  pthread_t th;
+  bool running; /* th was started */
+};
+
+static void *worker_main(void *arg) {
+  worker *w = arg;
+  bool quiesced = false;
+  pthread_setname_np(pthread_self(), "http-worker");
+  for (;;) {
+    int phase = atomic_load(&w->s->phase);
+    if (phase == PHASE_STOP) break;
+    if (phase == PHASE_QUIESCE && !quiesced) {
+      /* The daemon hands its listening descriptor back; closing it here
+       * means the socket closes as the last worker stops accepting. */
+      MHD_socket lfd = MHD_quiesce_daemon(w->d);
+      if (lfd != MHD_INVALID_SOCKET) close(lfd);
+      quiesced = true;
+    }
+    MHD_UNSIGNED_LONG_LONG wait_ms = WORKER_WAIT_MAX_MS;
+    if (MHD_get_timeout(w->d, &wait_ms) != MHD_YES || wait_ms > WORKER_WAIT_MAX_MS) wait_ms = WORKER_WAIT_MAX_MS;
+    struct pollfd pf[2] = {{.fd = w->epfd, .events = POLLIN}, {.fd = w->wakefd, .events = POLLIN}};
+    if (poll(pf, 2, (int)wait_ms) > 0 && (pf[1].revents & POLLIN)) {
+      uint64_t v;
+      ssize_t n = read(w->wakefd, &v, sizeof v);
+      (void)n;
+    }
+    MHD_run(w->d);
+  }
+  return NULL;
+}
+
+static void workers_set_phase(server *s, int phase) {
+  atomic_store(&s->phase, phase);
+  uint64_t one = 1;
+  for (unsigned i = 0; i < s->nworkers; i++) {
+    if (s->workers[i].wakefd < 0) continue;
+    /* adds to the counter; fails only if it would overflow, when the worker is awake anyway */
+    ssize_t n = write(s->workers[i].wakefd, &one, sizeof one);
+    (void)n;
+  }
+}
+
+/* Stops the threads, then the daemons (closing their connections). */
+static void workers_stop(server *s) {
+  if (!s->workers) return;
+  workers_set_phase(s, PHASE_STOP);
+  for (unsigned i = 0; i < s->nworkers; i++)
+    if (s->workers[i].running) pthread_join(s->workers[i].th, NULL);
+  for (unsigned i = 0; i < s->nworkers; i++) {
+    /* a daemon that was not quiesced closes its listening descriptor here */
+    if (s->workers[i].d) MHD_stop_daemon(s->workers[i].d);
+    if (s->workers[i].wakefd >= 0) close(s->workers[i].wakefd);
+  }
+  free(s->workers);
+  s->workers = NULL;
+  s->nworkers = 0;
+}
+
+/* Opens the socket the workers accept from. */
+static int listen_open(const struct sockaddr_storage *ss, socklen_t sl, const char *host, int port, int *out) {
+  int on = 1, e = 0;
+  int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+      (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) ||
+      bind(fd, (const struct sockaddr *)ss, sl) != 0 || listen(fd, LISTEN_BACKLOG) != 0)
+    e = errno;
+  if (e) {
+    if (fd >= 0) close(fd);
+    return osc_seterr(OSC_EIO, "cannot listen on %s:%d: %s", host, port,
+                      e == EADDRINUSE ? "address already in use" : strerror(e));
+  }
+  *out = fd;
+  return OSC_OK;
+}
+
+/* Starts n daemons on duplicates of lfd (lfd stays the caller's), then a
+ * thread for each.  The connection limit is shared out among them, as MHD
+ * does for its own pool.  On failure nothing is left running. */
+static int workers_start(server *s, unsigned n, int lfd, unsigned flags, unsigned max_conns, unsigned conn_timeout_s,
+                         struct MHD_OptionItem *tls_opts) {
+  s->workers = calloc(n, sizeof *s->workers);
+  if (!s->workers) return osc_seterr(OSC_ENOMEM, "out of memory");
+  s->nworkers = n;
+  atomic_store(&s->phase, PHASE_RUN);
+  for (unsigned i = 0; i < n; i++) s->workers[i].wakefd = -1;
+  int rc = OSC_OK;
+  for (unsigned i = 0; i < n && rc == OSC_OK; i++) {
+    worker *w = &s->workers[i];
+    w->s = s;
+    w->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    int dfd = fcntl(lfd, F_DUPFD_CLOEXEC, 0);
+    if (w->wakefd < 0 || dfd < 0) {
+      rc = osc_seterr(OSC_EIO, "cannot start HTTP worker %u: %s", i, strerror(errno));
+      if (dfd >= 0) close(dfd);
+      break;
+    }
+    unsigned limit = max_conns / n + (i < max_conns % n ? 1 : 0);
+    errno = 0;
+    /* On failure MHD may or may not have closed dfd already, so it is left
+     * alone: at worst one descriptor stays open until the process exits
+     * with this error. */
+    w->d = MHD_start_daemon(flags, 0, NULL, NULL, on_access, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+                            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)dfd, MHD_OPTION_CONNECTION_LIMIT, limit,
+                            MHD_OPTION_CONNECTION_TIMEOUT, conn_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                            CONN_POOL_BYTES, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL, MHD_OPTION_ARRAY, tls_opts,
+                            MHD_OPTION_END);
+    const union MHD_DaemonInfo *di = w->d ? MHD_get_daemon_info(w->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+    if (!di) {
+      int e = errno;
+      rc = osc_seterr(OSC_EIO, "libmicrohttpd refused to start (worker %u)%s%s", i, e ? ": " : "",
+                      e ? strerror(e) : "");
+      break;
+    }
+    w->epfd = di->epoll_fd;
+  }
+  for (unsigned i = 0; i < n && rc == OSC_OK; i++) {
+    int e = pthread_create(&s->workers[i].th, NULL, worker_main, &s->workers[i]);
+    if (e) rc = osc_seterr(OSC_EIO, "cannot start HTTP worker thread %u: %s", i, strerror(e));
+    else s->workers[i].running = true;
+  }
+  if (rc) workers_stop(s);
+  return rc;
+}
+
 int osc_server_run(osc_config *cfg) {
   osc_app app;
   memset(&app, 0, sizeof app);
@@ -924,11 +1097,11 @@ int osc_server_run(osc_config *cfg) {
   int port = (int)osc_config_int(cfg, "server.port");
   const char *port_file = osc_config_str(cfg, "server.port_file");
   int threads = (int)osc_config_int(cfg, "server.threads");
-  if (threads <= 0) threads = osc_cpu_count();
-  if (threads < 2) threads = 2;
+  if (threads <= 0) threads = osc_cpu_count() < 2 ? 2 : osc_cpu_count();
   int64_t shutdown_ms = osc_config_int(cfg, "server.shutdown_timeout");
   unsigned conn_timeout_s = (unsigned)((osc_config_int(cfg, "server.connection_timeout") + 999) / 1000);
   unsigned max_conns = raise_nofile((unsigned)osc_config_int(cfg, "server.max_connections"));
+  if (max_conns < (unsigned)threads) threads = (int)max_conns; /* every worker may hold a connection */
 
   struct sockaddr_storage ss;
   socklen_t sl = 0;
@@ -968,32 +1141,24 @@ int osc_server_run(osc_config *cfg) {
   rc = open_services(&app);
   if (rc) goto out_sig;
 
-  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
-  if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
-  if (tls_cert) flags |= MHD_USE_TLS;
-  atomic_store(&g_running, true);
-  s.d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_access, &s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT, max_conns,
-                         MHD_OPTION_CONNECTION_TIMEOUT, conn_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                         CONN_POOL_BYTES, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
-                         MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
-                         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
-  if (!s.d) {
-    int e = errno;
-    rc = osc_seterr(OSC_EIO, "cannot listen on %s:%d: %s", host, port,
-                    e == EADDRINUSE ? "address already in use" : e ? strerror(e) : "libmicrohttpd refused to start");
-    goto out_services;
-  }
-  const union MHD_DaemonInfo *di = MHD_get_daemon_info(s.d, MHD_DAEMON_INFO_LISTEN_FD);
+  int lfd = -1;
+  rc = listen_open(&ss, sl, host, port, &lfd);
+  if (rc) goto out_services;
   int bound = port;
-  if (di) {
+  {
     struct sockaddr_storage bs;
     socklen_t bl = sizeof bs;
-    if (getsockname(di->listen_fd, (struct sockaddr *)&bs, &bl) == 0)
+    if (getsockname(lfd, (struct sockaddr *)&bs, &bl) == 0)
       bound = ntohs(bs.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bs)->sin6_port
                                              : ((struct sockaddr_in *)&bs)->sin_port);
   }
+  unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+  if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+  if (tls_cert) flags |= MHD_USE_TLS;
+  atomic_store(&g_running, true);
+  rc = workers_start(&s, (unsigned)threads, lfd, flags, max_conns, conn_timeout_s, tls_opts);
+  close(lfd); /* each daemon holds its own duplicate */
+  if (rc) goto out_services;
   if (port_file && *port_file) {
     char txt[16];
     int n = snprintf(txt, sizeof txt, "%d\n", bound);
@@ -1023,7 +1188,7 @@ int osc_server_run(osc_config *cfg) {
     }
   }
   atomic_store(&app.stopping, true);
-  MHD_socket lfd = MHD_quiesce_daemon(s.d);
+  workers_set_phase(&s, PHASE_QUIESCE);
   uint64_t deadline = osc_now_ms() + (uint64_t)shutdown_ms;
   while (atomic_load(&s.inflight) > 0 && osc_now_ms() < deadline) {
     struct timespec ts = {0, 20 * 1000 * 1000};
@@ -1035,13 +1200,10 @@ int osc_server_run(osc_config *cfg) {
   }
   if (atomic_load(&s.inflight) > 0)
     OSC_WARN("server", "%d requests still in flight at shutdown", atomic_load(&s.inflight));
-  MHD_stop_daemon(s.d);
-  s.d = NULL;
-  if (lfd != MHD_INVALID_SOCKET) close(lfd);
   rc = OSC_OK;
-  OSC_INFO("server", "stopped");
 out_daemon:
-  if (s.d) MHD_stop_daemon(s.d);
+  workers_stop(&s);
+  if (!rc) OSC_INFO("server", "stopped");
 out_services:
   atomic_store(&g_running, false);
   {

@@ -56,7 +56,7 @@ typedef struct osc_test_server {
 
 /**
  * Starts `oscontent --data-dir DIR serve --port 0 --port-file DIR/port [extra...]`
- * and waits (up to 20 s) until GET /health answers.  If s->dir is set it is
+ * and waits (up to 60 s) until GET /health answers.  If s->dir is set it is
  * used as the data dir (and kept), else a temp dir is made.  extra may be NULL.
  * Environment entries "NAME=VALUE" in env (NULL-terminated, may be NULL) are
  * added for the child.  0 or -1.
