@@ -194,12 +194,7 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
   cps[n++] = ' ';
   for (size_t i = 0; i < len && n + 1 < cap;) {
     utf8proc_int32_t cp;
-    utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &cp);
-    if (a <= 0) {
-      i++;
-      continue;
-    }
-    i += (size_t)a;
+    if (!nlp__next_cp(text, len, &i, &cp)) continue;
     if (!is_letter(cp)) {
       if (cps[n - 1] != ' ') {
         cps[n++] = ' ';
@@ -470,12 +465,7 @@ static bool mixed_script(const osc_nlp *nlp, const char *text, size_t len, osc_n
   size_t letters = 0, count[OSC_ARRAY_LEN(OTHER_SCRIPTS) + 1] = {0};
   for (size_t i = 0; i < len;) {
     utf8proc_int32_t cp;
-    utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &cp);
-    if (a <= 0) {
-      i++;
-      continue;
-    }
-    i += (size_t)a;
+    if (!nlp__next_cp(text, len, &i, &cp)) continue;
     if (!is_letter(cp)) continue;
     letters++;
     count[other_script(cp)]++;

@@ -168,12 +168,7 @@ size_t nlp__eld_score(const nlp_eld *e, const char *text, size_t len, double *sc
   bool sep = false; /* the current run has a non-apostrophe */
   for (size_t i = 0; i < len && units < ELD_MAX_UNITS && n + 6 < OSC_ARRAY_LEN(cps);) {
     utf8proc_int32_t cp;
-    utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &cp);
-    if (a <= 0) {
-      i++;
-      continue;
-    }
-    i += (size_t)a;
+    if (!nlp__next_cp(text, len, &i, &cp)) continue;
     units += cp > 0xFFFF ? 2 : 1;
     if (!eld_letter(cp)) {
       if (eld_apostrophe(cp)) {

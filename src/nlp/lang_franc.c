@@ -193,12 +193,7 @@ int nlp__franc_distance(const nlp_franc *f, const char *text, size_t len, int sc
   cps[n++] = ' ';
   for (size_t i = 0; i < len && chars < FRANC_MAX_CHARS;) {
     utf8proc_int32_t cp;
-    utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &cp);
-    if (a <= 0) {
-      i++;
-      continue;
-    }
-    i += (size_t)a;
+    if (!nlp__next_cp(text, len, &i, &cp)) continue;
     chars++;
     bool space = (cp >= 0x21 && cp <= 0x40) || cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0x85 ||
                  cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 ||

@@ -100,27 +100,32 @@ static int no_lookup(const osc_nlp *nlp, const char *w, size_t wl) {
 }
 
 /* the next word of text from *i: a run of letters (and inner hyphens), lower-cased into w (NUL-terminated);
- * returns its length, 0 when it does not fit (skip it), -1 at the end */
-static int next_word(const char *text, size_t len, size_t *i, char *w, size_t cap) {
+ * bare: combining marks stay in the word and every mark is dropped ("àwọn" -> "awon"); returns its length, 0
+ * when it does not fit (skip it), -1 at the end */
+static int next_word_as(const char *text, size_t len, size_t *i, char *w, size_t cap, bool bare) {
   if (*i >= len) return -1;
   size_t wl = 0;
   bool ok = true;
   while (*i < len) {
     utf8proc_int32_t cp;
-    utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + *i, (utf8proc_ssize_t)(len - *i), &cp);
-    if (a <= 0) {
-      (*i)++;
-      break;
-    }
+    if (!nlp__next_cp(text, len, i, &cp)) break;
     utf8proc_category_t c = utf8proc_category(cp);
+    if (bare && c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME) continue;
     bool letter = c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
-    *i += (size_t)a;
     if (!letter && !(cp == '-' && wl)) break;
-    if (wl + 5 >= cap) ok = false;
-    else wl += (size_t)utf8proc_encode_char(utf8proc_tolower(cp), (utf8proc_uint8_t *)w + wl);
+    utf8proc_int32_t d[4] = {cp};
+    utf8proc_ssize_t nd = bare ? utf8proc_decompose_char(cp, d, 4, UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK, NULL) : 1;
+    for (utf8proc_ssize_t k = 0; k < nd && k < 4; k++) {
+      if (wl + 5 >= cap) ok = false;
+      else wl += (size_t)utf8proc_encode_char(utf8proc_tolower(d[k]), (utf8proc_uint8_t *)w + wl);
+    }
   }
   w[wl] = 0;
   return ok ? (int)wl : 0;
+}
+
+static int next_word(const char *text, size_t len, size_t *i, char *w, size_t cap) {
+  return next_word_as(text, len, i, w, cap, false);
 }
 
 /* the grammar markers of the two standards (Norsk språkråd's rules, not the evaluation rows): pronouns, question
@@ -460,34 +465,6 @@ static const char *const YO_WORDS[] = {"awon", "ati", "ninu", "lati", "pelu", "o
                                        "gbogbo", "wonyi", "tabi", "sugbon", "nigba", "je", "won", "tun", "yii",
                                        "odun", "ijoba", "ipinle", "ilu", "gb*", "*gb*", NULL};
 
-/* like next_word, but combining marks stay in the word and every mark is dropped ("àwọn" -> "awon") */
-static int next_bare_word(const char *text, size_t len, size_t *i, char *w, size_t cap) {
-  if (*i >= len) return -1;
-  size_t wl = 0;
-  bool ok = true;
-  while (*i < len) {
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + *i, (utf8proc_ssize_t)(len - *i), &cp);
-    if (a <= 0) {
-      (*i)++;
-      break;
-    }
-    utf8proc_category_t c = utf8proc_category(cp);
-    *i += (size_t)a;
-    if (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME) continue;
-    bool letter = c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
-    if (!letter && !(cp == '-' && wl)) break;
-    utf8proc_int32_t d[4];
-    utf8proc_ssize_t nd = utf8proc_decompose_char(cp, d, 4, UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK, NULL);
-    for (utf8proc_ssize_t k = 0; k < nd && k < 4; k++) {
-      if (wl + 5 >= cap) ok = false;
-      else wl += (size_t)utf8proc_encode_char(utf8proc_tolower(d[k]), (utf8proc_uint8_t *)w + wl);
-    }
-  }
-  w[wl] = 0;
-  return ok ? (int)wl : 0;
-}
-
 const char *nlp__yoruba_decide(const char *text, size_t len, const char *best, double *share) {
   if (share) *share = 1.0;
   if (!best) return best;
@@ -498,7 +475,7 @@ const char *nlp__yoruba_decide(const char *text, size_t len, const char *best, d
   char w[128], first[128] = "";
   size_t i = 0;
   int wl;
-  while ((wl = next_bare_word(text, len, &i, w, sizeof w)) >= 0) {
+  while ((wl = next_word_as(text, len, &i, w, sizeof w, true)) >= 0) {
     if (!wl || !in_list(YO_WORDS, w, (size_t)wl)) continue;
     if (!first[0]) memcpy(first, w, (size_t)wl + 1);
     else if (strcmp(first, w)) {

@@ -10,8 +10,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <utf8proc.h>
 
 #include "oscontent/nlp.h"
+
+/* The code point at text[*i] (len bytes in all) into *cp, *i moved past it; a byte that starts no valid UTF-8
+ * sequence is stepped over and false returned. */
+static inline bool nlp__next_cp(const char *text, size_t len, size_t *i, utf8proc_int32_t *cp) {
+  utf8proc_ssize_t a = utf8proc_iterate((const utf8proc_uint8_t *)text + *i, (utf8proc_ssize_t)(len - *i), cp);
+  if (a <= 0) {
+    (*i)++;
+    return false;
+  }
+  *i += (size_t)a;
+  return true;
+}
 
 /* ---- arena + hash map (keys are byte strings; values a double and an int) ---- */
 typedef struct nlp_arena {
