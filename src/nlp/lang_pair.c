@@ -582,12 +582,16 @@ static const char *const CA_ES[] = {"los", "las", "y", "pero", "porque", "está"
 static const char *const CS_CS[] = {"se", "jsem", "jsou", "jsme", "jste", "jsi", "byl", "bylo", "byla", "byli", "jako",
                                     "nebo", "který", "která", "které", "kteří", "kterou", "ktery", "ktera", "ktere",
                                     "kteri", "když", "kdyz", "ještě", "jeste", "není", "neni", "mezi", "může", "muze",
-                                    "jen", "pro", "zde", "tedy", "vše", "vse", "*ř*", "*ů*", "*ě*", NULL};
+                                    "jen", "pro", "zde", "tedy", "vše", "vse", "*ř*", "*ů*", "*ě*", "já", "budou",
+                                    "mohou", "jejich", "proto", "protože", "protoze", "pouze", "dne", "*ani", "*eni",
+                                    "*ují", "*uji", NULL};
 static const char *const CS_SK[] = {"sa", "som", "bol", "bola", "bolo", "boli", "ako", "alebo", "ktorý", "ktorá",
                                     "ktoré", "ktorí", "ktorú", "ktory", "ktora", "ktore", "ktori", "ktoru", "keď",
                                     "ked", "ešte", "este", "nie", "len", "pre", "aj", "ak", "tiež", "tiez", "veľmi",
                                     "veľa", "vela", "možno", "mozno", "môže", "moze", "sme", "ste", "sú", "teda",
-                                    "medzi", "všetko", "vsetko", "*ä*", "*ô*", "*ľ*", "*ĺ*", "*ŕ*", NULL};
+                                    "medzi", "všetko", "vsetko", "*ä*", "*ô*", "*ľ*", "*ĺ*", "*ŕ*", "ja", "budú",
+                                    "môžu", "mozu", "ich", "preto", "pretože", "pretoze", "iba", "dňa", "*anie",
+                                    "*enie", "*ania", "*enia", "*och", NULL};
 /* the same words in one list (Czech or Slovak), against the languages franc answers for such texts: the South
  * Slavic and Polish function words (and the ones they share with Czech or Slovak: se, sa, ako, jako, vse), and for
  * the others their most common short words and se/sa/jen, which are Sotho, Irish or Esperanto words too */
@@ -599,12 +603,17 @@ static const char *const CSK_CSK[] = {"se", "jsem", "jsou", "jsme", "jste", "jsi
                                       "ktoré", "ktorí", "ktorú", "ktory", "ktora", "ktore", "ktori", "ktoru", "keď",
                                       "ked", "ešte", "este", "nie", "len", "pre", "aj", "ak", "tiež", "tiez", "veľmi",
                                       "veľa", "vela", "možno", "mozno", "môže", "moze", "sme", "ste", "sú", "teda",
-                                      "medzi", "všetko", "vsetko", "*ä*", "*ô*", "*ľ*", "*ĺ*", "*ŕ*", "že", NULL};
+                                      "medzi", "všetko", "vsetko", "*ä*", "*ô*", "*ľ*", "*ĺ*", "*ŕ*", "že", "*á*",
+                                      "*é*", "*í*", "*ý*", "*ú*", "*ď*", "*ť*", "*ň*", NULL};
 static const char *const CSK_SLAV[] = {"se", "sa", "ako", "jako", "vse", "in", "so", "da", "ki", "kot", "ali", "tudi",
                                        "pa", "bo", "še", "lahko", "bil", "bila", "bilo", "nie", "kao", "nije", "bio",
                                        "što", "su", "ili", "koji", "koja", "koje", "će", "samo", "već", "još", "kako",
                                        "ovo", "*ć*", "*đ*", "się", "jest", "w", "z", "czy", "przez", "jak", "tak",
                                        "*ł*", "*ą*", "*ę*", "že", NULL};
+/* Irish writes the acute accents á é í ú too (the other languages of the rule write none of them) */
+static const char *const CSK_GA[] = {"se", "sa", "jen", "te", "ki", "ko", "nga", "ka", "he", "kua", "me", "ai",
+                                     "ho", "le", "ya", "ba", "ke", "tse", "kaj", "estas", "la", "de", "en", "the",
+                                     "of", "and", "is", "in", "ar", "agus", "*á*", "*é*", "*í*", "*ú*", NULL};
 static const char *const CSK_OTHER[] = {"se", "sa", "jen", "te", "ki", "ko", "nga", "ka", "he", "kua", "me", "ai",
                                         "ho", "le", "ya", "ba", "ke", "tse", "kaj", "estas", "la", "de", "en", "the",
                                         "of", "and", "is", "in", "ar", "agus", NULL};
@@ -650,7 +659,7 @@ static const group_rule GROUP_RULES[] = {
     {GROUP_INTO,
      {"cs", "bs", "hr", "sl", "pl", "mi", "st", "tn", "sn", "eo", "ga", "lt", "lv"},
      {CSK_CSK, CSK_SLAV, CSK_SLAV, CSK_SLAV, CSK_SLAV, CSK_OTHER, CSK_OTHER, CSK_OTHER, CSK_OTHER, CSK_OTHER,
-      CSK_OTHER, CSK_OTHER, CSK_OTHER},
+      CSK_GA, CSK_OTHER, CSK_OTHER},
      {"sk"}},
     {GROUP_VOTE, {"cs", "sk"}, {CS_CS, CS_SK}, {NULL}},
     {GROUP_INTO, {"ru", "bg", "mk", "uk"}, {RU_RU, RU_BG, RU_MK, RU_UK}, {NULL}},

@@ -189,6 +189,9 @@ static void test_language_models(void **st) {
     L("Na teto strance najdete vsechny informace o nasem klubu.", "cs"); /* Czech without its diacritics */
     L("Ak mate zaujem, napiste nam.", "sk");                       /* bs: Slovak ak */
     L("Bola som doma a cakala som na teba.", "sk");                /* st: bola, som */
+    L("Cítím, že bude zima.", "cs");                               /* sl: í is no South Slavic letter */
+    L("Pri dodrzeni pokynu je pouziti bezpecne.", "cs");           /* sk: Czech -ení written -eni */
+    L("Pri skladovani chrante pred vlhkosti.", "cs");              /* sk: -ání written -ani */
   }
   L("Надо ехать.", "ru");                     /* uk: надо */
   L("Свободни сме в свободна страна.", "bg"); /* mk: Bulgarian в (Macedonian во) */
