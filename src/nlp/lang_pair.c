@@ -552,19 +552,26 @@ static const char *const LA_LA[] = {"vel", "quoque", "quidem", "hic", "haec", "h
                                     "erat", "erant", "fuit", "esse", "sed", "quae", "quod", "ut", "enim", "autem",
                                     "atque", "ab", "eius", "etiam", "apud", "sive", "nec", "neque", "ac", "ubi", "quam",
                                     "inter", "iam", "tamen", "*orum", "*arum", "*ibus", "cum", "ad", "non", "in", "et",
-                                    "qui", "anno", NULL};
+                                    "qui", "anno", "*erunt", "*avit", "*ivit", "*atur", "*antur", "*untur", "*itur",
+                                    "*que", "sic", "nam", "nisi", "ita", "ibi", "unde", "cuius", "nobis", "vobis",
+                                    "ante", NULL};
 static const char *const LA_IT[] = {"il", "della", "delle", "degli", "dei", "nel", "nella", "che", "di", "sono", "è",
                                     "anche", "questo", "più", "gli", "una", "per", "con", "ad", "non", "in", "qui",
-                                    "esse", "anno", "alla", "dal", NULL};
+                                    "esse", "anno", "alla", "dal", "cinque", "dunque",
+                                    "qualunque", "chiunque", "ovunque", NULL};
 static const char *const LA_RO[] = {"și", "şi", "fi", "în", "cu", "pe", "din", "este", "care", "mai", "pentru", "sau",
-                                    "ale", "lui", "acest", "această", "*ului", "*ilor", "sunt", "cum", "in", NULL};
+                                    "ale", "lui", "acest", "această", "*ului", "*ilor", "sunt", "cum", "in", "unde",
+                                    NULL};
 static const char *const LA_ES[] = {"el", "los", "las", "del", "y", "que", "pero", "porque", "está", "son", "más", "muy",
                                     "también", "ya", "hay", "fue", "cuando", "donde", "sin", "hasta", "sus", "con",
-                                    "como", "para", "por", "una", "*ción", "*ciones", "*ñ*", NULL};
+                                    "como", "para", "por", "una", "*ción", "*ciones", "*ñ*", "*que", "ante", NULL};
+static const char *const LA_PT[] = {"os", "do", "dos", "das", "em", "não", "um", "uma", "com", "é", "são", "ao",
+                                    "também", "foi", "muito", "já", "*ção", "*ções", "*ã*", "*õ*", "que", "para",
+                                    "como", "*que", "ante", NULL};
 static const char *const LA_FR[] = {"le", "les", "des", "du", "une", "dans", "pour", "avec", "pas", "ce", "il", "que",
-                                    "et", "est", "qui", "non", NULL};
+                                    "et", "est", "qui", "non", "*que", NULL};
 static const char *const LA_CA[] = {"els", "amb", "però", "perquè", "és", "i", "dels", "també", "molt", "són", "que",
-                                    "una", "per", "el", "del", "les", "et", NULL};
+                                    "una", "per", "el", "del", "les", "et", "*que", NULL};
 
 /* Catalan against Spanish: els, amb, però, perquè, és, aquest, seva, molt, fins, pel, the elided l' d', -ció,
  * -tat, ny; Spanish los, las, y, pero, porque, está, más, muy, hay, -ción, -dad, ñ (not "desde": Catalan web
@@ -654,7 +661,7 @@ static const char *const MN_UK[] = {"що", "це", "як", "та", "він", "�
 static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
     {GROUP_PIVOT, {"eo", "es", "pt", "it", "ca", "fr"}, {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR}, {NULL}},
-    {GROUP_PIVOT, {"la", "it", "pt", "ro", "es", "fr", "ca"}, {LA_LA, LA_IT, EO_PT, LA_RO, LA_ES, LA_FR, LA_CA}, {NULL}},
+    {GROUP_PIVOT, {"la", "it", "pt", "ro", "es", "fr", "ca"}, {LA_LA, LA_IT, LA_PT, LA_RO, LA_ES, LA_FR, LA_CA}, {NULL}},
     {GROUP_VOTE, {"ca", "es"}, {CA_CA, CA_ES}, {NULL}},
     {GROUP_INTO,
      {"cs", "bs", "hr", "sl", "pl", "mi", "st", "tn", "sn", "eo", "ga", "lt", "lv"},

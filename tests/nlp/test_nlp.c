@@ -185,6 +185,8 @@ static void test_language_models(void **st) {
     L("Vi kiam venos al nia domo por la festo?", "eo");            /* es: kiam */
     L("Villa non semper erat magna.", "la");                       /* it: erat against non (both) */
     L("Hic liber a patre scriptus est.", "la");                    /* ro: hic, est */
+    L("Ea de re multa dicuntur.", "la");                           /* ro: the passive -ntur */
+    L("Liber a magistro legitur.", "la");                          /* it: the passive -itur */
     L("Diplomat en educació social.", "ca");                       /* es: -ció */
     L("Na teto strance najdete vsechny informace o nasem klubu.", "cs"); /* Czech without its diacritics */
     L("Ak mate zaujem, napiste nam.", "sk");                       /* bs: Slovak ak */
