@@ -658,6 +658,16 @@ static const char *const MN_RU[] = {"что", "это", "как", "меня", "�
 static const char *const MN_UK[] = {"що", "це", "як", "та", "він", "вона", "вони", "також", "але", "вже", "треба",
                                     "чи", "щоб", "від", "і", "в", "на", "з", "не", NULL};
 
+/* Slovenian against Bosnian, after the pair rule's function words: Slovenian lahko, naj, gre, vse, zato, torej, saj,
+ * kljub, kateri/katera/katero, zdaj, tukaj, and the Bosnian and Croatian forms of the same words (može, neka, ide,
+ * sve, zato, dakle, jer, iako, nije, koji, sada, ovdje) with the letters ć đ, which Slovenian does not write (not
+ * Slovenian "ni", is not: Bosnian writes "ni" for "not even") */
+static const char *const SL_SL[] = {"lahko", "naj", "gre", "vse", "zato", "torej", "saj", "kljub", "kateri",
+                                    "katera", "katero", "katere", "zdaj", "tukaj", "tudi", "ki", "kot", "ter", "in",
+                                    NULL};
+static const char *const SL_BS[] = {"može", "neka", "ide", "sve", "zato", "dakle", "jer", "iako", "nije", "koji",
+                                    "koja", "koje", "sada", "ovdje", "također", "kao", "i", "u", "*ć*", "*đ*", NULL};
+
 static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
     {GROUP_PIVOT, {"eo", "es", "pt", "it", "ca", "fr"}, {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR}, {NULL}},
@@ -669,6 +679,7 @@ static const group_rule GROUP_RULES[] = {
       CSK_GA, CSK_OTHER, CSK_OTHER},
      {"sk"}},
     {GROUP_VOTE, {"cs", "sk"}, {CS_CS, CS_SK}, {NULL}},
+    {GROUP_INTO, {"sl", "bs"}, {SL_SL, SL_BS}, {NULL}},
     {GROUP_INTO, {"ru", "bg", "mk", "uk"}, {RU_RU, RU_BG, RU_MK, RU_UK}, {NULL}},
     {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}},
     {GROUP_INTO, {"mn", "ru", "uk"}, {MN_MN, MN_RU, MN_UK}, {NULL}},

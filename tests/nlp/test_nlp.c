@@ -194,6 +194,7 @@ static void test_language_models(void **st) {
     L("Cítím, že bude zima.", "cs");                               /* sl: í is no South Slavic letter */
     L("Pri dodrzeni pokynu je pouziti bezpecne.", "cs");           /* sk: Czech -ení written -eni */
     L("Pri skladovani chrante pred vlhkosti.", "cs");              /* sk: -ání written -ani */
+    L("Kljub dežju gremo na izlet.", "sl");                        /* bs: Slovenian kljub */
   }
   L("Надо ехать.", "ru");                     /* uk: надо */
   L("Свободни сме в свободна страна.", "bg"); /* mk: Bulgarian в (Macedonian во) */
