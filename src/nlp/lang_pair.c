@@ -531,7 +531,7 @@ static const char *const SCAN_NO[] = {"opp", "meg", "deg", "seg", "noe", "noen",
 static const char *const EO_EO[] = {"kaj", "estas", "estis", "estos", "ŝi", "ili", "tiu", "tiuj", "kiu", "kiuj",
                                     "kio", "kion", "kiam", "kiel", "tio", "tion", "pri", "kun", "ĉu", "cxu", "ankaŭ",
                                     "ankaux", "sed", "pli", "nur", "ĉar", "cxar", "havas", "povas", "iom", "jam",
-                                    "*oj", "*ojn", "*ajn", "*cx*", "*gx*", "*sx*", "*jx*", "*aux*", "do", NULL};
+                                    "*oj", "*ojn", "*ajn", "*cx*", "*gx*", "*sx*", "*jx*", "*aux*", "do", "ne", NULL};
 static const char *const EO_ES[] = {"los", "las", "y", "que", "pero", "porque", "está", "son", "más", "muy", "también",
                                     "ya", "hay", "fue", "cuando", "donde", "sin", "hasta", "sus", "con", "como", "para",
                                     "una", "*ción", "*ciones", "*ñ*", "estas", "estos", NULL};
@@ -539,11 +539,11 @@ static const char *const EO_PT[] = {"os", "do", "dos", "das", "em", "não", "um"
                                     "também", "foi", "muito", "já", "*ção", "*ções", "*ã*", "*õ*", "que", "para",
                                     "como", NULL};
 static const char *const EO_IT[] = {"il", "della", "delle", "degli", "nel", "nella", "che", "di", "sono", "è", "anche",
-                                    "questo", "più", "gli", "una", "per", "con", "non", NULL};
+                                    "questo", "più", "gli", "una", "per", "con", "non", "ne", NULL};
 static const char *const EO_CA[] = {"els", "amb", "però", "perquè", "és", "i", "dels", "també", "molt", "són", "que",
-                                    "una", "per", NULL};
+                                    "una", "per", "ne", NULL};
 static const char *const EO_FR[] = {"le", "les", "des", "du", "et", "est", "une", "dans", "pour", "avec", "pas", "ce",
-                                    "qui", "que", "il", "aux", "*aux", NULL};
+                                    "qui", "que", "il", "aux", "*aux", "ne", NULL};
 
 /* Latin against the languages it is taken for: est/sunt/erat/fuit/esse, sed, quae/quod/ut/enim/autem/atque, the
  * genitive plurals -orum/-arum and the ablative -ibus (Latin has no articles); the others' articles and function

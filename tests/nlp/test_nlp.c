@@ -183,6 +183,7 @@ static void test_language_models(void **st) {
     L("Mi ne scias, kion fari nun.", "eo");                        /* it: kion */
     L("Cxu vi parolas Esperanton?", "eo");                         /* it: the x-system spelling of ĉu */
     L("Vi kiam venos al nia domo por la festo?", "eo");            /* es: kiam */
+    L("La domo ne estas granda.", "eo");                           /* es: ne (Spanish "estas" cancels) */
     L("Villa non semper erat magna.", "la");                       /* it: erat against non (both) */
     L("Hic liber a patre scriptus est.", "la");                    /* ro: hic, est */
     L("Ea de re multa dicuntur.", "la");                           /* ro: the passive -ntur */
