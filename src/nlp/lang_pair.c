@@ -547,7 +547,9 @@ static const char *const EO_FR[] = {"le", "les", "des", "du", "et", "est", "une"
 
 /* Latin against the languages it is taken for: est/sunt/erat/fuit/esse, sed, quae/quod/ut/enim/autem/atque, the
  * genitive plurals -orum/-arum and the ablative -ibus (Latin has no articles); the others' articles and function
- * words; Italian "ad", "non", "in", "esse", "anno" and Romanian "sunt", "cum" are Latin words too */
+ * words; Italian "ad", "non", "in", "esse", "anno" and Romanian "sunt", "cum" are Latin words too. Also the verb
+ * endings -erunt, -avit, -ivit and the passive -atur/-antur/-untur/-itur, and the enclitic -que, which the
+ * others' -que words (porque, politique, dunque) cancel */
 static const char *const LA_LA[] = {"vel", "quoque", "quidem", "hic", "haec", "hoc", "eum", "eam", "per", "est", "sunt",
                                     "erat", "erant", "fuit", "esse", "sed", "quae", "quod", "ut", "enim", "autem",
                                     "atque", "ab", "eius", "etiam", "apud", "sive", "nec", "neque", "ac", "ubi", "quam",
@@ -585,7 +587,10 @@ static const char *const CA_ES[] = {"los", "las", "y", "pero", "porque", "está"
                                     "son", NULL};
 
 /* Czech against Slovak: cs jsem/jsou/byl/jako/nebo/který/když/není/může/pro and ř ů ě; sk sa/som/bol/ako/alebo/
- * ktorý/keď/nie/len/pre/aj and ä ô ľ ĺ ŕ (with the spellings without diacritics common on the web) */
+ * ktorý/keď/nie/len/pre/aj and ä ô ľ ĺ ŕ (with the spellings without diacritics common on the web); Czech written
+ * without diacritics: the verbal nouns -ení/-ání as -eni/-ani (Slovak -enie/-anie; not the forms with diacritics,
+ * which are Slovak genitive plurals too), the 3rd plural -ují/-uji (Slovak -ujú), já/ja, budou/budú, proto/preto,
+ * pouze/iba, jejich/ich, dne/dňa and the Slovak locative plural -och */
 static const char *const CS_CS[] = {"se", "jsem", "jsou", "jsme", "jste", "jsi", "byl", "bylo", "byla", "byli", "jako",
                                     "nebo", "který", "která", "které", "kteří", "kterou", "ktery", "ktera", "ktere",
                                     "kteri", "když", "kdyz", "ještě", "jeste", "není", "neni", "mezi", "může", "muze",
@@ -601,7 +606,8 @@ static const char *const CS_SK[] = {"sa", "som", "bol", "bola", "bolo", "boli", 
                                     "*enie", "*ania", "*enia", "*och", NULL};
 /* the same words in one list (Czech or Slovak), against the languages franc answers for such texts: the South
  * Slavic and Polish function words (and the ones they share with Czech or Slovak: se, sa, ako, jako, vse), and for
- * the others their most common short words and se/sa/jen, which are Sotho, Irish or Esperanto words too */
+ * the others their most common short words and se/sa/jen, which are Sotho, Irish or Esperanto words too; the
+ * letters á é í ý ú ď ť ň are written by none of the others but Irish (á é í ú) */
 static const char *const CSK_CSK[] = {"se", "jsem", "jsou", "jsme", "jste", "jsi", "byl", "bylo", "byla", "byli",
                                       "jako", "nebo", "který", "která", "které", "kteří", "kterou", "ktery", "ktera",
                                       "ktere", "kteri", "když", "kdyz", "ještě", "jeste", "není", "neni", "mezi",
