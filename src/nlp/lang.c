@@ -587,6 +587,12 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
     from = code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, w) ? &de
            : code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, w) ? &dn : &df;
   }
+  /* Zulu or Xhosa taken for Swahili, Luganda, Shona or Tsonga: a Nguni mark makes it the nearer of the two (by
+   * franc), and the pair rule below chooses between them (lang_pair.c) */
+  if (v.franc_tri > 0 && nlp__nguni_marked(text, len, w)) {
+    w = franc_of(nlp, &v, "xh") > franc_of(nlp, &v, "zu") ? "xh" : "zu";
+    from = &df;
+  }
   /* the deciding model's distribution gives the confidence and the runners-up */
   if (from == &de && v.eld_ngrams)
     dist_from(&de, (char (*)[8])nlp->eld.codes, v.eld, NULL, nlp->eld.nlangs, ELD_TAU, (double)v.eld_ngrams);

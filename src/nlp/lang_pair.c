@@ -19,6 +19,7 @@
  * (da/nb/nn/sv, eo and la against the Romance languages, ca/es, cs/sk, ru, bg/mk,
  * mn) told apart by the function words, endings and letters of their grammars.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -484,6 +485,70 @@ const char *nlp__yoruba_decide(const char *text, size_t len, const char *best, d
     }
   }
   return best;
+}
+
+/*
+ * Zulu and Xhosa taken for Swahili, Luganda or Shona (and, through the hyphenated prefixes, Tsonga).  Those three
+ * write no clicks (Nguni c, q, x), no hl or dl, and do not hyphenate a class prefix onto a loan word or a number the
+ * way Nguni news does ("i-website", "ama-runs", "angu-97", "kwi-akhawunti"); their function words are others.  A
+ * text with one such mark (two for Tsonga, which writes x, hl and dl and whose "xa" is a Nguni word too) is Nguni,
+ * and the Zulu/Xhosa pair rule then chooses between the two.  Only all-lower-case ASCII words count for letters and
+ * function words (names: "Qatar", "kuMozambique"), and a click letter only before a vowel or h.
+ */
+static const char *const NG_ANSWERS[] = {"sw", "lg", "sn", "ts", NULL};
+static const char *const NG_WORDS[] = {"kunye", "kwaye", "futhi", "ukuthi", "ukuba", "kodwa", "ngoba", "noma",
+                                       "okanye", "lapho", "apho", "njani", "kakhulu", "kanye", "ngoku", "manje",
+                                       "kuphela", "yonke", "zonke", "bonke", "nokho", "kepha", NULL};
+static const char *const NG_HYPHEN[] = {"i", "u", "ama", "aba", "imi", "izi", "isi", "ezi", "esi", "kwi", "ngu",
+                                        "angu", "yi", "ye", "nge", "kuma", "ema", "se", "le", "nase", "ase", "lwe",
+                                        "we", "be", "lo", NULL};
+
+bool nlp__nguni_marked(const char *text, size_t len, const char *best) {
+  if (!best) return false;
+  const char *const *a = NG_ANSWERS;
+  while (*a && strcmp(*a, best)) a++;
+  if (!*a) return false;
+  bool ts = !strcmp(best, "ts");
+  int marks = 0;
+  size_t i = 0;
+  while (i < len) {
+    /* a word: letters (any byte of a UTF-8 sequence counts as one), apostrophes and hyphens */
+    size_t s = i;
+    while (i < len && (isalpha((unsigned char)text[i]) || (unsigned char)text[i] >= 0x80 || text[i] == '-' ||
+                       text[i] == '\''))
+      i++;
+    size_t wl = i - s;
+    if (!wl) {
+      i++;
+      continue;
+    }
+    const char *w = text + s;
+    const char *h = memchr(w, '-', wl);
+    if (h && h > w && (h + 1 < w + wl ? isalpha((unsigned char)h[1]) : i < len && isdigit((unsigned char)text[i]))) {
+      /* a class prefix hyphenated onto a loan word or a number */
+      for (const char *const *p = NG_HYPHEN; *p; p++)
+        if (strlen(*p) == (size_t)(h - w) && !memcmp(w, *p, (size_t)(h - w))) {
+          marks++;
+          break;
+        }
+      continue;
+    }
+    /* letters glued to a number ("80px", "CD4") are units and codes */
+    if (ts || (s && isdigit((unsigned char)text[s - 1])) || (i < len && isdigit((unsigned char)text[i]))) continue;
+    bool lower = true;
+    for (size_t k = 0; k < wl && lower; k++) lower = text[s + k] >= 'a' && text[s + k] <= 'z';
+    if (!lower) continue;
+    bool mark = in_list(NG_WORDS, w, wl);
+    for (size_t k = 0; k < wl && !mark; k++) {
+      char c = w[k], n = k + 1 < wl ? w[k + 1] : 0;
+      /* a click is followed by a vowel or h (never by u in a q of a loan word), as every Nguni syllable is
+       * open: "box", "oxygen", "quality" are not clicks */
+      bool syl = n && strchr("aeiouh", n);
+      mark = (c == 'q' && syl && n != 'u') || (c == 'x' && syl) || ((c == 'h' || c == 'd') && n == 'l');
+    }
+    marks += mark;
+  }
+  return marks >= (ts ? 2 : 1);
 }
 
 /*

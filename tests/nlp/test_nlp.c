@@ -240,6 +240,13 @@ static void test_language_african(void **st) {
   L("Urhulumente uthi ootitshala abaninzi baza kufumana imali.", "xh");
   L("Abantu abaningi bathole usizo olukhulu kulo nyaka.", "zu");
   L("Lokhu kwenzeka njengoba abantu bekhuluma ngakho.", "zu");
+  /* Zulu or Xhosa taken for Luganda or Swahili: a Nguni mark (hl, a click, a function word, a class prefix
+   * hyphenated onto a loan) makes it Nguni, and the pair rule chooses */
+  L("Abantu bahlala ekhaya.", "zu");                                          /* before: lg */
+  L("Abantwana bathenga i-smartphone kwi-website kunye nabazali.", "xh");
+  L("Watu wengi walikwenda sokoni kununua chakula.", "sw");                  /* no Nguni mark */
+  not_L("Mtoto alinunua box ya oxygen.", "zu");                              /* x before a consonant or at the end */
+  not_L("Mtoto alinunua box ya oxygen.", "xh");
   /* Yoruba without its marks, taken for a Bantu language: two Yoruba words decide */
   L("Awon omo lo si Eko.", "yo");       /* before: xh */
   L("Awon agba ti lo.", "yo");          /* before: ts */
