@@ -487,13 +487,32 @@ const char *nlp__yoruba_decide(const char *text, size_t len, const char *best, d
   return best;
 }
 
+/* the next word of text from *i (letters, any byte of a UTF-8 sequence counting as one, apostrophes and hyphens),
+ * case kept: its length (0 for a separator, which is skipped) and its start in *s */
+static size_t raw_word(const char *text, size_t len, size_t *i, size_t *s) {
+  *s = *i;
+  while (*i < len && (isalpha((unsigned char)text[*i]) || (unsigned char)text[*i] >= 0x80 || text[*i] == '-' ||
+                      text[*i] == '\''))
+    (*i)++;
+  size_t wl = *i - *s;
+  if (!wl) (*i)++;
+  return wl;
+}
+
+/* w is all lower-case ASCII letters (no name, no capital inside: "kuMozambique") */
+static bool ascii_lower(const char *w, size_t wl) {
+  for (size_t k = 0; k < wl; k++)
+    if (w[k] < 'a' || w[k] > 'z') return false;
+  return true;
+}
+
 /*
  * Zulu and Xhosa taken for Swahili, Luganda or Shona (and, through the hyphenated prefixes, Tsonga).  Those three
  * write no clicks (Nguni c, q, x), no hl or dl, and do not hyphenate a class prefix onto a loan word or a number the
  * way Nguni news does ("i-website", "ama-runs", "angu-97", "kwi-akhawunti"); their function words are others.  A
  * text with one such mark (two for Tsonga, which writes x, hl and dl and whose "xa" is a Nguni word too) is Nguni,
  * and the Zulu/Xhosa pair rule then chooses between the two.  Only all-lower-case ASCII words count for letters and
- * function words (names: "Qatar", "kuMozambique"), and a click letter only before a vowel or h.
+ * function words (names: "Qatar", "kuMozambique"), and a click letter only before a vowel, h or w.
  */
 static const char *const NG_ANSWERS[] = {"sw", "lg", "sn", "ts", NULL};
 static const char *const NG_WORDS[] = {"kunye", "kwaye", "futhi", "ukuthi", "ukuba", "kodwa", "ngoba", "noma",
@@ -512,16 +531,8 @@ bool nlp__nguni_marked(const char *text, size_t len, const char *best) {
   int marks = 0;
   size_t i = 0;
   while (i < len) {
-    /* a word: letters (any byte of a UTF-8 sequence counts as one), apostrophes and hyphens */
-    size_t s = i;
-    while (i < len && (isalpha((unsigned char)text[i]) || (unsigned char)text[i] >= 0x80 || text[i] == '-' ||
-                       text[i] == '\''))
-      i++;
-    size_t wl = i - s;
-    if (!wl) {
-      i++;
-      continue;
-    }
+    size_t s, wl = raw_word(text, len, &i, &s);
+    if (!wl) continue;
     const char *w = text + s;
     const char *h = memchr(w, '-', wl);
     if (h && h > w && (h + 1 < w + wl ? isalpha((unsigned char)h[1]) : i < len && isdigit((unsigned char)text[i]))) {
@@ -535,20 +546,64 @@ bool nlp__nguni_marked(const char *text, size_t len, const char *best) {
     }
     /* letters glued to a number ("80px", "CD4") are units and codes */
     if (ts || (s && isdigit((unsigned char)text[s - 1])) || (i < len && isdigit((unsigned char)text[i]))) continue;
-    bool lower = true;
-    for (size_t k = 0; k < wl && lower; k++) lower = text[s + k] >= 'a' && text[s + k] <= 'z';
-    if (!lower) continue;
+    if (!ascii_lower(w, wl)) continue;
     bool mark = in_list(NG_WORDS, w, wl);
     for (size_t k = 0; k < wl && !mark; k++) {
       char c = w[k], n = k + 1 < wl ? w[k + 1] : 0;
-      /* a click is followed by a vowel or h (never by u in a q of a loan word), as every Nguni syllable is
-       * open: "box", "oxygen", "quality" are not clicks */
-      bool syl = n && strchr("aeiouh", n);
-      mark = (c == 'q' && syl && n != 'u') || (c == 'x' && syl) || ((c == 'h' || c == 'd') && n == 'l');
+      /* a click is followed by a vowel, h or w (ixesha, uxolo, izixwembe, ezinqwenela), as every Nguni syllable
+       * is open: "box", "oxygen" are not clicks */
+      bool syl = n && strchr("aeiouhw", n);
+      mark = ((c == 'q' || c == 'x') && syl) || ((c == 'h' || c == 'd') && n == 'l');
     }
     marks += mark;
   }
   return marks >= (ts ? 2 : 1);
+}
+
+/*
+ * Shona against Swahili (Shona texts are taken for Swahili): Shona writes zv, sv, dz, bv, pf, vh and bh (zvakare,
+ * svondo, dzimba, bvunza, pfuma, vhiki, bhazi), which Swahili does not, and Swahili th and gh (thamani, ghali),
+ * which Shona does not; the spellings count in lower-case words only (names: "Madhara", "Nhat").  The function words
+ * and common words vote too: Shona uye, kuti, asi, zvino, saka, nekuti, izvi, chete, kwete, vanhu, nyika,
+ * hurumende ... against Swahili katika, kuwa, hii, pia, lakini, kwamba, ambao, sana, zaidi, watu, serikali ...
+ * ("mh" and "nh" are left out: Swahili mhudumu, Jamhuri).  Ties keep the answer.
+ */
+static const char *const SN_WORDS[] = {"uye", "kuti", "asi", "zvino", "zvakare", "saka", "nekuti", "nokuti", "izvi",
+                                       "izvo", "uyu", "iyi", "ivo", "isu", "chete", "kwete", "vanhu", "nyika",
+                                       "hurumende", "pamwe", "kunge", "ichi", "zvose", "zvese", "nhasi", "iye",
+                                       "ava", "ndiko", "mukati", "sei", NULL};
+static const char *const SW_WORDS[] = {"katika", "kuwa", "hii", "hiyo", "pia", "lakini", "kwamba", "ambao",
+                                       "ambayo", "ambapo", "sana", "zaidi", "watu", "serikali", "hata", "bila",
+                                       "baada", "kabla", "wakati", "hizi", "huu", "hilo", "hicho", "kama", "kutoka",
+                                       "alikuwa", "ili", "tu", "wao", "sisi", "yeye", "mwaka", NULL};
+
+const char *nlp__shona_decide(const char *text, size_t len, const char *best, double *share) {
+  if (share) *share = 1.0;
+  if (!best || (strcmp(best, "sn") && strcmp(best, "sw"))) return best;
+  int v[2] = {0, 0}; /* sn, sw */
+  size_t i = 0;
+  while (i < len) {
+    size_t s, wl = raw_word(text, len, &i, &s);
+    if (!wl || wl > 63) continue;
+    char w[64];
+    bool lower = ascii_lower(text + s, wl);
+    for (size_t k = 0; k < wl; k++) w[k] = (char)tolower((unsigned char)text[s + k]);
+    w[wl] = 0;
+    bool sn = in_list(SN_WORDS, w, wl), sw = in_list(SW_WORDS, w, wl);
+    for (size_t k = 0; lower && k + 1 < wl; k++) {
+      char c = w[k], n = w[k + 1];
+      if ((n == 'v' && strchr("zsb", c)) || (c == 'd' && n == 'z') || (c == 'p' && n == 'f') ||
+          (n == 'h' && (c == 'v' || c == 'b')))
+        sn = true;
+      if (n == 'h' && (c == 't' || c == 'g')) sw = true;
+    }
+    v[0] += sn;
+    v[1] += sw;
+  }
+  if (v[0] == v[1]) return best;
+  int k = v[0] > v[1] ? 0 : 1;
+  if (share) *share = (double)(v[k] + 1) / (double)(v[0] + v[1] + 2);
+  return k ? "sw" : "sn";
 }
 
 /*

@@ -247,6 +247,13 @@ static void test_language_african(void **st) {
   L("Watu wengi walikwenda sokoni kununua chakula.", "sw");                  /* no Nguni mark */
   not_L("Mtoto alinunua box ya oxygen.", "zu");                              /* x before a consonant or at the end */
   not_L("Mtoto alinunua box ya oxygen.", "xh");
+  /* Shona against Swahili: Shona bv/zv/sv/dz/pf/vh/bh and uye, kuti, asi ...; Swahili th/gh and kwamba, hii ... */
+  L("Akati ndiri kuda kuenda kumusha uye kuona mai.", "sn"); /* before: sw */
+  L("Anonzi ari kubvunza mibvunzo.", "sn");                  /* before: sw */
+  L("Watu wengi walisema kwamba serikali itasaidia.", "sw");
+  L("Hii ni habari njema kwa wakulima wote.", "sw");
+  /* a Nguni click before u or w (esineziqu, izixwembe) */
+  L("Isitshalo esineziqu eziyizixwembe.", "zu");
   /* Yoruba without its marks, taken for a Bantu language: two Yoruba words decide */
   L("Awon omo lo si Eko.", "yo");       /* before: xh */
   L("Awon agba ti lo.", "yo");          /* before: ts */
