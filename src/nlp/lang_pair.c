@@ -203,7 +203,12 @@ static const char *const ZU_WORDS[] = {
     "ngoba", "bese", "lapha", "cishe", "sengathi", "impela", "angi*", "*khulum*", "*thola*", "*sikhathi", "*muntu",
     "*ningi", "*nkulunkulu", "*mndeni", "izingane", "*bhek*", "*sikole*", "*nkinga", "*qembu", "*fundazwe*",
     "*hulumeni", "*mphakathi", "*phoyisa", "*msombuluko", "*lwesibili", "*jabul*", "*shesha", "ngempela",
-    "*mnumzane", "*khungo", NULL};
+    "*mnumzane", "*khungo",
+    /* demonstratives with the l- that Xhosa drops (laba/aba, lesi/esi, lezi/ezi, leli/eli, lolu/olu, lobu/obu;
+       second position labo, leso ...), also after nga-, ku-, kwa-, na-; numbers six to nine */
+    "laba", "lesi", "lezi", "leli", "lolu", "lobu", "leso", "lezo", "lelo", "lolo", "lobo", "ngalesi", "ngalezi",
+    "ngaleli", "ngalolu", "kulesi", "kulezi", "kuleli", "kulaba", "kulolu", "kwalesi", "kwalezi", "nalesi",
+    "nalezi", "*sithupha", "*khombisa", "*shiyagalombili", "*shiyagalolunye", NULL};
 static const char *const XH_WORDS[] = {
     "kwaye", "xa", "apho", "kunye", "kakuhle", "ngexesha", "phantsi", "ngoku", "ndi*",
     /* class 10 ii-, class 2a oo- and the prefixes that take them (Zulu izin-, o-), the rh
@@ -218,7 +223,10 @@ static const char *const XH_WORDS[] = {
     "nangona", "ingakumbi", "yaye", "kananjalo", "apha", "phantse", "ngelixa", "kufuneka", "kolu", "ngoko", "*thetha*",
     "*fuman*", "*ninzi", "*thixo", "*sapho", "*sikolo", "*sikolweni", "*ngxaki", "*qela", "*phondo", "*polisa",
     "*mvulo", "*lwesibini", "*khawuleza", "ngenene", "uluntu", "*mnumzana", "*candelo", "*zalis*", "*nkqubo",
-    "*vavanyo", "*ziko", "*eleyo", "*iweyo", "*elweyo", NULL};
+    "*vavanyo", "*ziko", "*eleyo", "*iweyo", "*elweyo",
+    /* demonstratives without l- (Zulu laba, lesi ...), "in this" kwesi; numbers six to nine */
+    "aba", "esi", "ezi", "eli", "olu", "obu", "eso", "ezo", "elo", "kwesi", "*ntandathu", "*xhenxe", "*bhozo",
+    "*lithoba", NULL};
 static const char *const SR_WORDS[] = {"је", "у", "са", "је*", "су", "смо", "није", "године", "између", "кроз",
     "пре", "због", "где", "када", "све", "ове", "ови", "износи", "налази", "постоји", "још", "данас", "много",
     "према", "преко", "свој", "своје", "који", "које", "као", NULL};

@@ -254,6 +254,11 @@ static void test_language_african(void **st) {
   L("Hii ni habari njema kwa wakulima wote.", "sw");
   /* a Nguni click before u or w (esineziqu, izixwembe) */
   L("Isitshalo esineziqu eziyizixwembe.", "zu");
+  /* Zulu against Xhosa: demonstratives with and without l- (lesi/esi), numbers (isithupha/ntandathu) */
+  L("Umfundisi uthe abantwana bazofunda esi sifundo.", "xh"); /* before: zu */
+  L("Umfundisi uthe abantwana bazofunda lesi sifundo.", "zu");
+  L("Bathenge izihlalo ezintandathu.", "xh");                 /* before: zu */
+  L("Bathenge izihlalo eziyisithupha.", "zu");
   /* Yoruba without its marks, taken for a Bantu language: two Yoruba words decide */
   L("Awon omo lo si Eko.", "yo");       /* before: xh */
   L("Awon agba ti lo.", "yo");          /* before: ts */
