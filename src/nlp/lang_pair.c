@@ -236,8 +236,13 @@ static const char *const MK_WORDS[] = {"во", "со", "е", "ги", "го", "к
 
 /* Tswana "go", "gore", "fa" (if, when), "jaaka" (like), "jaanong" (now), "fela" (only); Sesotho "ho", "hore",
  * "jwaloka", "jwale", "feela", "empa" (but) */
-static const char *const TN_WORDS[] = {"go", "gore", "fa", "jaaka", "jaanong", "fela", NULL};
-static const char *const ST_WORDS[] = {"ho", "hore", "jwaloka", "jwale", "feela", "empa", NULL};
+/* more: Tswana jang/Sesotho jwang (how), jalo/jwalo (so), jaana/tjena (like this), class 14 possessive jwa/ba
+ * (botsalo jwa, bophelo ba), itse/tseba (know), ene/yena (he), fano (here); Sesotho writes tj (tjhelete,
+ * Koletjheng), which Tswana does not */
+#define TN_MORE "jang", "jalo", "jaana", "jwa", "itse", "ene", "fano", "mo"
+#define ST_MORE "jwang", "jwalo", "tjena", "*tj*", "tseba", "yena"
+static const char *const TN_WORDS[] = {"go", "gore", "fa", "jaaka", "jaanong", "fela", TN_MORE, NULL};
+static const char *const ST_WORDS[] = {"ho", "hore", "jwaloka", "jwale", "feela", "empa", ST_MORE, NULL};
 
 /* Tswana writes g where Sesotho writes h (go/ho, gape/hape, bogolo/boholo, gonne/hobane): a g that is not part
  * of ng or kg is Tswana; an h that begins a word or follows a vowel, m, n or w is Sesotho (Tswana writes h in

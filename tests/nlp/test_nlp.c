@@ -271,6 +271,11 @@ static void test_language_african(void **st) {
   L("Ba ne ba bua jwaloka baholo, empa ba ne ba le banyane feela.", "st");
   L("Motse o mogolo o na le batho ba bantsi.", "tn");
   L("Motse o moholo o na le batho ba bangata.", "st");
+  /* jwalo/jalo (so), itse/tseba (know), jang/jwang (how) */
+  L("E ne e le jwalo.", "st");  /* before: tn */
+  L("Ke ne ke sa itse.", "tn"); /* before: st */
+  L("Ke batla go itse gore o dira jang.", "tn");
+  L("Ke batla ho tseba hore o etsa jwang.", "st");
 }
 
 static void test_language_edges(void **st) {
