@@ -600,6 +600,12 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
     w = sn;
     from = &df;
   }
+  /* Luganda taken for Swahili: its spellings decide (lang_pair.c) */
+  const char *lg = nlp__luganda_decide(text, len, w);
+  if (strcmp(lg, w)) {
+    w = lg;
+    from = &df;
+  }
   /* the deciding model's distribution gives the confidence and the runners-up */
   if (from == &de && v.eld_ngrams)
     dist_from(&de, (char (*)[8])nlp->eld.codes, v.eld, NULL, nlp->eld.nlangs, ELD_TAU, (double)v.eld_ngrams);

@@ -620,6 +620,37 @@ const char *nlp__shona_decide(const char *text, size_t len, const char *best, do
 }
 
 /*
+ * Luganda taken for Swahili: Luganda writes ky, gy, ŋ and doubled consonants (bakyala, ggwanga, ssente, ddala,
+ * abaggaliddwa), which Swahili does not, and has nnyo, era, nti, naye, kubanga, bwe; Swahili writes sh, ch, th, dh,
+ * gh, which Luganda does not, and has the Swahili words of the Shona rule and "ni".  Only an answer of Swahili is
+ * changed, when the Luganda marks outnumber the Swahili ones; the spellings count in lower-case words only.
+ */
+static const char *const LG_WORDS[] = {"nnyo", "era", "nti", "naye", "kubanga", "bwe", "*\xc5\x8b*", NULL};
+
+const char *nlp__luganda_decide(const char *text, size_t len, const char *best) {
+  if (!best || strcmp(best, "sw")) return best;
+  int v[2] = {0, 0}; /* lg, sw */
+  size_t i = 0;
+  while (i < len) {
+    size_t s, wl = raw_word(text, len, &i, &s);
+    if (!wl || wl > 63) continue;
+    char w[64];
+    bool lower = ascii_lower(text + s, wl);
+    for (size_t k = 0; k < wl; k++) w[k] = (char)tolower((unsigned char)text[s + k]);
+    w[wl] = 0;
+    bool lg = in_list(LG_WORDS, w, wl), sw = in_list(SW_WORDS, w, wl) || !strcmp(w, "ni");
+    for (size_t k = 0; lower && k + 1 < wl; k++) {
+      char c = w[k], n = w[k + 1];
+      if ((n == 'y' && (c == 'k' || c == 'g')) || (c == n && strchr("bdgklpstzfjv", c))) lg = true;
+      if (n == 'h' && strchr("sctdg", c)) sw = true;
+    }
+    v[0] += lg;
+    v[1] += sw;
+  }
+  return v[0] > v[1] ? "lg" : best;
+}
+
+/*
  * Groups of European languages the character models confuse (measured on the langid development rows; the words
  * are the grammars' function words, standard spellings and endings, never words picked from evaluation rows).
  * When the answer is a member, each member's words vote; a word in two lists votes for both, so shared words

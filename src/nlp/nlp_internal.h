@@ -165,6 +165,9 @@ bool nlp__nguni_marked(const char *text, size_t len, const char *best);
  *  the Swahili ones (th, gh and words) or the other way round, returns the winner (*share: its Laplace-smoothed
  *  share of the votes); otherwise best. */
 const char *nlp__shona_decide(const char *text, size_t len, const char *best, double *share);
+/** Luganda taken for Swahili: when best is sw and the Luganda marks (ky, gy, ŋ, doubled consonants, nnyo, era, nti
+ *  ...) outnumber the Swahili ones (sh, ch, th, dh, gh, Swahili function words), returns "lg"; otherwise best. */
+const char *nlp__luganda_decide(const char *text, size_t len, const char *best);
 /** European groups (da/nb/nn/sv, eo and la against the Romance languages, ca/es, cs/sk and ru against the languages
  *  franc or eld take them for, bg/mk, mn against ru/uk) told apart by function words, endings and letters: when best is a member and the words outvote
  *  it, returns the member they choose (*share: the product of the Laplace-smoothed vote shares); otherwise best. */

@@ -259,6 +259,10 @@ static void test_language_african(void **st) {
   L("Umfundisi uthe abantwana bazofunda lesi sifundo.", "zu");
   L("Bathenge izihlalo ezintandathu.", "xh");                 /* before: zu */
   L("Bathenge izihlalo eziyisithupha.", "zu");
+  /* Luganda taken for Swahili: nnyo, ssente (doubled consonants), ky, gy */
+  L("Kati batya nnyo.", "lg");         /* before: sw */
+  L("Ssente kati ziri nnyo.", "lg");   /* before: sw */
+  L("Abaana baagala nnyo ssente.", "lg");
   /* Yoruba without its marks, taken for a Bantu language: two Yoruba words decide */
   L("Awon omo lo si Eko.", "yo");       /* before: xh */
   L("Awon agba ti lo.", "yo");          /* before: ts */
