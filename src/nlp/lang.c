@@ -587,6 +587,25 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
     from = code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, w) ? &de
            : code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, w) ? &dn : &df;
   }
+  /* Zulu or Xhosa taken for Swahili, Luganda, Shona or Tsonga: a Nguni mark makes it the nearer of the two (by
+   * franc), and the pair rule below chooses between them (lang_pair.c) */
+  if (v.franc_tri > 0 && nlp__nguni_marked(text, len, w)) {
+    w = franc_of(nlp, &v, "xh") > franc_of(nlp, &v, "zu") ? "xh" : "zu";
+    from = &df;
+  }
+  /* Shona or Swahili: their spellings and function words decide when they have a vote (lang_pair.c) */
+  double sn_share;
+  const char *sn = nlp__shona_decide(text, len, w, &sn_share);
+  if (strcmp(sn, w)) {
+    w = sn;
+    from = &df;
+  }
+  /* Luganda taken for Swahili: its spellings decide (lang_pair.c) */
+  const char *lg = nlp__luganda_decide(text, len, w);
+  if (strcmp(lg, w)) {
+    w = lg;
+    from = &df;
+  }
   /* the deciding model's distribution gives the confidence and the runners-up */
   if (from == &de && v.eld_ngrams)
     dist_from(&de, (char (*)[8])nlp->eld.codes, v.eld, NULL, nlp->eld.nlangs, ELD_TAU, (double)v.eld_ngrams);
@@ -602,6 +621,7 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   /* the letters restrict the answer to lc: the deciding model's distribution conditioned on that */
   if (nlc && v.franc_tri > 0) pw = allowed > 0 ? pw / allowed : 1.0 / nlc;
   if (yo_share < 1.0 && pw < yo_share) pw = yo_share;
+  if (sn_share < 1.0 && pw < sn_share) pw = sn_share;
   /* Zulu or Xhosa, Serbian or Macedonian, Tswana or Sotho: distinctive function words decide when they have a vote */
   double share;
   const char *x = nlp__pair_decide(text, len, w, &share);

@@ -19,6 +19,7 @@
  * (da/nb/nn/sv, eo and la against the Romance languages, ca/es, cs/sk, ru, bg/mk,
  * mn) told apart by the function words, endings and letters of their grammars.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -202,7 +203,12 @@ static const char *const ZU_WORDS[] = {
     "ngoba", "bese", "lapha", "cishe", "sengathi", "impela", "angi*", "*khulum*", "*thola*", "*sikhathi", "*muntu",
     "*ningi", "*nkulunkulu", "*mndeni", "izingane", "*bhek*", "*sikole*", "*nkinga", "*qembu", "*fundazwe*",
     "*hulumeni", "*mphakathi", "*phoyisa", "*msombuluko", "*lwesibili", "*jabul*", "*shesha", "ngempela",
-    "*mnumzane", "*khungo", NULL};
+    "*mnumzane", "*khungo",
+    /* demonstratives with the l- that Xhosa drops (laba/aba, lesi/esi, lezi/ezi, leli/eli, lolu/olu, lobu/obu;
+       second position labo, leso ...), also after nga-, ku-, kwa-, na-; numbers six to nine */
+    "laba", "lesi", "lezi", "leli", "lolu", "lobu", "leso", "lezo", "lelo", "lolo", "lobo", "ngalesi", "ngalezi",
+    "ngaleli", "ngalolu", "kulesi", "kulezi", "kuleli", "kulaba", "kulolu", "kwalesi", "kwalezi", "nalesi",
+    "nalezi", "*sithupha", "*khombisa", "*shiyagalombili", "*shiyagalolunye", NULL};
 static const char *const XH_WORDS[] = {
     "kwaye", "xa", "apho", "kunye", "kakuhle", "ngexesha", "phantsi", "ngoku", "ndi*",
     /* class 10 ii-, class 2a oo- and the prefixes that take them (Zulu izin-, o-), the rh
@@ -217,7 +223,10 @@ static const char *const XH_WORDS[] = {
     "nangona", "ingakumbi", "yaye", "kananjalo", "apha", "phantse", "ngelixa", "kufuneka", "kolu", "ngoko", "*thetha*",
     "*fuman*", "*ninzi", "*thixo", "*sapho", "*sikolo", "*sikolweni", "*ngxaki", "*qela", "*phondo", "*polisa",
     "*mvulo", "*lwesibini", "*khawuleza", "ngenene", "uluntu", "*mnumzana", "*candelo", "*zalis*", "*nkqubo",
-    "*vavanyo", "*ziko", "*eleyo", "*iweyo", "*elweyo", NULL};
+    "*vavanyo", "*ziko", "*eleyo", "*iweyo", "*elweyo",
+    /* demonstratives without l- (Zulu laba, lesi ...), "in this" kwesi; numbers six to nine */
+    "aba", "esi", "ezi", "eli", "olu", "obu", "eso", "ezo", "elo", "kwesi", "*ntandathu", "*xhenxe", "*bhozo",
+    "*lithoba", NULL};
 static const char *const SR_WORDS[] = {"је", "у", "са", "је*", "су", "смо", "није", "године", "између", "кроз",
     "пре", "због", "где", "када", "све", "ове", "ови", "износи", "налази", "постоји", "још", "данас", "много",
     "према", "преко", "свој", "своје", "који", "које", "као", NULL};
@@ -227,8 +236,13 @@ static const char *const MK_WORDS[] = {"во", "со", "е", "ги", "го", "к
 
 /* Tswana "go", "gore", "fa" (if, when), "jaaka" (like), "jaanong" (now), "fela" (only); Sesotho "ho", "hore",
  * "jwaloka", "jwale", "feela", "empa" (but) */
-static const char *const TN_WORDS[] = {"go", "gore", "fa", "jaaka", "jaanong", "fela", NULL};
-static const char *const ST_WORDS[] = {"ho", "hore", "jwaloka", "jwale", "feela", "empa", NULL};
+/* more: Tswana jang/Sesotho jwang (how), jalo/jwalo (so), jaana/tjena (like this), class 14 possessive jwa/ba
+ * (botsalo jwa, bophelo ba), itse/tseba (know), ene/yena (he), fano (here); Sesotho writes tj (tjhelete,
+ * Koletjheng), which Tswana does not */
+#define TN_MORE "jang", "jalo", "jaana", "jwa", "itse", "ene", "fano", "mo"
+#define ST_MORE "jwang", "jwalo", "tjena", "*tj*", "tseba", "yena"
+static const char *const TN_WORDS[] = {"go", "gore", "fa", "jaaka", "jaanong", "fela", TN_MORE, NULL};
+static const char *const ST_WORDS[] = {"ho", "hore", "jwaloka", "jwale", "feela", "empa", ST_MORE, NULL};
 
 /* Tswana writes g where Sesotho writes h (go/ho, gape/hape, bogolo/boholo, gonne/hobane): a g that is not part
  * of ng or kg is Tswana; an h that begins a word or follows a vowel, m, n or w is Sesotho (Tswana writes h in
@@ -484,6 +498,156 @@ const char *nlp__yoruba_decide(const char *text, size_t len, const char *best, d
     }
   }
   return best;
+}
+
+/* the next word of text from *i (letters, any byte of a UTF-8 sequence counting as one, apostrophes and hyphens),
+ * case kept: its length (0 for a separator, which is skipped) and its start in *s */
+static size_t raw_word(const char *text, size_t len, size_t *i, size_t *s) {
+  *s = *i;
+  while (*i < len && (isalpha((unsigned char)text[*i]) || (unsigned char)text[*i] >= 0x80 || text[*i] == '-' ||
+                      text[*i] == '\''))
+    (*i)++;
+  size_t wl = *i - *s;
+  if (!wl) (*i)++;
+  return wl;
+}
+
+/* w is all lower-case ASCII letters (no name, no capital inside: "kuMozambique") */
+static bool ascii_lower(const char *w, size_t wl) {
+  for (size_t k = 0; k < wl; k++)
+    if (w[k] < 'a' || w[k] > 'z') return false;
+  return true;
+}
+
+/*
+ * Zulu and Xhosa taken for Swahili, Luganda or Shona (and, through the hyphenated prefixes, Tsonga).  Those three
+ * write no clicks (Nguni c, q, x), no hl or dl, and do not hyphenate a class prefix onto a loan word or a number the
+ * way Nguni news does ("i-website", "ama-runs", "angu-97", "kwi-akhawunti"); their function words are others.  A
+ * text with one such mark (two for Tsonga, which writes x, hl and dl and whose "xa" is a Nguni word too) is Nguni,
+ * and the Zulu/Xhosa pair rule then chooses between the two.  Only all-lower-case ASCII words count for letters and
+ * function words (names: "Qatar", "kuMozambique"), and a click letter only before a vowel, h or w.
+ */
+static const char *const NG_ANSWERS[] = {"sw", "lg", "sn", "ts", NULL};
+static const char *const NG_WORDS[] = {"kunye", "kwaye", "futhi", "ukuthi", "ukuba", "kodwa", "ngoba", "noma",
+                                       "okanye", "lapho", "apho", "njani", "kakhulu", "kanye", "ngoku", "manje",
+                                       "kuphela", "yonke", "zonke", "bonke", "nokho", "kepha", NULL};
+static const char *const NG_HYPHEN[] = {"i", "u", "ama", "aba", "imi", "izi", "isi", "ezi", "esi", "kwi", "ngu",
+                                        "angu", "yi", "ye", "nge", "kuma", "ema", "se", "le", "nase", "ase", "lwe",
+                                        "we", "be", "lo", NULL};
+
+bool nlp__nguni_marked(const char *text, size_t len, const char *best) {
+  if (!best) return false;
+  const char *const *a = NG_ANSWERS;
+  while (*a && strcmp(*a, best)) a++;
+  if (!*a) return false;
+  bool ts = !strcmp(best, "ts");
+  int marks = 0;
+  size_t i = 0;
+  while (i < len) {
+    size_t s, wl = raw_word(text, len, &i, &s);
+    if (!wl) continue;
+    const char *w = text + s;
+    const char *h = memchr(w, '-', wl);
+    if (h && h > w && (h + 1 < w + wl ? isalpha((unsigned char)h[1]) : i < len && isdigit((unsigned char)text[i]))) {
+      /* a class prefix hyphenated onto a loan word or a number */
+      for (const char *const *p = NG_HYPHEN; *p; p++)
+        if (strlen(*p) == (size_t)(h - w) && !memcmp(w, *p, (size_t)(h - w))) {
+          marks++;
+          break;
+        }
+      continue;
+    }
+    /* letters glued to a number ("80px", "CD4") are units and codes */
+    if (ts || (s && isdigit((unsigned char)text[s - 1])) || (i < len && isdigit((unsigned char)text[i]))) continue;
+    if (!ascii_lower(w, wl)) continue;
+    bool mark = in_list(NG_WORDS, w, wl);
+    for (size_t k = 0; k < wl && !mark; k++) {
+      char c = w[k], n = k + 1 < wl ? w[k + 1] : 0;
+      /* a click is followed by a vowel, h or w (ixesha, uxolo, izixwembe, ezinqwenela), as every Nguni syllable
+       * is open: "box", "oxygen" are not clicks */
+      bool syl = n && strchr("aeiouhw", n);
+      mark = ((c == 'q' || c == 'x') && syl) || ((c == 'h' || c == 'd') && n == 'l');
+    }
+    marks += mark;
+  }
+  return marks >= (ts ? 2 : 1);
+}
+
+/*
+ * Shona against Swahili (Shona texts are taken for Swahili): Shona writes zv, sv, dz, bv, pf, vh and bh (zvakare,
+ * svondo, dzimba, bvunza, pfuma, vhiki, bhazi), which Swahili does not, and Swahili th and gh (thamani, ghali),
+ * which Shona does not; the spellings count in lower-case words only (names: "Madhara", "Nhat").  The function words
+ * and common words vote too: Shona uye, kuti, asi, zvino, saka, nekuti, izvi, chete, kwete, vanhu, nyika,
+ * hurumende ... against Swahili katika, kuwa, hii, pia, lakini, kwamba, ambao, sana, zaidi, watu, serikali ...
+ * ("mh" and "nh" are left out: Swahili mhudumu, Jamhuri).  Ties keep the answer.
+ */
+static const char *const SN_WORDS[] = {"uye", "kuti", "asi", "zvino", "zvakare", "saka", "nekuti", "nokuti", "izvi",
+                                       "izvo", "uyu", "iyi", "ivo", "isu", "chete", "kwete", "vanhu", "nyika",
+                                       "hurumende", "pamwe", "kunge", "ichi", "zvose", "zvese", "nhasi", "iye",
+                                       "ava", "ndiko", "mukati", "sei", NULL};
+static const char *const SW_WORDS[] = {"katika", "kuwa", "hii", "hiyo", "pia", "lakini", "kwamba", "ambao",
+                                       "ambayo", "ambapo", "sana", "zaidi", "watu", "serikali", "hata", "bila",
+                                       "baada", "kabla", "wakati", "hizi", "huu", "hilo", "hicho", "kama", "kutoka",
+                                       "alikuwa", "ili", "tu", "wao", "sisi", "yeye", "mwaka", NULL};
+
+const char *nlp__shona_decide(const char *text, size_t len, const char *best, double *share) {
+  if (share) *share = 1.0;
+  if (!best || (strcmp(best, "sn") && strcmp(best, "sw"))) return best;
+  int v[2] = {0, 0}; /* sn, sw */
+  size_t i = 0;
+  while (i < len) {
+    size_t s, wl = raw_word(text, len, &i, &s);
+    if (!wl || wl > 63) continue;
+    char w[64];
+    bool lower = ascii_lower(text + s, wl);
+    for (size_t k = 0; k < wl; k++) w[k] = (char)tolower((unsigned char)text[s + k]);
+    w[wl] = 0;
+    bool sn = in_list(SN_WORDS, w, wl), sw = in_list(SW_WORDS, w, wl);
+    for (size_t k = 0; lower && k + 1 < wl; k++) {
+      char c = w[k], n = w[k + 1];
+      if ((n == 'v' && strchr("zsb", c)) || (c == 'd' && n == 'z') || (c == 'p' && n == 'f') ||
+          (n == 'h' && (c == 'v' || c == 'b')))
+        sn = true;
+      if (n == 'h' && (c == 't' || c == 'g')) sw = true;
+    }
+    v[0] += sn;
+    v[1] += sw;
+  }
+  if (v[0] == v[1]) return best;
+  int k = v[0] > v[1] ? 0 : 1;
+  if (share) *share = (double)(v[k] + 1) / (double)(v[0] + v[1] + 2);
+  return k ? "sw" : "sn";
+}
+
+/*
+ * Luganda taken for Swahili: Luganda writes ky, gy, ŋ and doubled consonants (bakyala, ggwanga, ssente, ddala,
+ * abaggaliddwa), which Swahili does not, and has nnyo, era, nti, naye, kubanga, bwe; Swahili writes sh, ch, th, dh,
+ * gh, which Luganda does not, and has the Swahili words of the Shona rule and "ni".  Only an answer of Swahili is
+ * changed, when the Luganda marks outnumber the Swahili ones; the spellings count in lower-case words only.
+ */
+static const char *const LG_WORDS[] = {"nnyo", "era", "nti", "naye", "kubanga", "bwe", "*\xc5\x8b*", NULL};
+
+const char *nlp__luganda_decide(const char *text, size_t len, const char *best) {
+  if (!best || strcmp(best, "sw")) return best;
+  int v[2] = {0, 0}; /* lg, sw */
+  size_t i = 0;
+  while (i < len) {
+    size_t s, wl = raw_word(text, len, &i, &s);
+    if (!wl || wl > 63) continue;
+    char w[64];
+    bool lower = ascii_lower(text + s, wl);
+    for (size_t k = 0; k < wl; k++) w[k] = (char)tolower((unsigned char)text[s + k]);
+    w[wl] = 0;
+    bool lg = in_list(LG_WORDS, w, wl), sw = in_list(SW_WORDS, w, wl) || !strcmp(w, "ni");
+    for (size_t k = 0; lower && k + 1 < wl; k++) {
+      char c = w[k], n = w[k + 1];
+      if ((n == 'y' && (c == 'k' || c == 'g')) || (c == n && strchr("bdgklpstzfjv", c))) lg = true;
+      if (n == 'h' && strchr("sctdg", c)) sw = true;
+    }
+    v[0] += lg;
+    v[1] += sw;
+  }
+  return v[0] > v[1] ? "lg" : best;
 }
 
 /*

@@ -158,6 +158,16 @@ const char *nlp__pair_decide(const char *text, size_t len, const char *best, dou
  *  eo, ga, bs, hr, sl) and two different words are Yoruba words or have "gb", returns "yo" (*share 2/3);
  *  otherwise best. */
 const char *nlp__yoruba_decide(const char *text, size_t len, const char *best, double *share);
+/** Zulu or Xhosa taken for sw, lg, sn or ts: true when best is one of those and the text has a Nguni mark (a click
+ *  letter, hl or dl, a Nguni function word, a class prefix hyphenated onto a loan; for ts two hyphenated prefixes). */
+bool nlp__nguni_marked(const char *text, size_t len, const char *best);
+/** Shona against Swahili: when best is sn or sw and the Shona spellings (zv, sv, dz, bv, pf, vh, bh) and words outvote
+ *  the Swahili ones (th, gh and words) or the other way round, returns the winner (*share: its Laplace-smoothed
+ *  share of the votes); otherwise best. */
+const char *nlp__shona_decide(const char *text, size_t len, const char *best, double *share);
+/** Luganda taken for Swahili: when best is sw and the Luganda marks (ky, gy, ŋ, doubled consonants, nnyo, era, nti
+ *  ...) outnumber the Swahili ones (sh, ch, th, dh, gh, Swahili function words), returns "lg"; otherwise best. */
+const char *nlp__luganda_decide(const char *text, size_t len, const char *best);
 /** European groups (da/nb/nn/sv, eo and la against the Romance languages, ca/es, cs/sk and ru against the languages
  *  franc or eld take them for, bg/mk, mn against ru/uk) told apart by function words, endings and letters: when best is a member and the words outvote
  *  it, returns the member they choose (*share: the product of the Laplace-smoothed vote shares); otherwise best. */

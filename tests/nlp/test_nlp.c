@@ -247,6 +247,29 @@ static void test_language_african(void **st) {
   L("Urhulumente uthi ootitshala abaninzi baza kufumana imali.", "xh");
   L("Abantu abaningi bathole usizo olukhulu kulo nyaka.", "zu");
   L("Lokhu kwenzeka njengoba abantu bekhuluma ngakho.", "zu");
+  /* Zulu or Xhosa taken for Luganda or Swahili: a Nguni mark (hl, a click, a function word, a class prefix
+   * hyphenated onto a loan) makes it Nguni, and the pair rule chooses */
+  L("Abantu bahlala ekhaya.", "zu");                                          /* before: lg */
+  L("Abantwana bathenga i-smartphone kwi-website kunye nabazali.", "xh");
+  L("Watu wengi walikwenda sokoni kununua chakula.", "sw");                  /* no Nguni mark */
+  not_L("Mtoto alinunua box ya oxygen.", "zu");                              /* x before a consonant or at the end */
+  not_L("Mtoto alinunua box ya oxygen.", "xh");
+  /* Shona against Swahili: Shona bv/zv/sv/dz/pf/vh/bh and uye, kuti, asi ...; Swahili th/gh and kwamba, hii ... */
+  L("Akati ndiri kuda kuenda kumusha uye kuona mai.", "sn"); /* before: sw */
+  L("Anonzi ari kubvunza mibvunzo.", "sn");                  /* before: sw */
+  L("Watu wengi walisema kwamba serikali itasaidia.", "sw");
+  L("Hii ni habari njema kwa wakulima wote.", "sw");
+  /* a Nguni click before u or w (esineziqu, izixwembe) */
+  L("Isitshalo esineziqu eziyizixwembe.", "zu");
+  /* Zulu against Xhosa: demonstratives with and without l- (lesi/esi), numbers (isithupha/ntandathu) */
+  L("Umfundisi uthe abantwana bazofunda esi sifundo.", "xh"); /* before: zu */
+  L("Umfundisi uthe abantwana bazofunda lesi sifundo.", "zu");
+  L("Bathenge izihlalo ezintandathu.", "xh");                 /* before: zu */
+  L("Bathenge izihlalo eziyisithupha.", "zu");
+  /* Luganda taken for Swahili: nnyo, ssente (doubled consonants), ky, gy */
+  L("Kati batya nnyo.", "lg");         /* before: sw */
+  L("Ssente kati ziri nnyo.", "lg");   /* before: sw */
+  L("Abaana baagala nnyo ssente.", "lg");
   /* Yoruba without its marks, taken for a Bantu language: two Yoruba words decide */
   L("Awon omo lo si Eko.", "yo");       /* before: xh */
   L("Awon agba ti lo.", "yo");          /* before: ts */
@@ -259,6 +282,11 @@ static void test_language_african(void **st) {
   L("Ba ne ba bua jwaloka baholo, empa ba ne ba le banyane feela.", "st");
   L("Motse o mogolo o na le batho ba bantsi.", "tn");
   L("Motse o moholo o na le batho ba bangata.", "st");
+  /* jwalo/jalo (so), itse/tseba (know), jang/jwang (how) */
+  L("E ne e le jwalo.", "st");  /* before: tn */
+  L("Ke ne ke sa itse.", "tn"); /* before: st */
+  L("Ke batla go itse gore o dira jang.", "tn");
+  L("Ke batla ho tseba hore o etsa jwang.", "st");
 }
 
 static void test_language_edges(void **st) {
