@@ -519,6 +519,17 @@ static bool ascii_lower(const char *w, size_t wl) {
   return true;
 }
 
+/* the next raw word of text from *i, lower-cased into w; *lower: it was all lower-case ASCII; returns its length,
+ * 0 for a word to skip (a separator, or longer than 63 bytes) */
+static size_t raw_word_lower(const char *text, size_t len, size_t *i, char w[64], bool *lower) {
+  size_t s, wl = raw_word(text, len, i, &s);
+  if (!wl || wl > 63) return 0;
+  *lower = ascii_lower(text + s, wl);
+  for (size_t k = 0; k < wl; k++) w[k] = (char)tolower((unsigned char)text[s + k]);
+  w[wl] = 0;
+  return wl;
+}
+
 /*
  * Zulu and Xhosa taken for Swahili, Luganda or Shona (and, through the hyphenated prefixes, Tsonga).  Those three
  * write no clicks (Nguni c, q, x), no hl or dl, and do not hyphenate a class prefix onto a loan word or a number the
@@ -590,29 +601,40 @@ static const char *const SW_WORDS[] = {"katika", "kuwa", "hii", "hiyo", "pia", "
                                        "baada", "kabla", "wakati", "hizi", "huu", "hilo", "hicho", "kama", "kutoka",
                                        "alikuwa", "ili", "tu", "wao", "sisi", "yeye", "mwaka", NULL};
 
+/* the marks of one word (w lower-cased, lower: it was all lower-case ASCII) for the two sides of a rule */
+typedef void (*word_marks_fn)(const char *w, size_t wl, bool lower, bool m[2]);
+
+/* each side's votes: the raw words of text that fn marks for it */
+static void count_marks(const char *text, size_t len, word_marks_fn fn, int v[2]) {
+  size_t i = 0;
+  while (i < len) {
+    char w[64];
+    bool lower, m[2] = {false, false};
+    size_t wl = raw_word_lower(text, len, &i, w, &lower);
+    if (!wl) continue;
+    fn(w, wl, lower, m);
+    v[0] += m[0];
+    v[1] += m[1];
+  }
+}
+
+static void shona_marks(const char *w, size_t wl, bool lower, bool m[2]) { /* sn, sw */
+  m[0] = in_list(SN_WORDS, w, wl);
+  m[1] = in_list(SW_WORDS, w, wl);
+  for (size_t k = 0; lower && k + 1 < wl; k++) {
+    char c = w[k], n = w[k + 1];
+    if ((n == 'v' && strchr("zsb", c)) || (c == 'd' && n == 'z') || (c == 'p' && n == 'f') ||
+        (n == 'h' && (c == 'v' || c == 'b')))
+      m[0] = true;
+    if (n == 'h' && (c == 't' || c == 'g')) m[1] = true;
+  }
+}
+
 const char *nlp__shona_decide(const char *text, size_t len, const char *best, double *share) {
   if (share) *share = 1.0;
   if (!best || (strcmp(best, "sn") && strcmp(best, "sw"))) return best;
   int v[2] = {0, 0}; /* sn, sw */
-  size_t i = 0;
-  while (i < len) {
-    size_t s, wl = raw_word(text, len, &i, &s);
-    if (!wl || wl > 63) continue;
-    char w[64];
-    bool lower = ascii_lower(text + s, wl);
-    for (size_t k = 0; k < wl; k++) w[k] = (char)tolower((unsigned char)text[s + k]);
-    w[wl] = 0;
-    bool sn = in_list(SN_WORDS, w, wl), sw = in_list(SW_WORDS, w, wl);
-    for (size_t k = 0; lower && k + 1 < wl; k++) {
-      char c = w[k], n = w[k + 1];
-      if ((n == 'v' && strchr("zsb", c)) || (c == 'd' && n == 'z') || (c == 'p' && n == 'f') ||
-          (n == 'h' && (c == 'v' || c == 'b')))
-        sn = true;
-      if (n == 'h' && (c == 't' || c == 'g')) sw = true;
-    }
-    v[0] += sn;
-    v[1] += sw;
-  }
+  count_marks(text, len, shona_marks, v);
   if (v[0] == v[1]) return best;
   int k = v[0] > v[1] ? 0 : 1;
   if (share) *share = (double)(v[k] + 1) / (double)(v[0] + v[1] + 2);
@@ -627,26 +649,20 @@ const char *nlp__shona_decide(const char *text, size_t len, const char *best, do
  */
 static const char *const LG_WORDS[] = {"nnyo", "era", "nti", "naye", "kubanga", "bwe", "*\xc5\x8b*", NULL};
 
+static void luganda_marks(const char *w, size_t wl, bool lower, bool m[2]) { /* lg, sw */
+  m[0] = in_list(LG_WORDS, w, wl);
+  m[1] = in_list(SW_WORDS, w, wl) || !strcmp(w, "ni");
+  for (size_t k = 0; lower && k + 1 < wl; k++) {
+    char c = w[k], n = w[k + 1];
+    if ((n == 'y' && (c == 'k' || c == 'g')) || (c == n && strchr("bdgklpstzfjv", c))) m[0] = true;
+    if (n == 'h' && strchr("sctdg", c)) m[1] = true;
+  }
+}
+
 const char *nlp__luganda_decide(const char *text, size_t len, const char *best) {
   if (!best || strcmp(best, "sw")) return best;
   int v[2] = {0, 0}; /* lg, sw */
-  size_t i = 0;
-  while (i < len) {
-    size_t s, wl = raw_word(text, len, &i, &s);
-    if (!wl || wl > 63) continue;
-    char w[64];
-    bool lower = ascii_lower(text + s, wl);
-    for (size_t k = 0; k < wl; k++) w[k] = (char)tolower((unsigned char)text[s + k]);
-    w[wl] = 0;
-    bool lg = in_list(LG_WORDS, w, wl), sw = in_list(SW_WORDS, w, wl) || !strcmp(w, "ni");
-    for (size_t k = 0; lower && k + 1 < wl; k++) {
-      char c = w[k], n = w[k + 1];
-      if ((n == 'y' && (c == 'k' || c == 'g')) || (c == n && strchr("bdgklpstzfjv", c))) lg = true;
-      if (n == 'h' && strchr("sctdg", c)) sw = true;
-    }
-    v[0] += lg;
-    v[1] += sw;
-  }
+  count_marks(text, len, luganda_marks, v);
   return v[0] > v[1] ? "lg" : best;
 }
 
