@@ -371,6 +371,12 @@ typedef struct lang_dist {
   double p[NLP_MAX_LANGS + NLP_FRANC_MAX_LANGS];
 } lang_dist;
 
+/* the distribution that gives the confidence of an answer w: eld's when eld knows it, else NB's, else franc's */
+static lang_dist *model_of(const osc_nlp *nlp, const char *w, lang_dist *de, lang_dist *dn, lang_dist *df) {
+  if (code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, w)) return de;
+  return code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, w) ? dn : df;
+}
+
 static void dist_from(lang_dist *d, char (*codes)[8], const double *s, const bool *used, size_t n, double tau,
                       double evidence) {
   d->n = 0;
@@ -576,16 +582,14 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   int nlc = letter_candidates(ob.letter_rules, script, lc);
   if (nlc && v.franc_tri > 0 && strcmp(w, lc[0]) && (nlc < 2 || strcmp(w, lc[1]))) {
     w = nlc == 2 && franc_of(nlp, &v, lc[1]) > franc_of(nlp, &v, lc[0]) ? lc[1] : lc[0];
-    from = code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, w) ? &de
-           : code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, w) ? &dn : &df;
+    from = model_of(nlp, w, &de, &dn, &df);
   }
   /* Yoruba without its marks, taken for a Bantu language, ms or id: its words decide (lang_pair.c) */
   double yo_share;
   const char *yo = nlp__yoruba_decide(text, len, w, &yo_share);
   if (yo != w) {
     w = yo;
-    from = code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, w) ? &de
-           : code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, w) ? &dn : &df;
+    from = model_of(nlp, w, &de, &dn, &df);
   }
   /* Zulu or Xhosa taken for Swahili, Luganda, Shona or Tsonga: a Nguni mark makes it the nearer of the two (by
    * franc), and the pair rule below chooses between them (lang_pair.c) */
@@ -622,7 +626,7 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   if (nlc && v.franc_tri > 0) pw = allowed > 0 ? pw / allowed : 1.0 / nlc;
   if (yo_share < 1.0 && pw < yo_share) pw = yo_share;
   if (sn_share < 1.0 && pw < sn_share) pw = sn_share;
-  /* Zulu or Xhosa, Serbian or Macedonian, Tswana or Sotho: distinctive function words decide when they have a vote */
+  /* close pairs (zu/xh, sr/mk, tn/st, id/ms, sl/bs, hr/bs): distinctive words decide when they have a vote */
   double share;
   const char *x = nlp__pair_decide(text, len, w, &share);
   if (strcmp(x, w)) {

@@ -354,25 +354,20 @@ static const char *const MS_WORDS[] = {
     "peperiksaan", "kajian", "penyelidikan", "saintis", "teknikal", "praktikal", "kritikal", "amat", "ramai",
     "perkara", "sambungnya", "mendapati", "memaklumkan", "beliau", "daripada", "kerajaan", "jabatan", NULL};
 
-/* Slovenian, Czech or Slovak against Bosnian (franc, the only model that knows Bosnian, sometimes answers it for
- * them): function words that the West and the Alpine Slavic standards write and the Central South Slavic one does
- * not (Slovenian in, v, ki, tudi, ter, kot; Czech jsou, jako, který, také; Slovak sa, aj, ako, alebo, ktorý),
- * against Bosnian / Croatian ones (i, u, su, koji, kao, ili, nije, će, između, zbog, gdje, jer, već). */
+/* Slovenian against Bosnian (franc, the only model that knows Bosnian, sometimes answers it for Slovenian):
+ * function words that the Alpine Slavic standard writes and the Central South Slavic one does not (in, v, ki,
+ * tudi, ter, kot, lahko, naj, vse, torej, kljub), against Bosnian / Croatian ones (i, u, su, koji, kao, ili, nije,
+ * će, između, zbog, gdje, jer, već, može, neka, sve) and the letters ć đ, which Slovenian does not write; words
+ * both write ("zato") are in both lists and cancel; not Slovenian "ni": Bosnian writes it for "not even".  Czech
+ * and Slovak answered Bosnian are the European groups' (cs|sk "into" rule below). */
 static const char *const SL_WORDS[] = {"in", "v", "ki", "tudi", "ter", "kot", "bo", "bodo", "so", "pa", "še", "že",
                                        "če", "zelo", "sem", "bil", "bilo", "bili", "kjer", "kar", "tem", "vendar",
-                                       "jih", "leta", NULL};
-static const char *const CS_WORDS[] = {"v", "ve", "jsou", "jako", "které", "který", "která", "jeho", "byl", "byla",
-                                       "bylo", "také", "pro", "při", "jsem", "jejich", "může", "mezi", "ale", "nebo",
-                                       "když", "aby", "však", NULL};
-static const char *const SK_WORDS[] = {"v", "sa", "aj", "ako", "alebo", "ktorý", "ktorá", "ktoré", "však", "bol",
-                                       "bola", "bolo", "boli", "pre", "sú", "ich", "keď", "ale", "len", "už", "až",
-                                       NULL};
+                                       "jih", "leta", "lahko", "naj", "gre", "vse", "zato", "torej", "saj", "kljub",
+                                       "kateri", "katera", "katero", "katere", "zdaj", "tukaj", NULL};
 static const char *const BSF_WORDS[] = {"i", "u", "su", "koji", "koja", "koje", "kojeg", "kojem", "kojoj", "kojim",
                                         "kao", "ili", "nije", "će", "ovaj", "ova", "ovo", "godine", "između",
-                                        "zbog", "gdje", "jer", "među", "već", "prema", NULL};
-static const char *const BSW_WORDS[] = {"su", "koji", "koja", "koje", "kojeg", "kojem", "kojoj", "kojim", "kao",
-                                        "ili", "nije", "će", "ovaj", "ovo", "godine", "između", "zbog", "gdje",
-                                        "jer", "među", "već", "prema", NULL};
+                                        "zbog", "gdje", "jer", "među", "već", "prema", "može", "neka", "ide", "sve",
+                                        "zato", "dakle", "iako", "sada", "ovdje", "također", "*ć*", "*đ*", NULL};
 
 /* Croatian writes the preposition "s" and only before s, š, z, ž (and "sa mnom") "sa"; Bosnian writes "sa"
  * before any word. The yes-no question is "je li" in Croatian and "da li" in Bosnian. */
@@ -409,8 +404,6 @@ static const pair_rule PAIR_RULES[] = {
     {{"tn", "st"}, {TN_WORDS, ST_WORDS}, NULL},
     {{"id", "ms"}, {ID_WORDS, MS_WORDS}, NULL},
     {{"sl", "bs"}, {SL_WORDS, BSF_WORDS}, NULL},
-    {{"cs", "bs"}, {CS_WORDS, BSW_WORDS}, NULL},
-    {{"sk", "bs"}, {SK_WORDS, BSW_WORDS}, NULL},
     {{"hr", "bs"}, {HR_WORDS, BS_WORDS}, hr_bs_extra},
 };
 
@@ -844,16 +837,6 @@ static const char *const MN_RU[] = {"что", "это", "как", "меня", "�
 static const char *const MN_UK[] = {"що", "це", "як", "та", "він", "вона", "вони", "також", "але", "вже", "треба",
                                     "чи", "щоб", "від", "і", "в", "на", "з", "не", NULL};
 
-/* Slovenian against Bosnian, after the pair rule's function words: Slovenian lahko, naj, gre, vse, zato, torej, saj,
- * kljub, kateri/katera/katero, zdaj, tukaj, and the Bosnian and Croatian forms of the same words (može, neka, ide,
- * sve, zato, dakle, jer, iako, nije, koji, sada, ovdje) with the letters ć đ, which Slovenian does not write (not
- * Slovenian "ni", is not: Bosnian writes "ni" for "not even") */
-static const char *const SL_SL[] = {"lahko", "naj", "gre", "vse", "zato", "torej", "saj", "kljub", "kateri",
-                                    "katera", "katero", "katere", "zdaj", "tukaj", "tudi", "ki", "kot", "ter", "in",
-                                    NULL};
-static const char *const SL_BS[] = {"može", "neka", "ide", "sve", "zato", "dakle", "jer", "iako", "nije", "koji",
-                                    "koja", "koje", "sada", "ovdje", "također", "kao", "i", "u", "*ć*", "*đ*", NULL};
-
 static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
     {GROUP_PIVOT, {"eo", "es", "pt", "it", "ca", "fr"}, {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR}, {NULL}},
@@ -865,7 +848,6 @@ static const group_rule GROUP_RULES[] = {
       CSK_GA, CSK_OTHER, CSK_OTHER},
      {"sk"}},
     {GROUP_VOTE, {"cs", "sk"}, {CS_CS, CS_SK}, {NULL}},
-    {GROUP_INTO, {"sl", "bs"}, {SL_SL, SL_BS}, {NULL}},
     {GROUP_INTO, {"ru", "bg", "mk", "uk"}, {RU_RU, RU_BG, RU_MK, RU_UK}, {NULL}},
     {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}},
     {GROUP_INTO, {"mn", "ru", "uk"}, {MN_MN, MN_RU, MN_UK}, {NULL}},

@@ -151,8 +151,9 @@ void nlp__norwegian_release(osc_nlp *nlp);
 /** Votes for Bokmål and Nynorsk: the words of text found only in the nb or only in the nn dictionary, plus the
  *  standards' grammar markers (ikkje/ikke, eg/jeg, -leg/-lig, ...) twice each; returns *nb + *nn. */
 int nlp__norwegian_votes(const osc_nlp *nlp, const char *text, size_t len, int *nb, int *nn);
-/** Close pairs (zu/xh, sr/mk, tn/st) told apart by function words: when best is one of a pair and the words vote for
- *  one side, returns that side's code (*share: its share of the votes, Laplace-smoothed); otherwise best. */
+/** Close pairs (zu/xh, sr/mk, tn/st, id/ms, sl/bs, hr/bs) told apart by function words and spellings, rule after
+ *  rule: when best is one of a pair and the words vote for one side, that side is the answer the next rules see;
+ *  returns the last answer (*share: the last deciding rule's share of the votes, Laplace-smoothed). */
 const char *nlp__pair_decide(const char *text, size_t len, const char *best, double *share);
 /** Yoruba written without its marks: when best is a language that such text is taken for (Bantu languages, ms, id,
  *  eo, ga, bs, hr, sl) and two different words are Yoruba words or have "gb", returns "yo" (*share 2/3);
