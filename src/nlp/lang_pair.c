@@ -191,6 +191,20 @@ typedef struct pair_rule {
                                                                         * before it ("" at the start), or NULL */
 } pair_rule;
 
+/* third round (A): spellings. Xhosa ntl where Zulu writes nhl (intlanganiso / inhlangano, intliziyo / inhliziyo,
+ * intloko / inhloko), Xhosa ty before a vowel or h (ukutya / ukudla, ityala; Zulu has no ty), Zulu hh (hhayi,
+ * ihhovisi, ihhashi; Xhosa hayi, iofisi, ihashe) */
+#define ZU_MORE "*nhl*", "*hh*", ZU_B
+#define XH_MORE "*ntla*", "*ntle*", "*ntli*", "*ntlo*", "*ntlu*", "*tya*", "*tye*", "*tyi*", "*tyo*", "*tyu*", "*tyh*", XH_B
+#define ZU_B "ingabe", "nokho", "lutho", "yebo", "emuva", "ngemuva", "eduze", "ngenkathi", "ngakho-ke", "*dolobh*", \
+    "*bhedlela", "*ngqongqoshe", "*ndunankulu", "*cwaning*", "*bhikish*", "*mnotho", "*sizakalo", "*phuzu", "izinga", \
+    "ezingeni", "isonto", "ngesonto", "amasonto", "*viki", "nhlobo", "neze", "*masingana", "*nhlolanja", "*ndasa", "*nhlangulana", \
+    "*ntulikazi", "*ncwaba", "*mandulo", "*mfumfu", "*zibandlela"
+#define XH_B "ingaba", "noko", "oko", "loo", "phi", "kwezi", "kweli", "njengokuba", "okokuba", "phofu", "kaloku", \
+    "kwakunye", "ebudeni", "ewe", "hayi", "tu", "sele", "kufutshane", "*bomi", "*xeko", "*xekweni", "*dolophu", \
+    "*bhedlele", "*phathiswa", "*nkulumbuso", "*sebe", "*nqaku", "*nqanaba", "*phando", "*ngxelo", "*qhanqalaz*", \
+    "*qoqosho", "*nyulo", "*nced*", "*nkx*", "*veki", "*cawa", "*cawe", "*matshi", "*mqungu", "*mdumba", "*kwindla", \
+    "*tshazimpuzi", "*canzibe", "*silimela", "*msintsi", "*nkanga"
 static const char *const ZU_WORDS[] = {
     "futhi", "ukuthi", "lapho", "uma", "kanye", "kahle", "ngesikhathi", "phansi", "manje", "ngi*",
     /* possessives of the first person (-mi), "to me", "I", "according to", "today", "as", "so", "or, even if",
@@ -208,7 +222,7 @@ static const char *const ZU_WORDS[] = {
        second position labo, leso ...), also after nga-, ku-, kwa-, na-; numbers six to nine */
     "laba", "lesi", "lezi", "leli", "lolu", "lobu", "leso", "lezo", "lelo", "lolo", "lobo", "ngalesi", "ngalezi",
     "ngaleli", "ngalolu", "kulesi", "kulezi", "kuleli", "kulaba", "kulolu", "kwalesi", "kwalezi", "nalesi",
-    "nalezi", "*sithupha", "*khombisa", "*shiyagalombili", "*shiyagalolunye", NULL};
+    "nalezi", "*sithupha", "*khombisa", "*shiyagalombili", "*shiyagalolunye", ZU_MORE, NULL};
 static const char *const XH_WORDS[] = {
     "kwaye", "xa", "apho", "kunye", "kakuhle", "ngexesha", "phantsi", "ngoku", "ndi*",
     /* class 10 ii-, class 2a oo- and the prefixes that take them (Zulu izin-, o-), the rh
@@ -226,7 +240,7 @@ static const char *const XH_WORDS[] = {
     "*vavanyo", "*ziko", "*eleyo", "*iweyo", "*elweyo",
     /* demonstratives without l- (Zulu laba, lesi ...), "in this" kwesi; numbers six to nine */
     "aba", "esi", "ezi", "eli", "olu", "obu", "eso", "ezo", "elo", "kwesi", "*ntandathu", "*xhenxe", "*bhozo",
-    "*lithoba", NULL};
+    "*lithoba", XH_MORE, NULL};
 static const char *const SR_WORDS[] = {"је", "у", "са", "је*", "су", "смо", "није", "године", "између", "кроз",
     "пре", "због", "где", "када", "све", "ове", "ови", "износи", "налази", "постоји", "још", "данас", "много",
     "према", "преко", "свој", "своје", "који", "које", "као", NULL};
