@@ -497,9 +497,17 @@ const char *nlp__pair_decide(const char *text, size_t len, const char *best, dou
  */
 static const char *const YO_ANSWERS[] = {"ts", "tn", "st", "sw", "id", "ms", "lg", "zu", "xh", "sn", "mi",
                                          "eo", "bs", "hr", "sl", "ga", NULL};
+/* third round: tele (formerly), ile (house, land: the Wikipedia lists "X je Oba ile Y tele"), aare (president),
+ * oruko (name), opo (many), ohun (thing), nitori (because), nipa (about), pupo (much), laarin (between), sinu (into),
+ * eniyan (person), ede (language), olorun (God), gege and bii (as, like), osu (month).
+ * "ile" (Sesotho "went") only adds to another word: two different words are needed.  Left out: "oba" (king; Luganda
+ * "or", Slovenian and Croatian "both", with their "je"), "ipo" (Swahili "is there"), "lori" (Malay "lorry"), "ise"
+ * (Tswana "not yet"), "iye" (Shona), "bayi" (Malay "baby"), "mu", "di" */
+#define YO_THIRD "tele", "ile", "aare", "oruko", "opo", "ohun", "nitori", "nipa", "pupo", "laarin", "sinu", \
+    "eniyan", "ede", "olorun", "gege", "bii", "osu"
 static const char *const YO_WORDS[] = {"awon", "ati", "ninu", "lati", "pelu", "orile-ede", "omo", "naa", "eyi",
                                        "gbogbo", "wonyi", "tabi", "sugbon", "nigba", "je", "won", "tun", "yii",
-                                       "odun", "ijoba", "ipinle", "ilu", "gb*", "*gb*", NULL};
+                                       "odun", "ijoba", "ipinle", "ilu", "gb*", "*gb*", YO_THIRD, NULL};
 
 const char *nlp__yoruba_decide(const char *text, size_t len, const char *best, double *share) {
   if (share) *share = 1.0;
