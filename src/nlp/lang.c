@@ -610,6 +610,13 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
     w = lg;
     from = &df;
   }
+  /* Tsonga taken for a Sotho language, Swahili, Shona, Luganda, ms, id or mi: its words and spellings decide
+   * (after the rules above, which can answer sn or sw for it) */
+  const char *ts = nlp__tsonga_decide(text, len, w);
+  if (strcmp(ts, w)) {
+    w = ts;
+    from = &df;
+  }
   /* the deciding model's distribution gives the confidence and the runners-up */
   if (from == &de && v.eld_ngrams)
     dist_from(&de, (char (*)[8])nlp->eld.codes, v.eld, NULL, nlp->eld.nlangs, ELD_TAU, (double)v.eld_ngrams);

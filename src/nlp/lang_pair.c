@@ -697,6 +697,43 @@ const char *nlp__luganda_decide(const char *text, size_t len, const char *best) 
 }
 
 /*
+ * Tsonga taken for Sotho, Tswana, Swahili, Shona or Maori: Tsonga's function words (eka "in, to", hi "by, we",
+ * leswi, leri, leyi, lowu "that, which", loko "if, when", kambe "but", kumbe "or", hikuva "because", naswona "and",
+ * swinene "very", ntsena "only", sweswi "now", kutani "then", and the concords xi, ri, swi, yi) and its spellings:
+ * words beginning xi- or swi- (class 7 and 8: xikolo, swilo), dzh, rh (ndzhawu, nkarhi) and n'w (n'wana, N'wa-
+ * names), none of which those languages write (Xhosa and Zulu, which write rh and x, are the Nguni rule's).  Two
+ * different marks make it Tsonga; the spellings count in lower-case words (names), n'w in any word.  Not for
+ * Luganda (bya, byonna, n'omwenge), Malay or Indonesian answers (terhadap, perhatian), and not by before a vowel
+ * (Tsonga mavabyi, Luganda bya): measured, they took lg and id rows.
+ */
+static const char *const TS_ANSWERS[] = {"st", "tn", "sw", "sn", "mi", NULL};
+static const char *const TS_WORDS[] = {"eka", "hi", "leswi", "leri", "leyi", "lowu", "loko", "kambe", "kumbe",
+                                       "hikuva", "naswona", "swinene", "ntsena", "sweswi", "kutani", "xi", "ri",
+                                       "swi", "yi", NULL};
+static const char *const TS_SPELLINGS[] = {"xi*", "swi*", "*dzh*", "*rh*", NULL};
+
+const char *nlp__tsonga_decide(const char *text, size_t len, const char *best) {
+  if (!best) return best;
+  const char *const *a = TS_ANSWERS;
+  while (*a && strcmp(*a, best)) a++;
+  if (!*a) return best;
+  char first[64] = "";
+  size_t i = 0;
+  while (i < len) {
+    char w[64];
+    bool lower;
+    size_t wl = raw_word_lower(text, len, &i, w, &lower);
+    if (!wl) continue;
+    bool mark = in_list(TS_WORDS, w, wl) || (lower && in_list(TS_SPELLINGS, w, wl)) || memmem(w, wl, "n'w", 3) ||
+                memmem(w, wl, "n\xe2\x80\x99w", 5);
+    if (!mark) continue;
+    if (!first[0]) memcpy(first, w, wl + 1);
+    else if (strcmp(first, w)) return "ts";
+  }
+  return best;
+}
+
+/*
  * Groups of European languages the character models confuse (measured on the langid development rows; the words
  * are the grammars' function words, standard spellings and endings, never words picked from evaluation rows).
  * When the answer is a member, each member's words vote; a word in two lists votes for both, so shared words

@@ -169,6 +169,10 @@ const char *nlp__shona_decide(const char *text, size_t len, const char *best, do
 /** Luganda taken for Swahili: when best is sw and the Luganda marks (ky, gy, ŋ, doubled consonants, nnyo, era, nti
  *  ...) outnumber the Swahili ones (sh, ch, th, dh, gh, Swahili function words), returns "lg"; otherwise best. */
 const char *nlp__luganda_decide(const char *text, size_t len, const char *best);
+/** Tsonga taken for st, tn, sw, sn or mi: when best is one of those and two different words of the text are Tsonga
+ *  marks (eka, hi, leswi, loko, kambe ...; xi-, swi-, dzh, rh, n'w), returns "ts";
+ *  otherwise best. */
+const char *nlp__tsonga_decide(const char *text, size_t len, const char *best);
 /** European groups (da/nb/nn/sv, eo and la against the Romance languages, ca/es, cs/sk and ru against the languages
  *  franc or eld take them for, bg/mk, mn against ru/uk) told apart by function words, endings and letters: when best is a member and the words outvote
  *  it, returns the member they choose (*share: the product of the Laplace-smoothed vote shares); otherwise best. */
