@@ -622,10 +622,12 @@ bool nlp__nguni_marked(const char *text, size_t len, const char *best) {
  * hurumende ... against Swahili katika, kuwa, hii, pia, lakini, kwamba, ambao, sana, zaidi, watu, serikali ...
  * ("mh" and "nh" are left out: Swahili mhudumu, Jamhuri).  Ties keep the answer.
  */
+/* third round: kana (if, or), ari / iri (he is, it is), kuva (to be), kune (there is), nei (why) */
+#define SN_THIRD "kana", "ari", "iri", "kuva", "kune", "nei"
 static const char *const SN_WORDS[] = {"uye", "kuti", "asi", "zvino", "zvakare", "saka", "nekuti", "nokuti", "izvi",
                                        "izvo", "uyu", "iyi", "ivo", "isu", "chete", "kwete", "vanhu", "nyika",
                                        "hurumende", "pamwe", "kunge", "ichi", "zvose", "zvese", "nhasi", "iye",
-                                       "ava", "ndiko", "mukati", "sei", NULL};
+                                       "ava", "ndiko", "mukati", "sei", SN_THIRD, NULL};
 static const char *const SW_WORDS[] = {"katika", "kuwa", "hii", "hiyo", "pia", "lakini", "kwamba", "ambao",
                                        "ambayo", "ambapo", "sana", "zaidi", "watu", "serikali", "hata", "bila",
                                        "baada", "kabla", "wakati", "hizi", "huu", "hilo", "hicho", "kama", "kutoka",
@@ -660,9 +662,31 @@ static void shona_marks(const char *w, size_t wl, bool lower, bool m[2]) { /* sn
   }
 }
 
+/* Shona taken for Indonesian, Malay, Tagalog, Italian or Czech (short texts with loans): two different Shona words,
+ * or words with zv (which none of those writes), make it Shona; zv counts in lower-case words only */
+static const char *const SN_INTO[] = {"id", "ms", "tl", "it", "cs", NULL};
+
+static const char *shona_into(const char *text, size_t len, const char *best) {
+  char first[64] = "";
+  size_t i = 0;
+  while (i < len) {
+    char w[64];
+    bool lower;
+    size_t wl = raw_word_lower(text, len, &i, w, &lower);
+    if (!wl || !(in_list(SN_WORDS, w, wl) || (lower && memmem(w, wl, "zv", 2)))) continue;
+    if (!first[0]) memcpy(first, w, wl + 1);
+    else if (strcmp(first, w)) return "sn";
+  }
+  return best;
+}
+
 const char *nlp__shona_decide(const char *text, size_t len, const char *best, double *share) {
   if (share) *share = 1.0;
-  if (!best || (strcmp(best, "sn") && strcmp(best, "sw"))) return best;
+  if (!best) return best;
+  const char *const *a = SN_INTO;
+  while (*a && strcmp(*a, best)) a++;
+  if (*a) return shona_into(text, len, best);
+  if (strcmp(best, "sn") && strcmp(best, "sw")) return best;
   int v[2] = {0, 0}; /* sn, sw */
   count_marks(text, len, shona_marks, v);
   if (v[0] == v[1]) return best;
