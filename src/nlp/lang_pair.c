@@ -695,13 +695,20 @@ const char *nlp__shona_decide(const char *text, size_t len, const char *best, do
   return k ? "sw" : "sn";
 }
 
+/* third round: wabula (but), oba (or), ne (and), eri (to, is at), buli (every; Swahili kila), okuba (to be) */
+#define LG_THIRD "wabula", "oba", "ne", "eri", "buli", "okuba"
+/* Tagalog's function words, for Luganda answered Tagalog (short texts): ang, ng, mga, sa, ay, at, ko, mo, siya,
+ * hindi, ito, para, kung */
+static const char *const TL_WORDS[] = {"ang", "ng", "mga", "sa", "ay", "at", "ko", "mo", "siya", "hindi", "ito",
+                                       "para", "kung", NULL};
+
 /*
  * Luganda taken for Swahili: Luganda writes ky, gy, ŋ and doubled consonants (bakyala, ggwanga, ssente, ddala,
  * abaggaliddwa), which Swahili does not, and has nnyo, era, nti, naye, kubanga, bwe; Swahili writes sh, ch, th, dh,
  * gh, which Luganda does not, and has the Swahili words of the Shona rule and "ni".  Only an answer of Swahili is
  * changed, when the Luganda marks outnumber the Swahili ones; the spellings count in lower-case words only.
  */
-static const char *const LG_WORDS[] = {"nnyo", "era", "nti", "naye", "kubanga", "bwe", "*\xc5\x8b*", NULL};
+static const char *const LG_WORDS[] = {"nnyo", "era", "nti", "naye", "kubanga", "bwe", "*\xc5\x8b*", LG_THIRD, NULL};
 
 static void luganda_marks(const char *w, size_t wl, bool lower, bool m[2]) { /* lg, sw */
   m[0] = in_list(LG_WORDS, w, wl);
@@ -713,10 +720,18 @@ static void luganda_marks(const char *w, size_t wl, bool lower, bool m[2]) { /* 
   }
 }
 
+/* Tagalog writes gg, gy, ng and doubled letters in loans (paggamot, bahagyang, committee): against it, Luganda's
+ * words and only ky, ss and dd (bakyala, ssente, ddala) */
+static void luganda_tl_marks(const char *w, size_t wl, bool lower, bool m[2]) { /* lg, tl */
+  m[0] = in_list(LG_WORDS, w, wl) || (lower && (memmem(w, wl, "ky", 2) || memmem(w, wl, "ss", 2) ||
+                                                memmem(w, wl, "dd", 2)));
+  m[1] = in_list(TL_WORDS, w, wl);
+}
+
 const char *nlp__luganda_decide(const char *text, size_t len, const char *best) {
-  if (!best || strcmp(best, "sw")) return best;
-  int v[2] = {0, 0}; /* lg, sw */
-  count_marks(text, len, luganda_marks, v);
+  if (!best || (strcmp(best, "sw") && strcmp(best, "tl"))) return best;
+  int v[2] = {0, 0}; /* lg, sw or tl */
+  count_marks(text, len, best[0] == 's' ? luganda_marks : luganda_tl_marks, v);
   return v[0] > v[1] ? "lg" : best;
 }
 
