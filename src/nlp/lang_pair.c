@@ -194,17 +194,25 @@ typedef struct pair_rule {
 /* third round (A): spellings. Xhosa ntl where Zulu writes nhl (intlanganiso / inhlangano, intliziyo / inhliziyo,
  * intloko / inhloko), Xhosa ty before a vowel or h (ukutya / ukudla, ityala; Zulu has no ty), Zulu hh (hhayi,
  * ihhovisi, ihhashi; Xhosa hayi, iofisi, ihashe) */
+/* (C) verbs with other stems or forms: the perfect of -hlala (Zulu -hlezi, Xhosa -hleli), protect (-vikela /
+ * -khusela), connect (-xhuma / -dibanisa, -qhagamshela, -nxibelelana), produce (-khiqiza / -velisa), tell (-tshela /
+ * -xela), finish (-qeda / -gqiba: isinqumo / isigqibo, decision), hour (ihora / iyure), "with it" (nakho / nako);
+ * Xhosa nangoko (immediately), sana (very) */
+#define ZU_C "*hlezi", "*vikel*", "*xhum*", "*khiqiz*", "*tshela", "*tshelwa", "*tshele", "*qeda", "*qede", \
+    "*qedile", "*qedwa", "*nqumo", "ihora", "amahora", "nakho"
+#define XH_C "*hleli", "*khusel*", "*dibanis*", "*qhagamshel*", "*nxibelelan*", "*velis*", "*xela", "*xelwa", \
+    "*xelele", "*gqibo", "*gqibil*", "*yure", "nako", "nangoko", "sana"
 #define ZU_MORE "*nhl*", "*hh*", ZU_B
 #define XH_MORE "*ntla*", "*ntle*", "*ntli*", "*ntlo*", "*ntlu*", "*tya*", "*tye*", "*tyi*", "*tyo*", "*tyu*", "*tyh*", XH_B
 #define ZU_B "ingabe", "nokho", "lutho", "yebo", "emuva", "ngemuva", "eduze", "ngenkathi", "ngakho-ke", "*dolobh*", \
     "*bhedlela", "*ngqongqoshe", "*ndunankulu", "*cwaning*", "*bhikish*", "*mnotho", "*sizakalo", "*phuzu", "izinga", \
     "ezingeni", "isonto", "ngesonto", "amasonto", "*viki", "nhlobo", "neze", "*masingana", "*nhlolanja", "*ndasa", "*nhlangulana", \
-    "*ntulikazi", "*ncwaba", "*mandulo", "*mfumfu", "*zibandlela"
+    "*ntulikazi", "*ncwaba", "*mandulo", "*mfumfu", "*zibandlela", ZU_C
 #define XH_B "ingaba", "noko", "oko", "loo", "phi", "kwezi", "kweli", "njengokuba", "okokuba", "phofu", "kaloku", \
     "kwakunye", "ebudeni", "ewe", "hayi", "tu", "sele", "kufutshane", "*bomi", "*xeko", "*xekweni", "*dolophu", \
     "*bhedlele", "*phathiswa", "*nkulumbuso", "*sebe", "*nqaku", "*nqanaba", "*phando", "*ngxelo", "*qhanqalaz*", \
     "*qoqosho", "*nyulo", "*nced*", "*nkx*", "*veki", "*cawa", "*cawe", "*matshi", "*mqungu", "*mdumba", "*kwindla", \
-    "*tshazimpuzi", "*canzibe", "*silimela", "*msintsi", "*nkanga"
+    "*tshazimpuzi", "*canzibe", "*silimela", "*msintsi", "*nkanga", XH_C
 static const char *const ZU_WORDS[] = {
     "futhi", "ukuthi", "lapho", "uma", "kanye", "kahle", "ngesikhathi", "phansi", "manje", "ngi*",
     /* possessives of the first person (-mi), "to me", "I", "according to", "today", "as", "so", "or, even if",
