@@ -287,6 +287,42 @@ static void test_language_african(void **st) {
   L("Ke ne ke sa itse.", "tn"); /* before: st */
   L("Ke batla go itse gore o dira jang.", "tn");
   L("Ke batla ho tseba hore o etsa jwang.", "st");
+  /* third round. Zulu against Xhosa: Xhosa ntl and ty (intliziyo, ukutya), Zulu nhl; ingaba/ingabe, the perfect
+   * -hleli/-hlezi, -khusela/-vikela, -xela/-tshela, isigqibo/isinqumo, iyure/ihora */
+  L("Intliziyo yakhe ibuhlungu, akafuni ukutya.", "xh");
+  L("Inhliziyo yakhe ibuhlungu, akafuni lutho.", "zu");
+  L("Ingaba uyazi ukuba uhleli phi?", "xh");
+  L("Ingabe uyazi ukuthi uhlezi kuphi?", "zu");
+  L("Umama uhleli ekhaya, uyabakhusela abantwana.", "xh");
+  L("Umama uhlezi ekhaya, uyabavikela abantwana.", "zu");
+  L("Ndiza kukuxela isigqibo sethu kwiyure ezayo.", "xh");
+  L("Ngizokutshela isinqumo sethu ngehora elizayo.", "zu");
+  /* Tswana against Sotho: dira/etsa, kgotsa/kapa, dilo/dintho, -otlhe, ngola, bosiu, Lesotho's li, q; the g of a
+   * name ("Mogorosi") is not a Tswana spelling */
+  L("Ba dira tiro e ntle kgotsa ba bala dilo tse dingwe.", "tn");
+  L("Ba etsa mosebetsi o motle kapa ba bala dintho tse ding.", "st");
+  L("Ke rata dilo tsotlhe tse o di dirileng.", "tn");
+  L("Ntate Mogorosi o ile a ngola lengolo bosiu.", "st");
+  L("Lintho tsena li entsoe ke batho ba bang.", "st");
+  L("Bana ba ile ba qala ho bapala.", "st");
+  /* Yoruba: je, oruko, tele, aare */
+  L("Ojo je oruko omo mi tele.", "yo");
+  L("Adeolu je Aare egbe naa tele.", "yo");
+  /* Tsonga: eka, loko, kambe, swi, leri, xi-, dzh; two different marks (a Sotho text is not Tsonga) */
+  L("Vana va ya exikolweni loko swi lava.", "ts");
+  L("Hi tirha swinene eka ndzhawu leyi.", "ts");
+  L("Malume a ya exikolweni, kambe a nga vuyi.", "ts");
+  L("Lehlweni ra xihlahla leri.", "ts");
+  not_L("Ba ile ba ya hae.", "ts");
+  /* Shona: kuti, asi, kwete, iri, zv */
+  L("Vanhu vese vanoziva kuti asi zvakaoma.", "sn");
+  L("Mwana wangu iri kuda kuenda, asi kwete nhasi.", "sn");
+  L("Amai vaenda kumusha asi havana kuona izvo.", "sn");
+  /* Luganda: ssente, nnyo, wabula; Tagalog stays Tagalog */
+  L("Balina ssente nnyo wabula tebaagala kukola.", "lg");
+  L("Abasawo balina ssente nnyo.", "lg");
+  L("Hindi ko alam kung saan siya pumunta.", "tl");
+  L("Ito ang bahay ng mga bata.", "tl");
 }
 
 static void test_language_edges(void **st) {
