@@ -197,11 +197,13 @@ typedef struct pair_rule {
 /* (C) verbs with other stems or forms: the perfect of -hlala (Zulu -hlezi, Xhosa -hleli), protect (-vikela /
  * -khusela), connect (-xhuma / -dibanisa, -qhagamshela, -nxibelelana), produce (-khiqiza / -velisa), tell (-tshela /
  * -xela), finish (-qeda / -gqiba: isinqumo / isigqibo, decision), hour (ihora / iyure), "with it" (nakho / nako);
- * Xhosa nangoko (immediately), sana (very) */
+ * Xhosa nangoko (immediately), sana (very); welcome (-amukela / -amkela), get annoyed (-casuka / -caphuka), mistake
+ * (iphutha / impazamo), round (umzuliswano / umjikelo), situation (Xhosa imeko), collect (Xhosa -qokelela) */
 #define ZU_C "*hlezi", "*vikel*", "*xhum*", "*khiqiz*", "*tshela", "*tshelwa", "*tshele", "*qeda", "*qede", \
-    "*qedile", "*qedwa", "*nqumo", "ihora", "amahora", "nakho"
+    "*qedile", "*qedwa", "*nqumo", "ihora", "amahora", "nakho", "*phutha", "*mukel*", "*casuk*", "*zuliswan*"
 #define XH_C "*hleli", "*khusel*", "*dibanis*", "*qhagamshel*", "*nxibelelan*", "*velis*", "*xela", "*xelwa", \
-    "*xelele", "*gqibo", "*gqibil*", "*yure", "nako", "nangoko", "sana"
+    "*xelele", "*gqibo", "*gqibil*", "*yure", "nako", "nangoko", "sana", "*amkel*", "*emkel*", "*caphuk*", "*meko", \
+    "*qokelel*"
 #define ZU_MORE "*nhl*", "*hh*", ZU_B
 #define XH_MORE "*ntla*", "*ntle*", "*ntli*", "*ntlo*", "*ntlu*", "*tya*", "*tye*", "*tyi*", "*tyo*", "*tyu*", "*tyh*", XH_B
 #define ZU_B "ingabe", "nokho", "lutho", "yebo", "emuva", "ngemuva", "eduze", "ngenkathi", "ngakho-ke", "*dolobh*", \
