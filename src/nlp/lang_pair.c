@@ -271,13 +271,13 @@ static const char *const MK_WORDS[] = {"во", "со", "е", "ги", "го", "к
  * Sesotho ba bang, tse ding, e meng; Tswana -otlhe (all: botlhe, tsotlhe; Sesotho bohle, tsohle), Sesotho kaofela;
  * the first person possessives yame, jwame (Sesotho ya ka); Sesotho drops the g of Tswana bosigo, morago (bosiu,
  * morao); Lesotho's orthography ea, oa, li, u (South African ya, wa, di, o); Sesotho writes q (qala, qeto),
- * Tswana does not */
+ * Tswana does not; Tswana tlhoka (need; Sesotho hloka), lefoko (word), lefela / lefeela (in vain), kgakala (far) */
 #define TN_THIRD "dira", "dirile", "dirileng", "dirang", "dirwa", "dirisa", "dirisiwa", "dirisang", "kgotsa", "sentle", \
     "bontsi", "bangwe", "dingwe", "sengwe", "lengwe", "mengwe", "bosigo", "*otlhe", "selo", "dilo", "mono", "yame", \
-    "jwame"
+    "jwame", "tlhoka", "tlhokega", "lefoko", "mafoko", "lefela", "kgakala"
 #define ST_THIRD "etsa", "entse", "entseng", "etsang", "etswa", "etsahala", "etsahetse", "sebedisa", "sebediswa", \
     "ngola", "ngotse", "ngolwa", "lengolo", "mangolo", "kapa", "bongata", "bang", "ding", "meng", "kaofela", "ntho", \
-    "dintho", "mona", "bosiu", "morao", "ea", "oa", "li", "u", "*q*"
+    "dintho", "mona", "bosiu", "morao", "ea", "oa", "li", "u", "*q*", "lefeela"
 static const char *const TN_WORDS[] = {"go", "gore", "fa", "jaaka", "jaanong", "fela", TN_MORE, TN_THIRD, NULL};
 static const char *const ST_WORDS[] = {"ho", "hore", "jwaloka", "jwale", "feela", "empa", ST_MORE, ST_THIRD, NULL};
 
@@ -675,8 +675,11 @@ static void shona_marks(const char *w, size_t wl, bool lower, bool m[2]) { /* sn
 /* Shona taken for Indonesian, Malay, Tagalog, Italian or Czech (short texts with loans): two different Shona words,
  * or words with zv (which none of those writes), make it Shona; zv counts in lower-case words only */
 static const char *const SN_INTO[] = {"id", "ms", "tl", "it", "cs", NULL};
+/* the scans that run on answers of common languages (it, cs, id) read the text's start only, as the models do */
+#define AFR_SCAN_BYTES 1024
 
 static const char *shona_into(const char *text, size_t len, const char *best) {
+  if (len > AFR_SCAN_BYTES) len = AFR_SCAN_BYTES;
   char first[64] = "";
   size_t i = 0;
   while (i < len) {
@@ -766,6 +769,7 @@ const char *nlp__tsonga_decide(const char *text, size_t len, const char *best) {
   const char *const *a = TS_ANSWERS;
   while (*a && strcmp(*a, best)) a++;
   if (!*a) return best;
+  if (len > AFR_SCAN_BYTES) len = AFR_SCAN_BYTES;
   char first[64] = "";
   size_t i = 0;
   while (i < len) {
