@@ -582,9 +582,13 @@ static const char *const NG_ANSWERS[] = {"sw", "lg", "sn", "ts", NULL};
 static const char *const NG_WORDS[] = {"kunye", "kwaye", "futhi", "ukuthi", "ukuba", "kodwa", "ngoba", "noma",
                                        "okanye", "lapho", "apho", "njani", "kakhulu", "kanye", "ngoku", "manje",
                                        "kuphela", "yonke", "zonke", "bonke", "nokho", "kepha", NULL};
+/* third round: the copulative ngu- / yi- after a relative concord, hyphenated onto a number or a loan (Zulu
+ * "engu-2.0", "esingu-7", "oyi-6-speed"; Xhosa "eziyi-30") */
+#define NG_HYPHEN_THIRD "engu", "esingu", "abangu", "okungu", "olungu", "elingu", "ezingu", "obungu", "eyi", "oyi", \
+    "eziyi", "esiyi", "eliyi", "okuyi"
 static const char *const NG_HYPHEN[] = {"i", "u", "ama", "aba", "imi", "izi", "isi", "ezi", "esi", "kwi", "ngu",
                                         "angu", "yi", "ye", "nge", "kuma", "ema", "se", "le", "nase", "ase", "lwe",
-                                        "we", "be", "lo", NULL};
+                                        "we", "be", "lo", NG_HYPHEN_THIRD, NULL};
 
 bool nlp__nguni_marked(const char *text, size_t len, const char *best) {
   if (!best) return false;
