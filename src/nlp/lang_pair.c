@@ -651,13 +651,23 @@ static const char *const SW_WORDS[] = {"katika", "kuwa", "hii", "hiyo", "pia", "
 typedef void (*word_marks_fn)(const char *w, size_t wl, bool lower, bool m[2]);
 
 /* each side's votes: the raw words of text that fn marks for it */
+/* the first word of the text, or of a sentence, counts as lower-case when only its first letter is a capital
+ * ("Akabvuma nyaya ..."): a sentence starts with a word, not a name, far more often than not */
+static bool sentence_start(const char *text, size_t s) {
+  while (s && (text[s - 1] == ' ' || text[s - 1] == '"' || text[s - 1] == '(')) s--;
+  return !s || text[s - 1] == '.' || text[s - 1] == '!' || text[s - 1] == '?';
+}
+
 static void count_marks(const char *text, size_t len, word_marks_fn fn, int v[2]) {
   size_t i = 0;
   while (i < len) {
     char w[64];
     bool lower, m[2] = {false, false};
+    size_t s = i;
     size_t wl = raw_word_lower(text, len, &i, w, &lower);
     if (!wl) continue;
+    if (!lower && isupper((unsigned char)text[s]) && ascii_lower(text + s + 1, wl - 1) && sentence_start(text, s))
+      lower = true;
     fn(w, wl, lower, m);
     v[0] += m[0];
     v[1] += m[1];
