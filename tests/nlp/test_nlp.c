@@ -318,6 +318,9 @@ static void test_language_african(void **st) {
   L("Vanhu vese vanoziva kuti asi zvakaoma.", "sn");
   L("Mwana wangu iri kuda kuenda, asi kwete nhasi.", "sn");
   L("Amai vaenda kumusha asi havana kuona izvo.", "sn");
+  L("Akabvuma nyaya yacho.", "sn"); /* bv in the sentence's first word */
+  /* Nguni copulative hyphenated onto a number (engu-2.0) */
+  L("Imoto engu-2.0 ibiza imali eningi ku-100kW.", "zu");
   /* Luganda: ssente, nnyo, wabula; Tagalog stays Tagalog */
   L("Balina ssente nnyo wabula tebaagala kukola.", "lg");
   L("Abasawo balina ssente nnyo.", "lg");
