@@ -205,11 +205,21 @@ typedef struct pair_rule {
     "*xelele", "*gqibo", "*gqibil*", "*yure", "nako", "nangoko", "sana", "*amkel*", "*emkel*", "*caphuk*", "*meko", \
     "*qokelel*"
 #define ZU_MORE "*nhl*", "*hh*", ZU_B
-#define XH_MORE "*ntla*", "*ntle*", "*ntli*", "*ntlo*", "*ntlu*", "*tya*", "*tye*", "*tyi*", "*tyo*", "*tyu*", "*tyh*", XH_B
+#define XH_MORE "*ntla*", "*ntle*", "*ntli*", "*ntlo*", "*ntlu*", "*tya*", "*tye*", "*tyi*", "*tyo*", "*tyu*", \
+    "*tyh*", XH_B
+/* (B) words: the question particle ingabe / ingaba, nokho / noko (however), Zulu lutho (nothing), yebo / ewe,
+ * emuva, ngemuva (behind, after), eduze (near; Xhosa kufutshane), ngenkathi (while), nhlobo, neze (at all; Xhosa
+ * tu); Xhosa loo (that), phi (where), kwezi, kweli (in these), njengokuba (as), okokuba (that), kaloku, phofu,
+ * kwakunye, ebudeni (during), hayi (no; Zulu hhayi), sele (already); nouns with other stems: town (idolobha /
+ * idolophu), hospital (isibhedlela / isibhedlele), minister (ungqongqoshe / umphathiswa), premier (undunankulu /
+ * inkulumbuso), research (ucwaningo / uphando), protest (umbhikisho / uqhanqalazo), economy (umnotho / uqoqosho),
+ * points (amaphuzu / amanqaku), level (izinga / inqanaba), services (izinsizakalo), week and Sunday (iviki, isonto
+ * / iveki, icawa), Xhosa ubomi (life), isixeko (city), isebe (department), ingxelo (report), unyulo (election),
+ * -nceda (help), inkxaso (support); the traditional month names (uMasingana ... uZibandlela / eyoMqungu ...) */
 #define ZU_B "ingabe", "nokho", "lutho", "yebo", "emuva", "ngemuva", "eduze", "ngenkathi", "ngakho-ke", "*dolobh*", \
     "*bhedlela", "*ngqongqoshe", "*ndunankulu", "*cwaning*", "*bhikish*", "*mnotho", "*sizakalo", "*phuzu", "izinga", \
-    "ezingeni", "isonto", "ngesonto", "amasonto", "*viki", "nhlobo", "neze", "*masingana", "*nhlolanja", "*ndasa", "*nhlangulana", \
-    "*ntulikazi", "*ncwaba", "*mandulo", "*mfumfu", "*zibandlela", ZU_C
+    "ezingeni", "isonto", "ngesonto", "amasonto", "*viki", "nhlobo", "neze", "*masingana", "*nhlolanja", "*ndasa", \
+    "*nhlangulana", "*ntulikazi", "*ncwaba", "*mandulo", "*mfumfu", "*zibandlela", ZU_C
 #define XH_B "ingaba", "noko", "oko", "loo", "phi", "kwezi", "kweli", "njengokuba", "okokuba", "phofu", "kaloku", \
     "kwakunye", "ebudeni", "ewe", "hayi", "tu", "sele", "kufutshane", "*bomi", "*xeko", "*xekweni", "*dolophu", \
     "*bhedlele", "*phathiswa", "*nkulumbuso", "*sebe", "*nqaku", "*nqanaba", "*phando", "*ngxelo", "*qhanqalaz*", \
@@ -272,9 +282,9 @@ static const char *const MK_WORDS[] = {"во", "со", "е", "ги", "го", "к
  * the first person possessives yame, jwame (Sesotho ya ka); Sesotho drops the g of Tswana bosigo, morago (bosiu,
  * morao); Lesotho's orthography ea, oa, li, u (South African ya, wa, di, o); Sesotho writes q (qala, qeto),
  * Tswana does not; Tswana tlhoka (need; Sesotho hloka), lefoko (word), lefela / lefeela (in vain), kgakala (far) */
-#define TN_THIRD "dira", "dirile", "dirileng", "dirang", "dirwa", "dirisa", "dirisiwa", "dirisang", "kgotsa", "sentle", \
-    "bontsi", "bangwe", "dingwe", "sengwe", "lengwe", "mengwe", "bosigo", "*otlhe", "selo", "dilo", "mono", "yame", \
-    "jwame", "tlhoka", "tlhokega", "lefoko", "mafoko", "lefela", "kgakala"
+#define TN_THIRD "dira", "dirile", "dirileng", "dirang", "dirwa", "dirisa", "dirisiwa", "dirisang", "kgotsa", \
+    "sentle", "bontsi", "bangwe", "dingwe", "sengwe", "lengwe", "mengwe", "bosigo", "*otlhe", "selo", "dilo", "mono", \
+    "yame", "jwame", "tlhoka", "tlhokega", "lefoko", "mafoko", "lefela", "kgakala"
 #define ST_THIRD "etsa", "entse", "entseng", "etsang", "etswa", "etsahala", "etsahetse", "sebedisa", "sebediswa", \
     "ngola", "ngotse", "ngolwa", "lengolo", "mangolo", "kapa", "bongata", "bang", "ding", "meng", "kaofela", "ntho", \
     "dintho", "mona", "bosiu", "morao", "ea", "oa", "li", "u", "*q*", "lefeela"
