@@ -287,8 +287,8 @@ static void test_language_african(void **st) {
   L("Ke ne ke sa itse.", "tn"); /* before: st */
   L("Ke batla go itse gore o dira jang.", "tn");
   L("Ke batla ho tseba hore o etsa jwang.", "st");
-  /* third round. Zulu against Xhosa: Xhosa ntl and ty (intliziyo, ukutya), Zulu nhl; ingaba/ingabe, the perfect
-   * -hleli/-hlezi, -khusela/-vikela, -xela/-tshela, isigqibo/isinqumo, iyure/ihora */
+  /* third round. Zulu against Xhosa: Xhosa ntl and ty (intliziyo, ukutya), Zulu nhl; ingaba/ingabe, phi/kuphi,
+   * Zulu ngi-/Xhosa ndi- verbs */
   L("Intliziyo yakhe ibuhlungu, akafuni ukutya.", "xh");
   L("Inhliziyo yakhe ibuhlungu, akafuni lutho.", "zu");
   L("Ingaba uyazi ukuba uhleli phi?", "xh");
