@@ -667,7 +667,7 @@ static void lang_identify(const osc_nlp *nlp, const char *text, size_t len, osc_
  * German (every noun capitalised) and English never pay for the second identification, and removing the nouns
  * cannot turn confident German into something else.  Languages told apart by their function words (the close
  * pairs and groups of lang_pair.c) are not re-decided on fewer words. */
-#define CAPS_MAX_BYTES 1024    /* the identification reads ~400 bytes; names are judged on the same start */
+#define CAPS_MAX_BYTES 512     /* the identification reads ~400 bytes; names are judged on about the same start */
 #define CAPS_MAX_TOKENS 128
 #define CAPS_CERTAIN 0.95      /* an answer this confident stands */
 #define CAPS_SHARE 0.4         /* share of the letters in the dropped words */
@@ -725,8 +725,9 @@ static bool caps_tokens(const char *text, size_t len, caps_tok *t, size_t *nt, s
     k->initial = end;
     utf8proc_int32_t last = 0; /* the last character other than a closing bracket or quote */
     while (i < len && !is_space(text[i])) {
-      utf8proc_int32_t cp;
-      if (!nlp__next_cp(text, len, &i, &cp)) continue;
+      utf8proc_int32_t cp = (unsigned char)text[i];
+      if (cp < 0x80) i++; /* ASCII without a call: this scan runs on every uncertain or long text */
+      else if (!nlp__next_cp(text, len, &i, &cp)) continue;
       if (is_letter(cp)) {
         if (utf8proc_category(cp) == UTF8PROC_CATEGORY_LO) return false;
         if (!k->letters++) k->cap = utf8proc_tolower(cp) != cp;
@@ -742,27 +743,81 @@ static bool caps_tokens(const char *text, size_t len, caps_tok *t, size_t *nt, s
   return true;
 }
 
+/* whether lang has a stop word list in stopwords-iso ("lang\x1f" marks one) */
+static bool stop_list(const osc_nlp *nlp, const char *lang) {
+  char key[16];
+  int n = snprintf(key, sizeof key, "%s\x1f", lang);
+  return nlp->have_stopwords && n > 0 && (size_t)n < sizeof key && nlp_map_has(&nlp->stopwords, key, (size_t)n);
+}
+
+/* whether text[off, off + len), lower-cased without the punctuation around it, is a stop word of lang */
+static bool stop_word(const osc_nlp *nlp, const char *lang, const char *text, size_t off, size_t len) {
+  char key[64];
+  size_t ll = strlen(lang);
+  if (ll + 1 >= sizeof key) return false;
+  memcpy(key, lang, ll);
+  key[ll] = 0x1f;
+  size_t n = ll + 1, keep = n, e = off + len;
+  while (off < e) {
+    utf8proc_int32_t cp;
+    if (!nlp__next_cp(text, e, &off, &cp)) continue;
+    bool l = is_letter(cp);
+    if (n == ll + 1 && !l) continue;
+    if (n + 4 >= sizeof key) return false;
+    n += (size_t)utf8proc_encode_char(utf8proc_tolower(cp), (utf8proc_uint8_t *)key + n);
+    if (l) keep = n;
+  }
+  return keep > ll + 1 && nlp_map_has(&nlp->stopwords, key, keep);
+}
+
+/* whether a word of the text's start that begins with a lower-case letter is a stop word of lang (such words are
+ * never dropped); stops at the first, which ordinary text reaches within a few words */
+static bool lower_stop_word(const osc_nlp *nlp, const char *lang, const char *text, size_t len) {
+  for (size_t i = 0; i < len;) {
+    while (i < len && is_space(text[i])) i++;
+    size_t st = i;
+    bool lower = false, seen = false;
+    while (i < len && !is_space(text[i])) {
+      utf8proc_int32_t cp = (unsigned char)text[i];
+      if (cp < 0x80) i++;
+      else if (!nlp__next_cp(text, len, &i, &cp)) continue;
+      if (!seen && is_letter(cp)) {
+        seen = true;
+        lower = utf8proc_toupper(cp) != cp;
+      }
+    }
+    if (lower && stop_word(nlp, lang, text, st, i - st)) return true;
+  }
+  return false;
+}
+
 static void caps_recheck(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
-  if (out->confidence >= CAPS_CERTAIN || !strcmp(out->code, "und")) return;
+  if (!strcmp(out->code, "und")) return;
   if (len > CAPS_MAX_BYTES) {
     len = CAPS_MAX_BYTES;
     while (len && ((unsigned char)text[len] & 0xC0) == 0x80) len--; /* cut at a character */
   }
+  /* a certain answer is re-checked only when no word left would be one of its stop words (checked first: ordinary
+   * German and English, certain and full of der, die, the, of, stop here after a few words) */
+  bool certain = out->confidence >= CAPS_CERTAIN;
+  if (certain && (!stop_list(nlp, out->code) || lower_stop_word(nlp, out->code, text, len))) return;
   caps_tok t[CAPS_MAX_TOKENS];
   size_t nt, letters;
   if (!caps_tokens(text, len, t, &nt, &letters) || !letters) return;
   for (size_t q = 0; q < nt; q++) t[q].drop = t[q].cap && !t[q].initial;
-  /* a sentence's first word starting a run of capitalised words is part of a name ("Alanus Hutton") */
-  for (size_t q = 0; q + 1 < nt; q++)
-    if (t[q].cap && t[q].initial && t[q + 1].drop) t[q].drop = true;
-  for (size_t q = 0; q < nt; q++)
-    for (size_t r = 0; r < nt && !t[q].drop; r++)
-      if (t[r].drop && t[r].cap && caps_same(text, &t[q], &t[r])) t[q].drop = true;
   size_t dropped = 0, kept = 0;
-  for (size_t q = 0; q < nt; q++) {
+  for (size_t q = 0; q < nt; q++)
     if (t[q].drop) dropped += t[q].letters;
-    else kept++;
-  }
+  /* the repeats below can at most double the dropped letters */
+  if ((double)dropped * 2 < CAPS_SHARE * (double)letters) return;
+  /* a sentence's first word that repeats a name ("Bicester Is baile suite in Oxfordshire é Bicester.") */
+  for (size_t q = 0; q < nt; q++)
+    for (size_t r = 0; r < nt && t[q].cap && !t[q].drop; r++)
+      if (t[r].drop && caps_same(text, &t[q], &t[r])) {
+        t[q].drop = true;
+        dropped += t[q].letters;
+      }
+  for (size_t q = 0; q < nt; q++) kept += !t[q].drop;
   if ((double)dropped < CAPS_SHARE * (double)letters || letters - dropped < CAPS_MIN_LETTERS || kept < CAPS_MIN_WORDS)
     return;
   char rest[CAPS_MAX_BYTES + CAPS_MAX_TOKENS];
@@ -778,6 +833,12 @@ static void caps_recheck(const osc_nlp *nlp, const char *text, size_t len, osc_n
   if (!strcmp(r.code, "und") || !strcmp(r.code, out->code) || r.confidence < CAPS_CONFIDENT ||
       close_langs(r.code, out->code))
     return;
+  /* ... and then only for an answer with a stop word among the words left */
+  if (certain) {
+    bool any = false;
+    for (size_t q = 0; q < nt && !any; q++) any = !t[q].drop && stop_word(nlp, r.code, text, t[q].off, t[q].len);
+    if (!any) return;
+  }
   *out = r;
 }
 
