@@ -26,7 +26,9 @@
  * hunspell-no word lists and grammar markers when they have a vote.  A mostly
  * Latin text with a quarter of its letters in a script of its own (Urdu after
  * an English menu) is identified on that part alone.  The confidence and the
- * runners-up come from the deciding model's distribution.
+ * runners-up come from the deciding model's distribution.  A text whose
+ * capitalised words (names, titles) carry much of its letters is identified
+ * again without them (caps_recheck).
  */
 #include <math.h>
 #include <stdio.h>
@@ -660,13 +662,13 @@ static void lang_identify(const osc_nlp *nlp, const char *text, size_t len, osc_
 
 /* Texts dominated by names.  Names and titles are capitalised in every cased script and are often in another
  * language than the text ("Alanus Hutton cum turma Glasgow Rangers lusit", a Basque sentence about "Centropus
- * ateralbus"), so they can pull the answer to their own language.  When the answer is not certain and the
- * capitalised words other than a sentence's first carry a large share of the letters, the text is identified
- * again without them (nor the first word when it starts a run of them, nor words that repeat one of them), and
- * that answer is taken when it is confident and has enough letters.  Certain answers are left alone: ordinary
- * German (every noun capitalised) and English never pay for the second identification, and removing the nouns
- * cannot turn confident German into something else.  Languages told apart by their function words (the close
- * pairs and groups of lang_pair.c) are not re-decided on fewer words. */
+ * ateralbus"), so they can pull the answer to their own language.  When the capitalised words other than a
+ * sentence's first (and a sentence's first word that repeats one of them) carry a large share of the letters, the
+ * text is identified again without them, and that answer is taken when it is confident and has enough letters.
+ * A certain answer is overturned only when none of the words left is one of its stop words and one is a stop word
+ * of the new answer; that test runs first, so ordinary German (every noun capitalised) and English, certain and
+ * full of "der", "the", never pay for a second identification.  Languages told apart by their function words
+ * (the close pairs and groups of lang_pair.c) are not re-decided on fewer words. */
 #define CAPS_MAX_BYTES 512     /* the identification reads ~400 bytes; names are judged on about the same start */
 #define CAPS_MAX_TOKENS 128
 #define CAPS_CERTAIN 0.95      /* an answer this confident stands */
@@ -805,11 +807,13 @@ static void caps_recheck(const osc_nlp *nlp, const char *text, size_t len, osc_n
   size_t nt, letters;
   if (!caps_tokens(text, len, t, &nt, &letters) || !letters) return;
   for (size_t q = 0; q < nt; q++) t[q].drop = t[q].cap && !t[q].initial;
-  size_t dropped = 0, kept = 0;
-  for (size_t q = 0; q < nt; q++)
+  size_t dropped = 0, kept = 0, first = 0;
+  for (size_t q = 0; q < nt; q++) {
     if (t[q].drop) dropped += t[q].letters;
-  /* the repeats below can at most double the dropped letters */
-  if ((double)dropped * 2 < CAPS_SHARE * (double)letters) return;
+    else if (t[q].cap) first += t[q].letters;
+  }
+  /* the repeats below can drop at most the capitalised first words */
+  if ((double)(dropped + first) < CAPS_SHARE * (double)letters) return;
   /* a sentence's first word that repeats a name ("Bicester Is baile suite in Oxfordshire é Bicester.") */
   for (size_t q = 0; q < nt; q++)
     for (size_t r = 0; r < nt && t[q].cap && !t[q].drop; r++)
