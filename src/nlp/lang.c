@@ -707,6 +707,23 @@ static bool caps_same(const char *text, const caps_tok *a, const caps_tok *b) {
   }
 }
 
+/* a lower-case word with a Latin adjective or genitive ending, the shape of a species epithet (neglectus, hilliana,
+ * parahybae, mekongensis, leucogenys) */
+static bool latin_epithet(const char *text, const caps_tok *k) {
+  static const char *const END[] = {"us", "a", "um", "is", "ae", "i", "ys", "es", "ii", "orum"};
+  const char *w = text + k->off;
+  size_t n = k->len;
+  while (n && !((w[n - 1] | 32) >= 'a' && (w[n - 1] | 32) <= 'z')) n--; /* trailing punctuation */
+  if (n < 3) return false;
+  for (size_t i = 0; i < n; i++)
+    if (!(w[i] >= 'a' && w[i] <= 'z')) return false; /* ASCII lower-case letters only */
+  for (size_t e = 0; e < OSC_ARRAY_LEN(END); e++) {
+    size_t m = strlen(END[e]);
+    if (n > m && !memcmp(w + n - m, END[e], m)) return true;
+  }
+  return false;
+}
+
 /* closing brackets and quotes, skipped when looking for a sentence's final stop */
 static bool is_closer(int32_t cp) {
   return cp == ')' || cp == ']' || cp == '"' || cp == '\'' || cp == 0xBB || cp == 0x201D || cp == 0x2019;
@@ -773,7 +790,8 @@ static bool stop_word(const osc_nlp *nlp, const char *lang, const char *text, si
 }
 
 /* whether a word of the text's start that begins with a lower-case letter is a stop word of lang (such words are
- * never dropped); stops at the first, which ordinary text reaches within a few words */
+ * kept, but for a species epithet, never a stop word); stops at the first, which ordinary text reaches within a
+ * few words */
 static bool lower_stop_word(const osc_nlp *nlp, const char *lang, const char *text, size_t len) {
   for (size_t i = 0; i < len;) {
     while (i < len && is_space(text[i])) i++;
@@ -807,19 +825,20 @@ static void caps_recheck(const osc_nlp *nlp, const char *text, size_t len, osc_n
   size_t nt, letters;
   if (!caps_tokens(text, len, t, &nt, &letters) || !letters) return;
   for (size_t q = 0; q < nt; q++) t[q].drop = t[q].cap && !t[q].initial;
-  size_t dropped = 0, kept = 0, first = 0;
-  for (size_t q = 0; q < nt; q++) {
+  size_t dropped = 0, kept = 0;
+  for (size_t q = 0; q < nt; q++)
     if (t[q].drop) dropped += t[q].letters;
-    else if (t[q].cap) first += t[q].letters;
-  }
-  /* the repeats below can drop at most the capitalised first words */
-  if ((double)(dropped + first) < CAPS_SHARE * (double)letters) return;
-  /* a sentence's first word that repeats a name ("Bicester Is baile suite in Oxfordshire é Bicester.") */
+  /* a sentence's first word that repeats a name ("Bicester Is baile suite in Oxfordshire é Bicester."); when it
+   * is a genus named again, the Latin epithet after it goes too ("Centropus ateralbus Centropus generoko ...") */
   for (size_t q = 0; q < nt; q++)
     for (size_t r = 0; r < nt && t[q].cap && !t[q].drop; r++)
       if (t[r].drop && caps_same(text, &t[q], &t[r])) {
         t[q].drop = true;
         dropped += t[q].letters;
+        if (q + 1 < nt && !t[q + 1].cap && !t[q + 1].drop && latin_epithet(text, &t[q + 1])) {
+          t[q + 1].drop = true;
+          dropped += t[q + 1].letters;
+        }
       }
   for (size_t q = 0; q < nt; q++) kept += !t[q].drop;
   if ((double)dropped < CAPS_SHARE * (double)letters || letters - dropped < CAPS_MIN_LETTERS || kept < CAPS_MIN_WORDS)

@@ -298,6 +298,9 @@ static void test_language_names(void **st) {
   L("Iohannes Williams cum turma Liverpool Football Club lusit.", "la");     /* before: en */
   L("Bu farw yn Los Angeles, California ym 1975 ar \xc3\xb4l salwch hir.", "cy"); /* before: ga */
   L("Gwnaeth Stephen King ysgrifennu Pet Sematary.", "cy");                 /* before: nn */
+  /* a genus named again: the Latin epithet after its first mention goes with it */
+  L("Canis lupus Canis generoko animalia da.", "eu");                       /* before: la */
+  L("Felis silvestris Felis generoko animalia da.", "eu");                  /* before: la */
   L("Der Bundestag hat am Montag das Gesetz \xc3\xbc" "ber die Rente beschlossen.", "de");
   L("Die Deutsche Bahn AG und die Lufthansa Group melden Rekordzahlen.", "de");
   L("Wo wohnt Peter Miller jetzt?", "de");
