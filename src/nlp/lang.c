@@ -26,7 +26,9 @@
  * hunspell-no word lists and grammar markers when they have a vote.  A mostly
  * Latin text with a quarter of its letters in a script of its own (Urdu after
  * an English menu) is identified on that part alone.  The confidence and the
- * runners-up come from the deciding model's distribution.
+ * runners-up come from the deciding model's distribution.  A text whose
+ * capitalised words (names, titles) carry much of its letters is identified
+ * again without them (caps_recheck).
  */
 #include <math.h>
 #include <stdio.h>
@@ -466,6 +468,8 @@ static int other_script(int32_t cp) {
  * Urdu" before the Urdu headline), and the models read the Latin part as English or, franc, as Latin.  The part
  * in that script is identified alone.  Returns false (out untouched) when no such script has a quarter of the
  * letters or its part gives no answer. */
+static void lang_identify(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out);
+
 static bool mixed_script(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
   if (len > MIXED_MAX_BYTES) len = MIXED_MAX_BYTES;
   size_t letters = 0, count[OSC_ARRAY_LEN(OTHER_SCRIPTS) + 1] = {0};
@@ -499,14 +503,14 @@ static bool mixed_script(const osc_nlp *nlp, const char *text, size_t len, osc_n
     i += (size_t)a;
   }
   osc_nlp_lang r;
-  nlp__language(nlp, part, n, &r);
+  lang_identify(nlp, part, n, &r);
   free(part);
   if (!strcmp(r.code, "und")) return false;
   *out = r;
   return true;
 }
 
-void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
+static void lang_identify(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
   lang_obs ob;
   nb_language(nlp, text, len, out, &ob);
   if (ob.script || !ob.letters) return;
@@ -661,6 +665,216 @@ void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lan
   snprintf(best, sizeof best, "%s", w);
   fill_top(out, best, pw, from);
   out->reliable = out->confidence >= 0.9 && ob.letters >= 10;
+}
+
+/* Texts dominated by names.  Names and titles are capitalised in every cased script and are often in another
+ * language than the text ("Alanus Hutton cum turma Glasgow Rangers lusit", a Basque sentence about "Centropus
+ * ateralbus"), so they can pull the answer to their own language.  When the capitalised words other than a
+ * sentence's first (and a sentence's first word that repeats one of them) carry a large share of the letters, the
+ * text is identified again without them, and that answer is taken when it is confident and has enough letters.
+ * A certain answer is overturned only when none of the words left is one of its stop words and one is a stop word
+ * of the new answer; that test runs first, so ordinary German (every noun capitalised) and English, certain and
+ * full of "der", "the", never pay for a second identification.  Languages told apart by their function words
+ * (the close pairs and groups of lang_pair.c) are not re-decided on fewer words. */
+#define CAPS_MAX_BYTES 512     /* the identification reads ~400 bytes; names are judged on about the same start */
+#define CAPS_MAX_TOKENS 128
+#define CAPS_CERTAIN 0.95      /* an answer this confident stands */
+#define CAPS_SHARE 0.4         /* share of the letters in the dropped words */
+#define CAPS_MIN_LETTERS 12    /* letters left */
+#define CAPS_MIN_WORDS 2       /* words left */
+#define CAPS_CONFIDENT 0.9     /* confidence of the answer on what is left */
+
+typedef struct caps_tok {
+  uint16_t off, len, letters;
+  bool cap, initial, drop;
+} caps_tok;
+
+static const char *const CLOSE_GROUPS[] = {" bs hr sr sl ", " id ms ", " nb nn da ", " mk sr bg ", " cs sk ", " zu xh ",
+                                           " tn st "};
+
+static bool close_langs(const char *a, const char *b) {
+  char na[12], nb[12];
+  snprintf(na, sizeof na, " %s ", a);
+  snprintf(nb, sizeof nb, " %s ", b);
+  for (size_t g = 0; g < OSC_ARRAY_LEN(CLOSE_GROUPS); g++)
+    if (strstr(CLOSE_GROUPS[g], na) && strstr(CLOSE_GROUPS[g], nb)) return true;
+  return false;
+}
+
+/* the same word: the same letters, case-folded (punctuation around them ignored) */
+static bool caps_same(const char *text, const caps_tok *a, const caps_tok *b) {
+  if (a->letters != b->letters) return false;
+  size_t i = a->off, j = b->off, ea = a->off + a->len, eb = b->off + b->len;
+  for (;;) {
+    utf8proc_int32_t x = -1, y = -1;
+    while (i < ea && (!nlp__next_cp(text, ea, &i, &x) || !is_letter(x))) x = -1;
+    while (j < eb && (!nlp__next_cp(text, eb, &j, &y) || !is_letter(y))) y = -1;
+    if (x < 0 || y < 0) return x == y;
+    if (utf8proc_tolower(x) != utf8proc_tolower(y)) return false;
+  }
+}
+
+/* a lower-case word with a Latin adjective or genitive ending, the shape of a species epithet (neglectus, hilliana,
+ * parahybae, mekongensis, leucogenys) */
+static bool latin_epithet(const char *text, const caps_tok *k) {
+  static const char *const END[] = {"us", "a", "um", "is", "ae", "i", "ys", "es", "ii", "orum"};
+  const char *w = text + k->off;
+  size_t n = k->len;
+  while (n && !((w[n - 1] | 32) >= 'a' && (w[n - 1] | 32) <= 'z')) n--; /* trailing punctuation */
+  if (n < 3) return false;
+  for (size_t i = 0; i < n; i++)
+    if (!(w[i] >= 'a' && w[i] <= 'z')) return false; /* ASCII lower-case letters only */
+  for (size_t e = 0; e < OSC_ARRAY_LEN(END); e++) {
+    size_t m = strlen(END[e]);
+    if (n > m && !memcmp(w + n - m, END[e], m)) return true;
+  }
+  return false;
+}
+
+/* closing brackets and quotes, skipped when looking for a sentence's final stop */
+static bool is_closer(int32_t cp) {
+  return cp == ')' || cp == ']' || cp == '"' || cp == '\'' || cp == 0xBB || cp == 0x201D || cp == 0x2019;
+}
+
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* splits the start of the text into whitespace-separated tokens with letters; false for a script without case */
+static bool caps_tokens(const char *text, size_t len, caps_tok *t, size_t *nt, size_t *letters) {
+  bool end = true; /* the previous token ended a sentence */
+  *nt = *letters = 0;
+  for (size_t i = 0; i < len && *nt < CAPS_MAX_TOKENS;) {
+    while (i < len && is_space(text[i])) i++;
+    if (i >= len) break;
+    caps_tok *k = &t[*nt];
+    memset(k, 0, sizeof *k);
+    k->off = (uint16_t)i;
+    k->initial = end;
+    utf8proc_int32_t last = 0; /* the last character other than a closing bracket or quote */
+    while (i < len && !is_space(text[i])) {
+      utf8proc_int32_t cp = (unsigned char)text[i];
+      if (cp < 0x80) i++; /* ASCII without a call: this scan runs on every uncertain or long text */
+      else if (!nlp__next_cp(text, len, &i, &cp)) continue;
+      if (is_letter(cp)) {
+        if (utf8proc_category(cp) == UTF8PROC_CATEGORY_LO) return false;
+        if (!k->letters++) k->cap = utf8proc_tolower(cp) != cp;
+      }
+      if (!is_closer(cp)) last = cp;
+    }
+    k->len = (uint16_t)(i - k->off);
+    end = last == '.' || last == '!' || last == '?';
+    if (!k->letters) continue;
+    *letters += k->letters;
+    (*nt)++;
+  }
+  return true;
+}
+
+/* whether lang has a stop word list in stopwords-iso ("lang\x1f" marks one) */
+static bool stop_list(const osc_nlp *nlp, const char *lang) {
+  char key[16];
+  int n = snprintf(key, sizeof key, "%s\x1f", lang);
+  return nlp->have_stopwords && n > 0 && (size_t)n < sizeof key && nlp_map_has(&nlp->stopwords, key, (size_t)n);
+}
+
+/* whether text[off, off + len), lower-cased without the punctuation around it, is a stop word of lang */
+static bool stop_word(const osc_nlp *nlp, const char *lang, const char *text, size_t off, size_t len) {
+  char key[64];
+  size_t ll = strlen(lang);
+  if (ll + 1 >= sizeof key) return false;
+  memcpy(key, lang, ll);
+  key[ll] = 0x1f;
+  size_t n = ll + 1, keep = n, e = off + len;
+  while (off < e) {
+    utf8proc_int32_t cp;
+    if (!nlp__next_cp(text, e, &off, &cp)) continue;
+    bool l = is_letter(cp);
+    if (n == ll + 1 && !l) continue;
+    if (n + 4 >= sizeof key) return false;
+    n += (size_t)utf8proc_encode_char(utf8proc_tolower(cp), (utf8proc_uint8_t *)key + n);
+    if (l) keep = n;
+  }
+  return keep > ll + 1 && nlp_map_has(&nlp->stopwords, key, keep);
+}
+
+/* whether a word of the text's start that begins with a lower-case letter is a stop word of lang (such words are
+ * kept, but for a species epithet, never a stop word); stops at the first, which ordinary text reaches within a
+ * few words */
+static bool lower_stop_word(const osc_nlp *nlp, const char *lang, const char *text, size_t len) {
+  for (size_t i = 0; i < len;) {
+    while (i < len && is_space(text[i])) i++;
+    size_t st = i;
+    bool lower = false, seen = false;
+    while (i < len && !is_space(text[i])) {
+      utf8proc_int32_t cp = (unsigned char)text[i];
+      if (cp < 0x80) i++;
+      else if (!nlp__next_cp(text, len, &i, &cp)) continue;
+      if (!seen && is_letter(cp)) {
+        seen = true;
+        lower = utf8proc_toupper(cp) != cp;
+      }
+    }
+    if (lower && stop_word(nlp, lang, text, st, i - st)) return true;
+  }
+  return false;
+}
+
+static void caps_recheck(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
+  if (!strcmp(out->code, "und")) return;
+  if (len > CAPS_MAX_BYTES) {
+    len = CAPS_MAX_BYTES;
+    while (len && ((unsigned char)text[len] & 0xC0) == 0x80) len--; /* cut at a character */
+  }
+  /* a certain answer is re-checked only when no word left would be one of its stop words (checked first: ordinary
+   * German and English, certain and full of der, die, the, of, stop here after a few words) */
+  bool certain = out->confidence >= CAPS_CERTAIN;
+  if (certain && (!stop_list(nlp, out->code) || lower_stop_word(nlp, out->code, text, len))) return;
+  caps_tok t[CAPS_MAX_TOKENS];
+  size_t nt, letters;
+  if (!caps_tokens(text, len, t, &nt, &letters) || !letters) return;
+  for (size_t q = 0; q < nt; q++) t[q].drop = t[q].cap && !t[q].initial;
+  size_t dropped = 0, kept = 0;
+  for (size_t q = 0; q < nt; q++)
+    if (t[q].drop) dropped += t[q].letters;
+  /* a sentence's first word that repeats a name ("Bicester Is baile suite in Oxfordshire é Bicester."); when it
+   * is a genus named again, the Latin epithet after it goes too ("Centropus ateralbus Centropus generoko ...") */
+  for (size_t q = 0; q < nt; q++)
+    for (size_t r = 0; r < nt && t[q].cap && !t[q].drop; r++)
+      if (t[r].drop && caps_same(text, &t[q], &t[r])) {
+        t[q].drop = true;
+        dropped += t[q].letters;
+        if (q + 1 < nt && !t[q + 1].cap && !t[q + 1].drop && latin_epithet(text, &t[q + 1])) {
+          t[q + 1].drop = true;
+          dropped += t[q + 1].letters;
+        }
+      }
+  for (size_t q = 0; q < nt; q++) kept += !t[q].drop;
+  if ((double)dropped < CAPS_SHARE * (double)letters || letters - dropped < CAPS_MIN_LETTERS || kept < CAPS_MIN_WORDS)
+    return;
+  char rest[CAPS_MAX_BYTES + CAPS_MAX_TOKENS];
+  size_t n = 0;
+  for (size_t q = 0; q < nt; q++) {
+    if (t[q].drop) continue;
+    if (n) rest[n++] = ' ';
+    memcpy(rest + n, text + t[q].off, t[q].len);
+    n += t[q].len;
+  }
+  osc_nlp_lang r;
+  lang_identify(nlp, rest, n, &r);
+  if (!strcmp(r.code, "und") || !strcmp(r.code, out->code) || r.confidence < CAPS_CONFIDENT ||
+      close_langs(r.code, out->code))
+    return;
+  /* ... and then only for an answer with a stop word among the words left */
+  if (certain) {
+    bool any = false;
+    for (size_t q = 0; q < nt && !any; q++) any = !t[q].drop && stop_word(nlp, r.code, text, t[q].off, t[q].len);
+    if (!any) return;
+  }
+  *out = r;
+}
+
+void nlp__language(const osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {
+  lang_identify(nlp, text, len, out);
+  caps_recheck(nlp, text, len, out);
 }
 
 int osc_nlp_language(osc_nlp *nlp, const char *text, size_t len, osc_nlp_lang *out) {

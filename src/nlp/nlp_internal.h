@@ -208,7 +208,7 @@ struct osc_nlp {
   /* union of the codes the models (and the script rules) can answer */
   char (*lang_all)[8];
   size_t nlang_all;
-  /* stopwords per language: "lang\x1fword" */
+  /* stopwords per language: "lang\x1fword"; "lang\x1f" alone marks a language that has a list */
   nlp_map stopwords;
   bool have_stopwords;
   /* gazetteers: lower-case phrase -> type (i) and weight (v) */

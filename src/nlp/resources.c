@@ -281,6 +281,12 @@ static int load_stopwords(osc_nlp *nlp) {
   json_object_foreach(j, lang, arr) {
     size_t i;
     json_t *w;
+    char mark[16]; /* "lang\x1f" with no word: the language has a list */
+    int mn = snprintf(mark, sizeof mark, "%s\x1f", lang);
+    if (mn > 0 && (size_t)mn < sizeof mark && !nlp_map_put(&nlp->stopwords, mark, (size_t)mn, NULL)) {
+      rc = OSC_ENOMEM;
+      break;
+    }
     json_array_foreach(arr, i, w) {
       const char *s = json_string_value(w);
       if (!s) continue;
