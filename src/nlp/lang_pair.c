@@ -820,19 +820,37 @@ static const char *const CSK_OTHER[] = {"se", "sa", "jen", "te", "ki", "ko", "ng
                                         "ho", "le", "ya", "ba", "ke", "tse", "kaj", "estas", "la", "de", "en", "the",
                                         "of", "and", "is", "in", "ar", "agus", NULL};
 
+/* more Russian: the pronouns ему/нему/них, the particles and conjunctions чтобы/тоже/вот/вроде, одно, the
+ * preposition к, the reflexive 3rd person -тся (Ukrainian -ться, Belarusian -цца), the adjective endings -ая and
+ * -ое and the plural -кие/-гие/-хие (русские, другие, плохие); Kazakh (and/this/with/that/for/one/there is, not),
+ * Serbian (је/су/се/да/као/који/није) and Belarusian (і/ў/што/гэта/ужо/таксама/яго/ён/калі/каб/толькі/вельмі,
+ * мне, the infinitive -ць and the reflexive -цца; its adjectives also in -ая and -ое) against them; Serbian
+ * он/она/они as in Russian; the letters of Russian's list that Kazakh (ы э) and Belarusian (ы э ё) write too, and
+ * a Kazakh word with one of its own letters (ә ғ қ ң ө ұ ү һ і) against Russian's words in a Kazakh text; нему is Macedonian too, них Ukrainian */
+#define RU_GRAMMAR                                                                                                     \
+  "ему", "нему", "них", "чтобы", "тоже", "вот", "вроде", "одно", "к", "*тся", "*ая", "*ое", "*кие", "*гие", "*хие"
+static const char *const RU_KK[] = {"және", "бұл", "мен", "деп", "үшін", "бір", "осы", "ол", "да", "де", "та", "те",
+                                    "бар", "жоқ", "еді", "болып", "болды", "керек", "туралы", "бойынша", "арқылы",
+                                    "кезде", "*ы*", "*э*", "*ә*", "*ғ*", "*қ*", "*ң*", "*ө*", "*ұ*", "*ү*", "*һ*",
+                                    "*і*", NULL};
+static const char *const RU_SR[] = {"је", "су", "се", "да", "са", "од", "из", "уз", "као", "који", "која", "које",
+                                    "није", "све", "док", "он", "она", "оно", "они", "*је", NULL};
+static const char *const RU_BE[] = {"і", "ў", "што", "гэта", "ужо", "таксама", "яго", "ён", "яна", "яны", "калі",
+                                    "каб", "толькі", "вельмі", "мне", "*ць", "*цца", "*ая", "*ое", "*ы*", "*э*",
+                                    "*ё*", NULL};
 /* Russian against the Cyrillic languages franc and eld take its short lines for: ы э ё (no Bulgarian, Macedonian
  * or Ukrainian word has them) and что/это/как/меня/уже/был; Bulgarian ъ, от/във/със/ще/са/това/които; Macedonian
  * ѓ ќ ѕ ј љ њ џ, од/во/со/ова/кој/што/ќе; Ukrainian і ї є ґ, що/це/як/він/також/вже */
 static const char *const RU_RU[] = {"*ы*", "*э*", "*ё*", "что", "это", "как", "меня", "тебя", "мне", "его", "её",
                                     "уже", "надо", "был", "была", "было", "были", "он", "она", "они", "же", "ещё",
-                                    NULL};
-static const char *const RU_BG[] = {"*ъ*", "от", "във", "със", "ще", "са", "това", "тази", "този", "които", "който",
+                                    RU_GRAMMAR, NULL};
+static const char *const RU_BG[] = {"*ъ*", "кое", "някое", "никое", "от", "във", "със", "ще", "са", "това", "тази", "този", "които", "който",
                                     "която", "което", "към", "след", "обаче", "няма", "какво", "защото", "трябва",
                                     "е", "се", "да", NULL};
 static const char *const RU_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ*", "*џ*", "од", "во", "со", "ова", "оваа",
                                     "кој", "која", "кое", "кои", "што", "ќе", "биле", "нема", "е", "се", "да", NULL};
 static const char *const RU_UK[] = {"*і*", "*ї*", "*є*", "*ґ*", "що", "це", "як", "та", "він", "вона", "вони",
-                                    "також", "але", "вже", "треба", "чи", "щоб", "від", NULL};
+                                    "також", "але", "вже", "треба", "чи", "щоб", "від", "них", NULL};
 /* Bulgarian against Macedonian: Macedonian writes none of ъ щ я ю й ь (it has ј for й) and Bulgarian none of
  * ѓ ќ ѕ ј љ њ џ; Bulgarian от/в/с/във/със/ще/са/това/който against Macedonian од/во/со/ова/кој/што/ќе */
 /* more of the two grammars: Bulgarian когато/както/всички/всеки/всичко/отново/почти/вместо/много/тук/днес/между/
@@ -882,7 +900,7 @@ static const group_rule GROUP_RULES[] = {
       CSK_GA, CSK_OTHER, CSK_OTHER},
      {"sk"}},
     {GROUP_VOTE, {"cs", "sk"}, {CS_CS, CS_SK}, {NULL}},
-    {GROUP_INTO, {"ru", "bg", "mk", "uk"}, {RU_RU, RU_BG, RU_MK, RU_UK}, {NULL}},
+    {GROUP_INTO, {"ru", "bg", "mk", "uk", "kk", "sr", "be"}, {RU_RU, RU_BG, RU_MK, RU_UK, RU_KK, RU_SR, RU_BE}, {NULL}},
     {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}},
     {GROUP_INTO, {"mn", "ru", "uk"}, {MN_MN, MN_RU, MN_UK}, {NULL}},
 };
