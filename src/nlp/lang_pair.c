@@ -851,6 +851,28 @@ static const char *const RU_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ
                                     "кој", "која", "кое", "кои", "што", "ќе", "биле", "нема", "е", "се", "да", NULL};
 static const char *const RU_UK[] = {"*і*", "*ї*", "*є*", "*ґ*", "що", "це", "як", "та", "він", "вона", "вони",
                                     "також", "але", "вже", "треба", "чи", "щоб", "від", "них", NULL};
+/* Ukrainian against the Cyrillic languages its short texts are taken for: its conjunctions and particles
+ * що/щоб/щось/також/вже/але/чи/бо/тільки/дуже/саме/коли/треба/нема(є), the pronouns це/цей/ця/ці/цього/він/вона/
+ * вони/його/йому/їх/їй, і/й/та/як/від/є, and the doubled consonant before -я of its neuter nouns (питання,
+ * життя, весілля, сторіччя, узбережжя; also -нням, -нню); against them Russian что/это/как/уже/ещё/же/тоже/
+ * чтобы/надо/его/ему/он/она/они/был, -тся, -ая/-ое/-ый (та and тому are Russian words too), Bulgarian че/ще/са/
+ * от/това/също/вече/нещо/е/и/да/се/към/когато (та; коли, cars), Macedonian е/и/се/да/што/дека/ќе/од/во/со
+ * (нема, треба), Kazakh and/this/with/that/for/one and its own letters ә ғ қ ң ө ұ ү һ, Serbian је/и/у/да/се/су/
+ * од/што and -је (треба) */
+static const char *const UK_UK[] = {"що", "щоб", "щось", "також", "вже", "але", "чи", "бо", "тільки", "дуже", "саме",
+                                    "коли", "треба", "нема", "немає", "це", "цей", "ця", "ці", "цього", "він", "вона",
+                                    "вони", "його", "йому", "їх", "їй", "і", "й", "та", "як", "від", "є", "тому",
+                                    "*ння", "*ття", "*лля", "*ччя", "*жжя", "*нням", "*нню", NULL};
+static const char *const UK_RU[] = {"что", "это", "как", "уже", "ещё", "еще", "же", "тоже", "чтобы", "надо", "его",
+                                    "ему", "он", "она", "они", "был", "была", "было", "были", "та", "тому", "*тся",
+                                    "*ая", "*ое", "*ый", NULL};
+static const char *const UK_BG[] = {"че", "ще", "са", "от", "това", "също", "вече", "нещо", "е", "и", "да", "се",
+                                    "към", "когато", "та", "коли", NULL};
+static const char *const UK_MK[] = {"е", "и", "се", "да", "што", "дека", "ќе", "од", "во", "со", "нема", "треба", NULL};
+static const char *const UK_KK[] = {"және", "бұл", "мен", "деп", "үшін", "бір", "да", "де", "осы", "ол", "*ә*",
+                                    "*ғ*", "*қ*", "*ң*", "*ө*", "*ұ*", "*ү*", "*һ*", NULL};
+static const char *const UK_SR[] = {"је", "и", "у", "да", "се", "су", "од", "што", "треба", "*је", NULL};
+
 /* Bulgarian against Macedonian: Macedonian writes none of ъ щ я ю й ь (it has ј for й) and Bulgarian none of
  * ѓ ќ ѕ ј љ њ џ; Bulgarian от/в/с/във/със/ще/са/това/който against Macedonian од/во/со/ова/кој/што/ќе */
 /* more of the two grammars: Bulgarian когато/както/всички/всеки/всичко/отново/почти/вместо/много/тук/днес/между/
@@ -902,6 +924,7 @@ static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"cs", "sk"}, {CS_CS, CS_SK}, {NULL}},
     {GROUP_INTO, {"ru", "bg", "mk", "uk", "kk", "sr", "be"}, {RU_RU, RU_BG, RU_MK, RU_UK, RU_KK, RU_SR, RU_BE}, {NULL}},
     {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}},
+    {GROUP_INTO, {"uk", "ru", "bg", "mk", "kk", "sr"}, {UK_UK, UK_RU, UK_BG, UK_MK, UK_KK, UK_SR}, {NULL}},
     {GROUP_INTO, {"mn", "ru", "uk"}, {MN_MN, MN_RU, MN_UK}, {NULL}},
 };
 
