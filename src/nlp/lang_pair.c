@@ -899,17 +899,30 @@ static const char *const BG_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ
                                     "овој", "кој", "која", "кое", "кои", "што", "ќе", "биле", "нема", BGMK_GRAMMAR,
                                     NULL};
 
+/* more Mongolian: the question particles уу/үү/вэ/бэ, юу (what), the pronouns би/бид/тэд, маш (very), одоо
+ * (now), гэсэн, болно, байх, байв, байдаг; the genitive -ын, the ablative -оос, the instrumental -оор, the past
+ * participle -сан/-сэн (not the genitive -ын: Kazakh writes it, and Russian сын), and the long vowels аа ээ уу of its stems and endings (-аар, -лаа, -ууд, хааны), which
+ * Russian, Ukrainian, Kazakh and Belarusian do not write (Russian оо is left out: сообщил); Kazakh (and/this/
+ * with/that/for/one and its letters ә ғ қ ң ұ һ і, not ө ү: Mongolian writes them) and Belarusian (і/ў/што/
+ * гэта/як/але, -ць, -цца) against it; Ukrainian also by its letter і, which Mongolian in the old encoding
+ * does not write */
+#define MN_GRAMMAR                                                                                                     \
+  "уу", "үү", "вэ", "бэ", "юу", "би", "бид", "тэд", "маш", "одоо", "гэсэн", "болно", "байх", "байв", "байдаг",       \
+      "*оос", "*оор", "*сан", "*сэн", "*аа*", "*ээ*", "*уу*"
+static const char *const MN_KK[] = {"және", "бұл", "мен", "деп", "үшін", "бір", "осы", "ол", "да", "де", "*ә*", "*ғ*",
+                                    "*қ*", "*ң*", "*ұ*", "*һ*", "*і*", NULL};
+static const char *const MN_BE[] = {"і", "ў", "што", "гэта", "як", "але", "*ць", "*цца", "*ў*", "*і*", NULL};
 /* Mongolian (Cyrillic) against Russian and Ukrainian, which it is taken for when it is written with Ukrainian ї є
  * in place of ү ө (an old 8-bit encoding): its particles нь/юм/гэж/бол, байна/байгаа/байсан, энэ/тэр/нэг and the
  * case and plural endings -ийн, -ийг/-ыг, -аар/-ээр, -ууд/-үүд; the others by function words only (their letters
  * ы э ї є occur in such text) */
 static const char *const MN_MN[] = {"нь", "юм", "байна", "бол", "болон", "гэж", "гэх", "энэ", "тэр", "нэг", "бөгөөд",
-                                    "байгаа", "байсан", "*ийн", "*ууд", "*үүд", "*аар", "*ээр", "*ийг", "*ыг", NULL};
+                                    "байгаа", "байсан", "*ийн", "*үүд", "*ийг", "*ыг", MN_GRAMMAR, NULL};
 static const char *const MN_RU[] = {"что", "это", "как", "меня", "тебя", "мне", "его", "её", "уже", "надо", "был",
                                     "была", "было", "были", "он", "она", "они", "же", "ещё", "и", "в", "на", "с", "не",
                                     NULL};
 static const char *const MN_UK[] = {"що", "це", "як", "та", "він", "вона", "вони", "також", "але", "вже", "треба",
-                                    "чи", "щоб", "від", "і", "в", "на", "з", "не", NULL};
+                                    "чи", "щоб", "від", "і", "в", "на", "з", "не", "*і*", NULL};
 
 static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
@@ -925,7 +938,7 @@ static const group_rule GROUP_RULES[] = {
     {GROUP_INTO, {"ru", "bg", "mk", "uk", "kk", "sr", "be"}, {RU_RU, RU_BG, RU_MK, RU_UK, RU_KK, RU_SR, RU_BE}, {NULL}},
     {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}},
     {GROUP_INTO, {"uk", "ru", "bg", "mk", "kk", "sr"}, {UK_UK, UK_RU, UK_BG, UK_MK, UK_KK, UK_SR}, {NULL}},
-    {GROUP_INTO, {"mn", "ru", "uk"}, {MN_MN, MN_RU, MN_UK}, {NULL}},
+    {GROUP_INTO, {"mn", "ru", "uk", "kk", "be"}, {MN_MN, MN_RU, MN_UK, MN_KK, MN_BE}, {NULL}},
 };
 
 /* The words of all groups in one hash table, built once: a word's entry holds, per rule, the members whose list
