@@ -904,13 +904,16 @@ static const char *const BG_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ
  * participle -сан/-сэн (not the genitive -ын: Kazakh writes it, and Russian сын), and the long vowels аа ээ уу of its stems and endings (-аар, -лаа, -ууд, хааны), which
  * Russian, Ukrainian, Kazakh and Belarusian do not write (Russian оо is left out: сообщил); Kazakh (and/this/
  * with/that/for/one and its letters ә ғ қ ң ұ һ і, not ө ү: Mongolian writes them) and Belarusian (і/ў/што/
- * гэта/як/але, -ць, -цца) against it; Ukrainian also by its letter і, which Mongolian in the old encoding
+ * гэта/як/але, -ць, -цца), Bulgarian and Serbian (their commonest function words) against it (not Macedonian,
+ * which writes аа: таа, имаат); Ukrainian also by its letter і, which Mongolian in the old encoding
  * does not write */
 #define MN_GRAMMAR                                                                                                     \
   "уу", "үү", "вэ", "бэ", "юу", "би", "бид", "тэд", "маш", "одоо", "гэсэн", "болно", "байх", "байв", "байдаг",       \
       "*оос", "*оор", "*сан", "*сэн", "*аа*", "*ээ*", "*уу*"
 static const char *const MN_KK[] = {"және", "бұл", "мен", "деп", "үшін", "бір", "осы", "ол", "да", "де", "*ә*", "*ғ*",
                                     "*қ*", "*ң*", "*ұ*", "*һ*", "*і*", NULL};
+static const char *const MN_BG[] = {"е", "и", "на", "от", "за", "се", "да", "че", "ще", "са", "това", NULL};
+static const char *const MN_SR[] = {"је", "и", "у", "на", "од", "за", "се", "да", "су", NULL};
 static const char *const MN_BE[] = {"і", "ў", "што", "гэта", "як", "але", "*ць", "*цца", "*ў*", "*і*", NULL};
 /* Mongolian (Cyrillic) against Russian and Ukrainian, which it is taken for when it is written with Ukrainian ї є
  * in place of ү ө (an old 8-bit encoding): its particles нь/юм/гэж/бол, байна/байгаа/байсан, энэ/тэр/нэг and the
@@ -938,7 +941,10 @@ static const group_rule GROUP_RULES[] = {
     {GROUP_INTO, {"ru", "bg", "mk", "uk", "kk", "sr", "be"}, {RU_RU, RU_BG, RU_MK, RU_UK, RU_KK, RU_SR, RU_BE}, {NULL}},
     {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}},
     {GROUP_INTO, {"uk", "ru", "bg", "mk", "kk", "sr"}, {UK_UK, UK_RU, UK_BG, UK_MK, UK_KK, UK_SR}, {NULL}},
-    {GROUP_INTO, {"mn", "ru", "uk", "kk", "be"}, {MN_MN, MN_RU, MN_UK, MN_KK, MN_BE}, {NULL}},
+    {GROUP_INTO,
+     {"mn", "ru", "uk", "kk", "be", "bg", "sr"},
+     {MN_MN, MN_RU, MN_UK, MN_KK, MN_BE, MN_BG, MN_SR},
+     {NULL}},
 };
 
 /* The words of all groups in one hash table, built once: a word's entry holds, per rule, the members whose list
