@@ -828,29 +828,31 @@ static const char *const CSK_OTHER[] = {"se", "sa", "jen", "te", "ki", "ko", "ng
  * он/она/они as in Russian; the letters of Russian's list that Kazakh (ы э) and Belarusian (ы э ё) write too, and
  * a Kazakh word with one of its own letters (ә ғ қ ң ө ұ ү һ і) against Russian's words in a Kazakh text; нему is Macedonian too, них Ukrainian */
 #define RU_GRAMMAR                                                                                                     \
-  "ему", "нему", "них", "чтобы", "тоже", "вот", "вроде", "одно", "к", "*тся", "*ая", "*ое", "*кие", "*гие", "*хие"
+  "ему", "нему", "них", "чтобы", "тоже", "вот", "вроде", "одно", "к", "*тся", "*ая", "*ое", "*кие", "*гие", "*хие", \
+      "*ого", "*его", "*ями", "*ыми", "*ешь", "*ишь", "*ся", "*сь", "*ть", "*ях"
 static const char *const RU_KK[] = {"және", "бұл", "мен", "деп", "үшін", "бір", "осы", "ол", "да", "де", "та", "те",
                                     "бар", "жоқ", "еді", "болып", "болды", "керек", "туралы", "бойынша", "арқылы",
                                     "кезде", "*ы*", "*э*", "*ә*", "*ғ*", "*қ*", "*ң*", "*ө*", "*ұ*", "*ү*", "*һ*",
                                     "*і*", NULL};
 static const char *const RU_SR[] = {"је", "су", "се", "да", "са", "од", "из", "уз", "као", "који", "која", "које",
-                                    "није", "све", "док", "он", "она", "оно", "они", "*је", NULL};
+                                    "није", "све", "док", "он", "она", "оно", "они", "много", "*је", NULL};
 static const char *const RU_BE[] = {"і", "ў", "што", "гэта", "ужо", "таксама", "яго", "ён", "яна", "яны", "калі",
                                     "каб", "толькі", "вельмі", "мне", "*ць", "*цца", "*ая", "*ое", "*ы*", "*э*",
-                                    "*ё*", NULL};
+                                    "*ё*", "*ся", "*сь", "*ях", NULL};
 /* Russian against the Cyrillic languages franc and eld take its short lines for: ы э ё (no Bulgarian, Macedonian
  * or Ukrainian word has them) and что/это/как/меня/уже/был; Bulgarian ъ, от/във/със/ще/са/това/които; Macedonian
  * ѓ ќ ѕ ј љ њ џ, од/во/со/ова/кој/што/ќе; Ukrainian і ї є ґ, що/це/як/він/також/вже */
 static const char *const RU_RU[] = {"*ы*", "*э*", "*ё*", "что", "это", "как", "меня", "тебя", "мне", "его", "её",
                                     "уже", "надо", "был", "была", "было", "были", "он", "она", "они", "же", "ещё",
                                     RU_GRAMMAR, NULL};
-static const char *const RU_BG[] = {"*ъ*", "кое", "някое", "никое", "от", "във", "със", "ще", "са", "това", "тази", "този", "които", "който",
+static const char *const RU_BG[] = {"*ъ*", "кое", "някое", "никое", "много", "бях", "тях", "от", "във", "със", "ще", "са", "това", "тази", "този", "които", "който",
                                     "която", "което", "към", "след", "обаче", "няма", "какво", "защото", "трябва",
                                     "е", "се", "да", NULL};
 static const char *const RU_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ*", "*џ*", "од", "во", "со", "ова", "оваа",
                                     "кој", "која", "кое", "кои", "што", "ќе", "биле", "нема", "е", "се", "да", NULL};
 static const char *const RU_UK[] = {"*і*", "*ї*", "*є*", "*ґ*", "що", "це", "як", "та", "він", "вона", "вони",
-                                    "також", "але", "вже", "треба", "чи", "щоб", "від", "них", NULL};
+                                    "також", "але", "вже", "треба", "чи", "щоб", "від", "них", "*ого", "*ями",
+                                    "*ся", "*сь", "*ть", "*ях", NULL};
 /* Ukrainian against the Cyrillic languages its short texts are taken for: its conjunctions and particles
  * що/щоб/щось/також/вже/але/чи/бо/тільки/дуже/саме/коли/треба/нема(є), the pronouns це/цей/ця/ці/цього/він/вона/
  * вони/його/йому/їх/їй, і/й/та/як/від/є, and the doubled consonant before -я of its neuter nouns (питання,
@@ -951,7 +953,7 @@ static const group_rule GROUP_RULES[] = {
  * has it (bit k: member k), so that a text's words are looked up once, not compared with every list.  The
  * entries with a '*' (endings, parts) are kept per rule and member and tried one by one (at most a few each). */
 #define GROUP_HASH_SIZE 2048 /* power of two; about 410 distinct words */
-#define GROUP_MAX_AFFIX 16
+#define GROUP_MAX_AFFIX 24
 #define GROUP_MAX_WORDS 96
 #define GROUP_WORD_CAP 48
 
