@@ -897,6 +897,14 @@ static const char *const UK_SR[] = {"је", "и", "у", "да", "се", "су", 
       "овие", "сите", "дека", "уште", "преку", "сум", "беа", "биде", "треба", "сака", "исто", "затоа", "зошто",       \
       "повеќе", "помалку", "нив", "неа", "меѓу", "*от", "*иот", "*ување", "*аат", "*але", "*еле", "*иле", "дали",    \
       "или", "сили", "цели", "бели"
+/* Bulgarian answered Russian: Bulgarian words Russian does not write (the verb съм, the article and clitics,
+ * demonstratives, relatives, conjunctions and adverbs; not ъ, which Russian writes in подъем, объем), against
+ * Russian's list */
+static const char *const BGR_BG[] = {"е", "са", "се", "си", "ги", "го", "му", "че", "ще", "това", "този",
+                                     "тази", "тези", "които", "който", "която", "което", "към", "след", "обаче",
+                                     "няма", "какво", "защото", "трябва", "във", "със", "когато", "както", "всички",
+                                     "всеки", "всичко", "отново", "тук", "днес", "преди", "чрез", "тогава", "никога",
+                                     "винаги", "докато", "вече", "седем", "осем", NULL};
 static const char *const BG_BG[] = {"*ъ*", "*щ*", "*я*", "*ю*", "*й*", "*ь*", "от", "във", "със", "ще", "са", "това",
                                     "тази", "този", "които", "който", "която", "което", "към", "след", "обаче", "няма",
                                     "какво", "защото", "трябва", "в", "с", BG_GRAMMAR, NULL};
@@ -909,8 +917,8 @@ static const char *const BG_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ
  * participle -сан/-сэн (not the genitive -ын: Kazakh writes it, and Russian сын), and the long vowels аа ээ уу of its stems and endings (-аар, -лаа, -ууд, хааны), which
  * Russian, Ukrainian, Kazakh and Belarusian do not write (Russian оо is left out: сообщил); Kazakh (and/this/
  * with/that/for/one and its letters ә ғ қ ң ұ һ і, not ө ү: Mongolian writes them) and Belarusian (і/ў/што/
- * гэта/як/але, -ць, -цца), Bulgarian and Serbian (their commonest function words) against it (not Macedonian,
- * which writes аа: таа, имаат); Ukrainian also by its letter і, which Mongolian in the old encoding
+ * гэта/як/але, -ць, -цца), Bulgarian, Serbian and Macedonian (their commonest function words; Macedonian
+ * writes аа too: таа, имаат) against it; Ukrainian also by its letter і, which Mongolian in the old encoding
  * does not write */
 #define MN_GRAMMAR                                                                                                     \
   "уу", "үү", "вэ", "бэ", "юу", "би", "бид", "тэд", "маш", "одоо", "гэсэн", "болно", "байх", "байв", "байдаг",       \
@@ -919,6 +927,7 @@ static const char *const MN_KK[] = {"және", "бұл", "мен", "деп", "�
                                     "*қ*", "*ң*", "*ұ*", "*һ*", "*і*", NULL};
 static const char *const MN_BG[] = {"е", "и", "на", "от", "за", "се", "да", "че", "ще", "са", "това", NULL};
 static const char *const MN_SR[] = {"је", "и", "у", "на", "од", "за", "се", "да", "су", NULL};
+static const char *const MN_MK[] = {"е", "и", "во", "со", "на", "од", "за", "се", "да", "што", "*аа*", NULL};
 static const char *const MN_BE[] = {"і", "ў", "што", "гэта", "як", "але", "*ць", "*цца", "*ў*", "*і*", NULL};
 /* Mongolian (Cyrillic) against Russian and Ukrainian, which it is taken for when it is written with Ukrainian ї є
  * in place of ү ө (an old 8-bit encoding): its particles нь/юм/гэж/бол, байна/байгаа/байсан, энэ/тэр/нэг and the
@@ -944,11 +953,12 @@ static const group_rule GROUP_RULES[] = {
      {"sk"}},
     {GROUP_VOTE, {"cs", "sk"}, {CS_CS, CS_SK}, {NULL}},
     {GROUP_INTO, {"ru", "bg", "mk", "uk", "kk", "sr", "be"}, {RU_RU, RU_BG, RU_MK, RU_UK, RU_KK, RU_SR, RU_BE}, {NULL}},
+    {GROUP_INTO, {"bg", "ru"}, {BGR_BG, RU_RU}, {NULL}},
     {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}},
     {GROUP_INTO, {"uk", "ru", "bg", "mk", "kk", "sr"}, {UK_UK, UK_RU, UK_BG, UK_MK, UK_KK, UK_SR}, {NULL}},
     {GROUP_INTO,
-     {"mn", "ru", "uk", "kk", "be", "bg", "sr"},
-     {MN_MN, MN_RU, MN_UK, MN_KK, MN_BE, MN_BG, MN_SR},
+     {"mn", "ru", "uk", "kk", "be", "bg", "sr", "mk"},
+     {MN_MN, MN_RU, MN_UK, MN_KK, MN_BE, MN_BG, MN_SR, MN_MK},
      {NULL}},
 };
 
