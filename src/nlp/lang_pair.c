@@ -860,7 +860,7 @@ static const char *const RU_UK[] = {"*і*", "*ї*", "*є*", "*ґ*", "що", "ц�
  * чтобы/надо/его/ему/он/она/они/был, -тся, -ая/-ое/-ый (та and тому are Russian words too), Bulgarian че/ще/са/
  * от/това/също/вече/нещо/е/и/да/се/към/когато (та; коли, cars), Macedonian е/и/се/да/што/дека/ќе/од/во/со
  * (нема, треба), Kazakh and/this/with/that/for/one and its own letters ә ғ қ ң ө ұ ү һ, Serbian је/и/у/да/се/су/
- * од/што and -је (треба) */
+ * од/што and -је (треба), Mongolian particles and long vowels (its group's list) */
 static const char *const UK_UK[] = {"що", "щоб", "щось", "також", "вже", "але", "чи", "бо", "тільки", "дуже", "саме",
                                     "коли", "треба", "нема", "немає", "це", "цей", "ця", "ці", "цього", "він", "вона",
                                     "вони", "його", "йому", "їх", "їй", "і", "й", "та", "як", "від", "є", "тому",
@@ -875,6 +875,8 @@ static const char *const UK_MK[] = {"е", "и", "се", "да", "што", "де�
                                     "*ити", NULL};
 static const char *const UK_KK[] = {"және", "бұл", "мен", "деп", "үшін", "бір", "да", "де", "осы", "ол", "*ә*",
                                     "*ғ*", "*қ*", "*ң*", "*ө*", "*ұ*", "*ү*", "*һ*", NULL};
+static const char *const UK_MN[] = {"нь", "юм", "байна", "бол", "энэ", "тэр", "уу", "вэ", "бэ", "юу", "*аа*", "*ээ*",
+                                    "*уу*", NULL};
 static const char *const UK_SR[] = {"је", "и", "у", "да", "се", "су", "од", "што", "треба", "*је", "*ати", "*ити",
                                     NULL};
 
@@ -955,7 +957,7 @@ static const group_rule GROUP_RULES[] = {
     {GROUP_INTO, {"ru", "bg", "mk", "uk", "kk", "sr", "be"}, {RU_RU, RU_BG, RU_MK, RU_UK, RU_KK, RU_SR, RU_BE}, {NULL}},
     {GROUP_INTO, {"bg", "ru"}, {BGR_BG, RU_RU}, {NULL}},
     {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}},
-    {GROUP_INTO, {"uk", "ru", "bg", "mk", "kk", "sr"}, {UK_UK, UK_RU, UK_BG, UK_MK, UK_KK, UK_SR}, {NULL}},
+    {GROUP_INTO, {"uk", "ru", "bg", "mk", "kk", "sr", "mn"}, {UK_UK, UK_RU, UK_BG, UK_MK, UK_KK, UK_SR, UK_MN}, {NULL}},
     {GROUP_INTO,
      {"mn", "ru", "uk", "kk", "be", "bg", "sr", "mk"},
      {MN_MN, MN_RU, MN_UK, MN_KK, MN_BE, MN_BG, MN_SR, MN_MK},
