@@ -228,21 +228,24 @@ static const char *const XH_WORDS[] = {
     "aba", "esi", "ezi", "eli", "olu", "obu", "eso", "ezo", "elo", "kwesi", "*ntandathu", "*xhenxe", "*bhozo",
     "*lithoba", NULL};
 /* Serbian has cases and Macedonian has none: the adjective endings -ог/-ој (централног, медицинској), -их/-им
- * (западних, великим), the 3rd plural -ју (дају, налазе: знају), the genitive -ије (историје), the masculine plural
- * past participle -овали/-ивали (Macedonian -але, -иле: "биле", "имале"); the function words зато, такође, али,
+ * (западних, великим), the 3rd plural -ју (дају, знају), the genitive -ије (историје), the locative and accusative
+ * -њу/-љу (земљу), the masculine past participle -ио/-ао (дошао, схватио) and plural -овали/-ивали, the 1st plural
+ * -имо/-амо (Macedonian -име/-аме; само is a word of both and cancels); the function words зато, такође, али,
  * док, код, из, уз, шта, ко, ово, овај, тај, био, били, више, мање, сада, тако, њега, њих, његов against
- * Macedonian затоа, исто така, но, додека, кај, што, кој, ова, овој, тој, бил, биле, повеќе, помалку, сега, така,
- * него, нив, неговиот; the Macedonian article endings -от, -та (-ата), -ото, -ите and -иот (новиот), the verbal
- * noun -ување (Serbian -овање), the 3rd plural -аат (имаат), the plural participles -але/-иле/-еле and the
- * auxiliary сум (Serbian сам) */
+ * Macedonian затоа, додека, кај, ова, овој, тој, бил, биле, повеќе, помалку, сега, така, нив, неговиот and the
+ * auxiliary сум (Serbian сам); the Macedonian article endings -от, -ата, -ото, -ите, -иот (новиот), the verbal
+ * noun -ување/-увања (Serbian -овање), the 3rd plural -аат (имаат); секој, некој, никој against Serbian -кој
+ * (мушкој).  Not Macedonian што (Serbian writes it too) nor the plural participles -але/-еле/-иле (Serbian
+ * writes them in the feminine: биле, донеле). */
 #define SR_GRAMMAR                                                                                                     \
-  "*ског", "*ног", "*ког", "*ској", "*ној", "*кој", "*их", "*ским", "*ним", "*ју", "*ије", "*овали", "*ивали", "*ио", "*ао", "*њу", "*љу", "*имо", "*амо", "зато",      \
-      "такође", "али", "док", "код", "из", "уз", "шта", "ко", "ово", "овај", "тај", "био", "били", "више", "мање",   \
-      "сада", "тако", "њега", "њих", "његов", "његова", "његово", "њихов", "њихова"
+  "*ског", "*ног", "*ког", "*ској", "*ној", "*кој", "*их", "*ским", "*ним", "*ју", "*ије", "*овали", "*ивали",       \
+      "*ио", "*ао", "*њу", "*љу", "*имо", "*амо", "зато", "такође", "али", "док", "код", "из", "уз", "шта", "ко",     \
+      "ово", "овај", "тај", "био", "били", "више", "мање", "сада", "тако", "њега", "њих", "његов", "његова",         \
+      "његово", "њихов", "њихова"
 #define MK_GRAMMAR                                                                                                     \
-  "*от", "*ата", "*ото", "*ите", "*иот", "*ување", "*аат", "*увања", "*име", "*аме", "секој",      \
-      "некој", "никој", "само", "затоа", "додека", "кај", "што",  \
-      "ова", "овој", "тој", "бил", "биле", "повеќе", "помалку", "сега", "така", "нив", "неговиот", "нејзиниот", "сум"
+  "*от", "*ата", "*ото", "*ите", "*иот", "*ување", "*аат", "*увања", "*име", "*аме", "секој", "некој", "никој",     \
+      "само", "затоа", "додека", "кај", "ова", "овој", "тој", "бил", "биле", "повеќе", "помалку", "сега", "така",    \
+      "нив", "неговиот", "нејзиниот", "сум"
 static const char *const SR_WORDS[] = {"је", "у", "са", "је*", "су", "смо", "није", "године", "између", "кроз",
     "пре", "због", "где", "када", "све", "ове", "ови", "износи", "налази", "постоји", "још", "данас", "много",
     "према", "преко", "свој", "своје", "који", "које", "као", SR_GRAMMAR, NULL};
@@ -826,7 +829,8 @@ static const char *const CSK_OTHER[] = {"se", "sa", "jen", "te", "ki", "ko", "ng
  * Serbian (је/су/се/да/као/који/није) and Belarusian (і/ў/што/гэта/ужо/таксама/яго/ён/калі/каб/толькі/вельмі,
  * мне, the infinitive -ць and the reflexive -цца; its adjectives also in -ая and -ое) against them; Serbian
  * он/она/они as in Russian; the letters of Russian's list that Kazakh (ы э) and Belarusian (ы э ё) write too, and
- * a Kazakh word with one of its own letters (ә ғ қ ң ө ұ ү һ і) against Russian's words in a Kazakh text; нему is Macedonian too, них Ukrainian */
+ * a Kazakh word with one of its own letters (ә ғ қ ң ө ұ ү һ і) against Russian's words in a Kazakh text; нему
+ * is Macedonian too, них Ukrainian */
 #define RU_GRAMMAR                                                                                                     \
   "ему", "нему", "них", "чтобы", "тоже", "вот", "вроде", "одно", "к", "*тся", "*ая", "*ое", "*кие", "*гие", "*хие", \
       "*ого", "*его", "*ями", "*ыми", "*ешь", "*ишь", "*ся", "*сь", "*ть", "*ях"
@@ -836,23 +840,23 @@ static const char *const RU_KK[] = {"және", "бұл", "мен", "деп", "�
                                     "*і*", NULL};
 static const char *const RU_SR[] = {"је", "су", "се", "да", "са", "од", "из", "уз", "као", "који", "која", "које",
                                     "није", "све", "док", "он", "она", "оно", "они", "много", "*је", NULL};
-static const char *const RU_BE[] = {"і", "ў", "што", "гэта", "ужо", "таксама", "яго", "ён", "яна", "яны", "калі",
-                                    "каб", "толькі", "вельмі", "мне", "*ць", "*цца", "*ая", "*ое", "*ы*", "*э*",
-                                    "*ё*", "*ся", "*сь", "*ях", NULL};
+static const char *const RU_BE[] = {"і", "ў", "што", "гэта", "ужо", "таксама", "яго", "ён", "яна", "яны", "калі", "каб",
+                                    "толькі", "вельмі", "мне", "*ць", "*цца", "*ая", "*ое", "*ы*", "*э*", "*ё*", "*ся",
+                                    "*сь", "*ях", NULL};
 /* Russian against the Cyrillic languages franc and eld take its short lines for: ы э ё (no Bulgarian, Macedonian
  * or Ukrainian word has them) and что/это/как/меня/уже/был; Bulgarian ъ, от/във/със/ще/са/това/които; Macedonian
  * ѓ ќ ѕ ј љ њ џ, од/во/со/ова/кој/што/ќе; Ukrainian і ї є ґ, що/це/як/він/також/вже */
-static const char *const RU_RU[] = {"*ы*", "*э*", "*ё*", "что", "это", "как", "меня", "тебя", "мне", "его", "её",
-                                    "уже", "надо", "был", "была", "было", "были", "он", "она", "они", "же", "ещё",
-                                    RU_GRAMMAR, NULL};
-static const char *const RU_BG[] = {"*ъ*", "кое", "някое", "никое", "много", "бях", "тях", "от", "във", "със", "ще", "са", "това", "тази", "този", "които", "който",
-                                    "която", "което", "към", "след", "обаче", "няма", "какво", "защото", "трябва",
-                                    "е", "се", "да", NULL};
+static const char *const RU_RU[] = {"*ы*", "*э*", "*ё*", "что", "это", "как", "меня", "тебя", "мне", "его", "её", "уже",
+                                    "надо", "был", "была", "было", "были", "он", "она", "они", "же", "ещё", RU_GRAMMAR,
+                                    NULL};
+static const char *const RU_BG[] = {"*ъ*", "кое", "някое", "никое", "много", "бях", "тях", "от", "във", "със", "ще",
+                                    "са", "това", "тази", "този", "които", "който", "която", "което", "към", "след",
+                                    "обаче", "няма", "какво", "защото", "трябва", "е", "се", "да", NULL};
 static const char *const RU_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ*", "*џ*", "од", "во", "со", "ова", "оваа",
                                     "кој", "која", "кое", "кои", "што", "ќе", "биле", "нема", "е", "се", "да", NULL};
-static const char *const RU_UK[] = {"*і*", "*ї*", "*є*", "*ґ*", "що", "це", "як", "та", "він", "вона", "вони",
-                                    "також", "але", "вже", "треба", "чи", "щоб", "від", "них", "*ого", "*ями",
-                                    "*ся", "*сь", "*ть", "*ях", NULL};
+static const char *const RU_UK[] = {"*і*", "*ї*", "*є*", "*ґ*", "що", "це", "як", "та", "він", "вона", "вони", "також",
+                                    "але", "вже", "треба", "чи", "щоб", "від", "них", "*ого", "*ями", "*ся", "*сь",
+                                    "*ть", "*ях", NULL};
 /* Ukrainian against the Cyrillic languages its short texts are taken for: its conjunctions and particles
  * що/щоб/щось/також/вже/але/чи/бо/тільки/дуже/саме/коли/треба/нема(є), the pronouns це/цей/ця/ці/цього/він/вона/
  * вони/його/йому/їх/їй, і/й/та/як/від/є, and the doubled consonant before -я of its neuter nouns (питання,
@@ -867,14 +871,14 @@ static const char *const UK_UK[] = {"що", "щоб", "щось", "також", 
                                     "*ння", "*ття", "*лля", "*ччя", "*жжя", "*нням", "*нню", "*ів", "*ати", "*ити",
                                     NULL};
 static const char *const UK_RU[] = {"что", "это", "как", "уже", "ещё", "еще", "же", "тоже", "чтобы", "надо", "его",
-                                    "ему", "он", "она", "они", "был", "была", "было", "были", "та", "тому", "кстати", "*тся",
-                                    "*ая", "*ое", "*ый", NULL};
-static const char *const UK_BG[] = {"че", "ще", "са", "от", "това", "също", "вече", "нещо", "е", "и", "да", "се",
-                                    "към", "когато", "та", "коли", "*ати", "*ити", NULL};
-static const char *const UK_MK[] = {"е", "и", "се", "да", "што", "дека", "ќе", "од", "во", "со", "нема", "треба", "*ати",
-                                    "*ити", NULL};
-static const char *const UK_KK[] = {"және", "бұл", "мен", "деп", "үшін", "бір", "да", "де", "осы", "ол", "*ә*",
-                                    "*ғ*", "*қ*", "*ң*", "*ө*", "*ұ*", "*ү*", "*һ*", NULL};
+                                    "ему", "он", "она", "они", "был", "была", "было", "были", "та", "тому", "кстати",
+                                    "*тся", "*ая", "*ое", "*ый", NULL};
+static const char *const UK_BG[] = {"че", "ще", "са", "от", "това", "също", "вече", "нещо", "е", "и", "да", "се", "към",
+                                    "когато", "та", "коли", "*ати", "*ити", NULL};
+static const char *const UK_MK[] = {"е", "и", "се", "да", "што", "дека", "ќе", "од", "во", "со", "нема", "треба",
+                                    "*ати", "*ити", NULL};
+static const char *const UK_KK[] = {"және", "бұл", "мен", "деп", "үшін", "бір", "да", "де", "осы", "ол", "*ә*", "*ғ*",
+                                    "*қ*", "*ң*", "*ө*", "*ұ*", "*ү*", "*һ*", NULL};
 static const char *const UK_MN[] = {"нь", "юм", "байна", "бол", "энэ", "тэр", "уу", "вэ", "бэ", "юу", "*аа*", "*ээ*",
                                     "*уу*", NULL};
 static const char *const UK_SR[] = {"је", "и", "у", "да", "се", "су", "од", "што", "треба", "*је", "*ати", "*ити",
@@ -902,11 +906,11 @@ static const char *const UK_SR[] = {"је", "и", "у", "да", "се", "су", 
 /* Bulgarian answered Russian: Bulgarian words Russian does not write (the verb съм, the article and clitics,
  * demonstratives, relatives, conjunctions and adverbs; not ъ, which Russian writes in подъем, объем), against
  * Russian's list */
-static const char *const BGR_BG[] = {"е", "са", "се", "си", "ги", "го", "му", "че", "ще", "това", "този",
-                                     "тази", "тези", "които", "който", "която", "което", "към", "след", "обаче",
-                                     "няма", "какво", "защото", "трябва", "във", "със", "когато", "както", "всички",
-                                     "всеки", "всичко", "отново", "тук", "днес", "преди", "чрез", "тогава", "никога",
-                                     "винаги", "докато", "вече", "седем", "осем", NULL};
+static const char *const BGR_BG[] = {"е", "са", "се", "си", "ги", "го", "му", "че", "ще", "това", "този", "тази",
+                                     "тези", "които", "който", "която", "което", "към", "след", "обаче", "няма",
+                                     "какво", "защото", "трябва", "във", "със", "когато", "както", "всички", "всеки",
+                                     "всичко", "отново", "тук", "днес", "преди", "чрез", "тогава", "никога", "винаги",
+                                     "докато", "вече", "седем", "осем", NULL};
 static const char *const BG_BG[] = {"*ъ*", "*щ*", "*я*", "*ю*", "*й*", "*ь*", "от", "във", "със", "ще", "са", "това",
                                     "тази", "този", "които", "който", "която", "което", "към", "след", "обаче", "няма",
                                     "какво", "защото", "трябва", "в", "с", BG_GRAMMAR, NULL};
@@ -915,13 +919,13 @@ static const char *const BG_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ
                                     NULL};
 
 /* more Mongolian: the question particles уу/үү/вэ/бэ, юу (what), the pronouns би/бид/тэд, маш (very), одоо
- * (now), гэсэн, болно, байх, байв, байдаг; the genitive -ын, the ablative -оос, the instrumental -оор, the past
- * participle -сан/-сэн (not the genitive -ын: Kazakh writes it, and Russian сын), and the long vowels аа ээ уу of its stems and endings (-аар, -лаа, -ууд, хааны), which
- * Russian, Ukrainian, Kazakh and Belarusian do not write (Russian оо is left out: сообщил); Kazakh (and/this/
- * with/that/for/one and its letters ә ғ қ ң ұ һ і, not ө ү: Mongolian writes them) and Belarusian (і/ў/што/
- * гэта/як/але, -ць, -цца), Bulgarian, Serbian and Macedonian (their commonest function words; Macedonian
- * writes аа too: таа, имаат) against it; Ukrainian also by its letter і, which Mongolian in the old encoding
- * does not write */
+ * (now), гэсэн, болно, байх, байв, байдаг; the ablative -оос, the instrumental -оор, the past participle
+ * -сан/-сэн, and the long vowels аа ээ уу of its stems and endings (-аар, -лаа, -ууд, хааны), which Russian,
+ * Ukrainian, Kazakh and Belarusian do not write (Russian оо is left out: сообщил; the genitive -ын too: Kazakh
+ * writes it, and Russian сын).  Against it Kazakh (and/this/with/that/for/one and its letters ә ғ қ ң ұ һ і, not
+ * ө ү: Mongolian writes them), Belarusian (і/ў/што/гэта/як/але, -ць, -цца), Bulgarian, Serbian and Macedonian
+ * (their commonest function words; Macedonian writes аа too: таа, имаат); Ukrainian also by its letter і, which
+ * Mongolian in the old encoding does not write */
 #define MN_GRAMMAR                                                                                                     \
   "уу", "үү", "вэ", "бэ", "юу", "би", "бид", "тэд", "маш", "одоо", "гэсэн", "болно", "байх", "байв", "байдаг",       \
       "*оос", "*оор", "*сан", "*сэн", "*аа*", "*ээ*", "*уу*"
@@ -940,8 +944,8 @@ static const char *const MN_MN[] = {"нь", "юм", "байна", "бол", "б�
 static const char *const MN_RU[] = {"что", "это", "как", "меня", "тебя", "мне", "его", "её", "уже", "надо", "был",
                                     "была", "было", "были", "он", "она", "они", "же", "ещё", "и", "в", "на", "с", "не",
                                     NULL};
-static const char *const MN_UK[] = {"що", "це", "як", "та", "він", "вона", "вони", "також", "але", "вже", "треба",
-                                    "чи", "щоб", "від", "і", "в", "на", "з", "не", "*і*", NULL};
+static const char *const MN_UK[] = {"що", "це", "як", "та", "він", "вона", "вони", "також", "але", "вже", "треба", "чи",
+                                    "щоб", "від", "і", "в", "на", "з", "не", "*і*", NULL};
 
 static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
