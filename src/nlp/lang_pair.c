@@ -234,9 +234,8 @@ static const char *const XH_WORDS[] = {
  * док, код, из, уз, шта, ко, ово, овај, тај, био, били, више, мање, сада, тако, њега, њих, његов against
  * Macedonian затоа, додека, кај, ова, овој, тој, бил, биле, повеќе, помалку, сега, така, нив, неговиот and the
  * auxiliary сум (Serbian сам); the Macedonian article endings -от, -ото, -ите, -иот (новиот), -ската, -оста
- * (младоста), the verbal
- * noun -ување/-увања (Serbian -овање), the 3rd plural -аат (имаат); секој, некој, никој against Serbian -кој
- * (мушкој).  Not Macedonian што (Serbian writes it too), the plural participles -але/-еле/-иле (Serbian
+ * (младоста), the verbal noun -ување/-увања (Serbian -овање), the 3rd plural -аат (имаат); секој, некој, никој
+ * against Serbian -кој (мушкој).  Not Macedonian што (Serbian writes it too), the plural participles -але/-еле/-иле (Serbian
  * writes them in the feminine: биле, донеле) nor the article -ата (Serbian genitives брата, елемената). */
 #define SR_GRAMMAR                                                                                                     \
   "*ског", "*ног", "*ког", "*ској", "*ној", "*кој", "*их", "*ским", "*ним", "*ју", "*ије", "*овали", "*ивали",       \
