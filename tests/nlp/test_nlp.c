@@ -218,6 +218,8 @@ static void test_language_models(void **st) {
     L("Але він.", "uk");              /* kk: Ukrainian але, він */
     L("Чи це так?", "uk");            /* kk: чи, це */
     L("Але він тут.", "uk");          /* mn */
+    L("Новий готовий.", "uk");        /* ru: the adjectives -вий (Russian -вый) */
+    L("Прямий шлях.", "uk");          /* ru: -мий */
     L("Маш сайн.", "mn");             /* be: Mongolian маш (very) */
     L("Бид одоо.", "mn");             /* mk: бид, одоо */
     /* the rules leave these alone: Bulgarian коли (cars) is no Ukrainian коли (when), Kazakh keeps its answer */
