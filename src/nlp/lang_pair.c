@@ -251,12 +251,32 @@ static const char *const XH_WORDS[] = {
     /* demonstratives without l- (Zulu laba, lesi ...), "in this" kwesi; numbers six to nine */
     "aba", "esi", "ezi", "eli", "olu", "obu", "eso", "ezo", "elo", "kwesi", "*ntandathu", "*xhenxe", "*bhozo",
     "*lithoba", XH_MORE, NULL};
+/* Serbian has cases and Macedonian has none: the adjective endings -ог/-ој (централног, медицинској), -их/-им
+ * (западних, великим), the 3rd plural -ју (дају, знају), the genitive -ије (историје), the locative and accusative
+ * -њу/-љу (земљу), the masculine past participle -ио/-ао (дошао, схватио) and plural -овали/-ивали, the 1st plural
+ * -имо/-амо (Macedonian -име/-аме; само is a word of both and cancels); the function words зато, такође, али,
+ * док, код, из, уз, шта, ко, ово, овај, тај, био, били, више, мање, сада, тако, њега, њих, његов against
+ * Macedonian затоа, додека, кај, ова, овој, тој, бил, биле, повеќе, помалку, сега, така, нив, неговиот and the
+ * auxiliary сум (Serbian сам); the Macedonian article endings -от, -ото, -ите, -иот (новиот), -ската, -оста
+ * (младоста), the verbal noun -ување/-увања (Serbian -овање), the 3rd plural -аат (имаат); секој, некој, никој
+ * against Serbian -кој (мушкој).  Not Macedonian што (Serbian writes it too), the plural participles
+ * -але/-еле/-иле (Serbian writes them in the feminine: биле, донеле) nor the article -ата (Serbian genitives
+ * брата, елемената). */
+#define SR_GRAMMAR                                                                                                     \
+  "*ског", "*ног", "*ког", "*ској", "*ној", "*кој", "*их", "*ским", "*ним", "*ју", "*ије", "*овали", "*ивали",       \
+      "*ио", "*ао", "*њу", "*љу", "*имо", "*амо", "зато", "такође", "али", "док", "код", "из", "уз", "шта", "ко",     \
+      "ово", "овај", "тај", "био", "били", "више", "мање", "сада", "тако", "њега", "њих", "његов", "његова",         \
+      "његово", "њихов", "њихова"
+#define MK_GRAMMAR                                                                                                     \
+  "*от", "*ото", "*ите", "*иот", "*ската", "*оста", "*ување", "*аат", "*увања", "*име", "*аме", "секој", "некој",   \
+      "никој", "само", "затоа", "додека", "кај", "ова", "овој", "тој", "бил", "биле", "повеќе", "помалку", "сега",   \
+      "така", "нив", "неговиот", "нејзиниот", "сум"
 static const char *const SR_WORDS[] = {"је", "у", "са", "је*", "су", "смо", "није", "године", "између", "кроз",
     "пре", "због", "где", "када", "све", "ове", "ови", "износи", "налази", "постоји", "још", "данас", "много",
-    "према", "преко", "свој", "своје", "који", "које", "као", NULL};
+    "према", "преко", "свој", "своје", "који", "које", "као", SR_GRAMMAR, NULL};
 static const char *const MK_WORDS[] = {"во", "со", "е", "ги", "го", "кои", "кој", "дека", "тоа", "сите", "многу",
     "преку", "според", "околу", "уште", "денес", "нивни", "каде", "кога", "овие", "оваа", "сè", "помеѓу",
-    "поради", "кое", "сѐ", NULL};
+    "поради", "кое", "сѐ", MK_GRAMMAR, NULL};
 
 /* Tswana "go", "gore", "fa" (if, when), "jaaka" (like), "jaanong" (now), "fela" (only); Sesotho "ho", "hore",
  * "jwaloka", "jwale", "feela", "empa" (but) */
@@ -945,38 +965,133 @@ static const char *const CSK_OTHER[] = {"se", "sa", "jen", "te", "ki", "ko", "ng
                                         "ho", "le", "ya", "ba", "ke", "tse", "kaj", "estas", "la", "de", "en", "the",
                                         "of", "and", "is", "in", "ar", "agus", NULL};
 
+/* more Russian: the pronouns ему/нему/них, the particles and conjunctions чтобы/тоже/вот/вроде, одно, the
+ * preposition к, the reflexive 3rd person -тся (Ukrainian -ться, Belarusian -цца), the adjective endings -ая and
+ * -ое and the plural -кие/-гие/-хие (русские, другие, плохие); Kazakh (and/this/with/that/for/one/there is, not),
+ * Serbian (је/су/се/да/као/који/није) and Belarusian (і/ў/што/гэта/ужо/таксама/яго/ён/калі/каб/толькі/вельмі,
+ * мне, the infinitive -ць and the reflexive -цца; its adjectives also in -ая and -ое) against them; Serbian
+ * он/она/они as in Russian; the letters of Russian's list that Kazakh (ы э) and Belarusian (ы э ё) write too, and
+ * a Kazakh word with one of its own letters (ә ғ қ ң ө ұ ү һ і) against Russian's words in a Kazakh text; нему
+ * is Macedonian too, них Ukrainian */
+#define RU_GRAMMAR                                                                                                     \
+  "ему", "нему", "них", "чтобы", "тоже", "вот", "вроде", "одно", "к", "*тся", "*ая", "*ое", "*кие", "*гие", "*хие", \
+      "*ого", "*его", "*ями", "*ыми", "*ешь", "*ишь", "*ся", "*сь", "*ть", "*ях"
+static const char *const RU_KK[] = {"және", "бұл", "мен", "деп", "үшін", "бір", "осы", "ол", "да", "де", "та", "те",
+                                    "бар", "жоқ", "еді", "болып", "болды", "керек", "туралы", "бойынша", "арқылы",
+                                    "кезде", "*ы*", "*э*", "*ә*", "*ғ*", "*қ*", "*ң*", "*ө*", "*ұ*", "*ү*", "*һ*",
+                                    "*і*", NULL};
+static const char *const RU_SR[] = {"је", "су", "се", "да", "са", "од", "из", "уз", "као", "који", "која", "које",
+                                    "није", "све", "док", "он", "она", "оно", "они", "много", "*је", NULL};
+static const char *const RU_BE[] = {"і", "ў", "што", "гэта", "ужо", "таксама", "яго", "ён", "яна", "яны", "калі", "каб",
+                                    "толькі", "вельмі", "мне", "*ць", "*цца", "*ая", "*ое", "*ы*", "*э*", "*ё*", "*ся",
+                                    "*сь", "*ях", NULL};
 /* Russian against the Cyrillic languages franc and eld take its short lines for: ы э ё (no Bulgarian, Macedonian
  * or Ukrainian word has them) and что/это/как/меня/уже/был; Bulgarian ъ, от/във/със/ще/са/това/които; Macedonian
  * ѓ ќ ѕ ј љ њ џ, од/во/со/ова/кој/што/ќе; Ukrainian і ї є ґ, що/це/як/він/також/вже */
-static const char *const RU_RU[] = {"*ы*", "*э*", "*ё*", "что", "это", "как", "меня", "тебя", "мне", "его", "её",
-                                    "уже", "надо", "был", "была", "было", "были", "он", "она", "они", "же", "ещё",
+static const char *const RU_RU[] = {"*ы*", "*э*", "*ё*", "что", "это", "как", "меня", "тебя", "мне", "его", "её", "уже",
+                                    "надо", "был", "была", "было", "были", "он", "она", "они", "же", "ещё", RU_GRAMMAR,
                                     NULL};
-static const char *const RU_BG[] = {"*ъ*", "от", "във", "със", "ще", "са", "това", "тази", "този", "които", "който",
-                                    "която", "което", "към", "след", "обаче", "няма", "какво", "защото", "трябва",
-                                    "е", "се", "да", NULL};
+static const char *const RU_BG[] = {"*ъ*", "кое", "някое", "никое", "много", "бях", "тях", "от", "във", "със", "ще",
+                                    "са", "това", "тази", "този", "които", "който", "която", "което", "към", "след",
+                                    "обаче", "няма", "какво", "защото", "трябва", "е", "се", "да", NULL};
 static const char *const RU_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ*", "*џ*", "од", "во", "со", "ова", "оваа",
                                     "кој", "која", "кое", "кои", "што", "ќе", "биле", "нема", "е", "се", "да", NULL};
-static const char *const RU_UK[] = {"*і*", "*ї*", "*є*", "*ґ*", "що", "це", "як", "та", "він", "вона", "вони",
-                                    "також", "але", "вже", "треба", "чи", "щоб", "від", NULL};
+static const char *const RU_UK[] = {"*і*", "*ї*", "*є*", "*ґ*", "що", "це", "як", "та", "він", "вона", "вони", "також",
+                                    "але", "вже", "треба", "чи", "щоб", "від", "них", "*ого", "*ями", "*ся", "*сь",
+                                    "*ть", "*ях", NULL};
+/* Ukrainian against the Cyrillic languages its short texts are taken for: its conjunctions and particles
+ * що/щоб/щось/також/вже/але/чи/бо/тільки/дуже/саме/коли/треба/нема(є), the pronouns це/цей/ця/ці/цього/він/вона/
+ * вони/його/йому/їх/їй, і/й/та/як/від/є, and the doubled consonant before -я of its neuter nouns (питання,
+ * життя, весілля, сторіччя, узбережжя; also -нням, -нню), the genitive plural -ів, the infinitive -ати/-ити
+ * and its reflexive -тися/-тись, the reflexive past -лася/-лися/-лося/-вся (Russian -лась, -лся) and the
+ * adjectives -вий/-мий/-бий/-пий (новий, прямий, слабий; Russian -вый, -мой, -бый); against them Russian
+ * что/это/как/уже/ещё/же/тоже/чтобы/надо/его/ему/он/она/они/был, -тся, -ая/-ое/-ый (та and тому are Russian
+ * words too), Bulgarian че/ще/са/от/това/също/вече/нещо/е/и/да/се/към/когато (та; коли, cars), Macedonian
+ * е/и/се/да/што/дека/ќе/од/во/со (нема, треба), Kazakh and/this/with/that/for/one and its own letters
+ * ә ғ қ ң ө ұ ү һ, Serbian је/и/у/да/се/су/од/што and -је (треба), Mongolian particles and long vowels (its
+ * group's list) */
+static const char *const UK_UK[] = {"що", "щоб", "щось", "також", "вже", "але", "чи", "бо", "тільки", "дуже", "саме",
+                                    "коли", "треба", "нема", "немає", "це", "цей", "ця", "ці", "цього", "він", "вона",
+                                    "вони", "його", "йому", "їх", "їй", "і", "й", "та", "як", "від", "є", "тому",
+                                    "*ння", "*ття", "*лля", "*ччя", "*жжя", "*нням", "*нню", "*ів", "*ати", "*ити",
+                                    "*вий", "*мий", "*бий", "*пий", "*лася", "*лися", "*лося", "*вся", "*тися",
+                                    "*тись", NULL};
+static const char *const UK_RU[] = {"что", "это", "как", "уже", "ещё", "еще", "же", "тоже", "чтобы", "надо", "его",
+                                    "ему", "он", "она", "они", "был", "была", "было", "были", "та", "тому", "кстати",
+                                    "*тся", "*ая", "*ое", "*ый", NULL};
+static const char *const UK_BG[] = {"че", "ще", "са", "от", "това", "също", "вече", "нещо", "е", "и", "да", "се", "към",
+                                    "когато", "та", "коли", "*ати", "*ити", NULL};
+static const char *const UK_MK[] = {"е", "и", "се", "да", "што", "дека", "ќе", "од", "во", "со", "нема", "треба",
+                                    "*ати", "*ити", NULL};
+static const char *const UK_KK[] = {"және", "бұл", "мен", "деп", "үшін", "бір", "да", "де", "осы", "ол", "*ә*", "*ғ*",
+                                    "*қ*", "*ң*", "*ө*", "*ұ*", "*ү*", "*һ*", NULL};
+static const char *const UK_MN[] = {"нь", "юм", "байна", "бол", "энэ", "тэр", "уу", "вэ", "бэ", "юу", "*аа*", "*ээ*",
+                                    "*уу*", NULL};
+static const char *const UK_SR[] = {"је", "и", "у", "да", "се", "су", "од", "што", "треба", "*је", "*ати", "*ити",
+                                    NULL};
+
 /* Bulgarian against Macedonian: Macedonian writes none of ъ щ я ю й ь (it has ј for й) and Bulgarian none of
  * ѓ ќ ѕ ј љ њ џ; Bulgarian от/в/с/във/със/ще/са/това/който against Macedonian од/во/со/ова/кој/што/ќе */
+/* more of the two grammars: Bulgarian когато/както/всички/всеки/всичко/отново/почти/вместо/много/тук/днес/между/
+ * преди/чрез/около/тогава/никога/винаги/докато/вече/седем/осем against Macedonian кога... (кога is both)
+ * како/сите/повторно/речиси/наместо/многу/тука/денес/меѓу/пред/преку/околу/тогаш/никогаш/секогаш/додека/веќе/
+ * седум/осум; Bulgarian comparatives with a hyphen (по-добро; Macedonian подобро), the 3rd plural -ват (стават;
+ * Macedonian -ваат), the -ва verbs казва/показва (Macedonian кажува), the verbal noun -ване (Macedonian -вање)
+ * and the plural past participle -али/-ели/-или (Macedonian -але/-еле/-иле; дали, или, сили, цели, бели are
+ * words of both and cancel); Macedonian тоа/таа/тие/овие/дека/уште/сум/беа/биде/треба/сака/исто/затоа/зошто/
+ * повеќе/помалку/нив/неа, the article -от/-иот (градот, новиот), -ување and the 3rd plural -аат */
+#define BG_GRAMMAR                                                                                                     \
+  "когато", "както", "всички", "всеки", "всичко", "отново", "почти", "вместо", "много", "тук", "днес", "между",      \
+      "преди", "чрез", "около", "тогава", "никога", "винаги", "докато", "вече", "седем", "осем", "по-*", "*ват",      \
+      "*казва", "*ване", "*али", "*ели", "*или"
+#define BGMK_GRAMMAR                                                                                                   \
+  "многу", "денес", "седум", "осум", "околу", "тогаш", "никогаш", "секогаш", "додека", "како", "тоа", "таа", "тие", \
+      "овие", "сите", "дека", "уште", "преку", "сум", "беа", "биде", "треба", "сака", "исто", "затоа", "зошто",       \
+      "повеќе", "помалку", "нив", "неа", "меѓу", "*от", "*иот", "*ување", "*аат", "*але", "*еле", "*иле", "дали",    \
+      "или", "сили", "цели", "бели"
+/* Bulgarian answered Russian: Bulgarian words Russian does not write (the verb съм, the article and clitics,
+ * demonstratives, relatives, conjunctions and adverbs; not ъ, which Russian writes in подъем, объем), against
+ * Russian's list */
+static const char *const BGR_BG[] = {"е", "са", "се", "си", "ги", "го", "му", "че", "ще", "това", "този", "тази",
+                                     "тези", "които", "който", "която", "което", "към", "след", "обаче", "няма",
+                                     "какво", "защото", "трябва", "във", "със", "когато", "както", "всички", "всеки",
+                                     "всичко", "отново", "тук", "днес", "преди", "чрез", "тогава", "никога", "винаги",
+                                     "докато", "вече", "седем", "осем", NULL};
 static const char *const BG_BG[] = {"*ъ*", "*щ*", "*я*", "*ю*", "*й*", "*ь*", "от", "във", "със", "ще", "са", "това",
                                     "тази", "този", "които", "който", "която", "което", "към", "след", "обаче", "няма",
-                                    "какво", "защото", "трябва", "в", "с", NULL};
+                                    "какво", "защото", "трябва", "в", "с", BG_GRAMMAR, NULL};
 static const char *const BG_MK[] = {"*ѓ*", "*ќ*", "*ѕ*", "*ј*", "*љ*", "*њ*", "*џ*", "од", "во", "со", "ова", "оваа",
-                                    "овој", "кој", "која", "кое", "кои", "што", "ќе", "биле", "нема", NULL};
+                                    "овој", "кој", "која", "кое", "кои", "што", "ќе", "биле", "нема", BGMK_GRAMMAR,
+                                    NULL};
 
+/* more Mongolian: the question particles уу/үү/вэ/бэ, юу (what), the pronouns би/бид/тэд, маш (very), одоо
+ * (now), гэсэн, болно, байх, байв, байдаг; the ablative -оос, the instrumental -оор, the past participle
+ * -сан/-сэн, and the long vowels аа ээ уу of its stems and endings (-аар, -лаа, -ууд, хааны), which Russian,
+ * Ukrainian, Kazakh and Belarusian do not write (Russian оо is left out: сообщил; the genitive -ын too: Kazakh
+ * writes it, and Russian сын).  Against it Kazakh (and/this/with/that/for/one and its letters ә ғ қ ң ұ һ і, not
+ * ө ү: Mongolian writes them), Belarusian (і/ў/што/гэта/як/але, -ць, -цца), Bulgarian, Serbian and Macedonian
+ * (their commonest function words; Macedonian writes аа too: таа, имаат); Ukrainian also by its letter і, which
+ * Mongolian in the old encoding does not write */
+#define MN_GRAMMAR                                                                                                     \
+  "уу", "үү", "вэ", "бэ", "юу", "би", "бид", "тэд", "маш", "одоо", "гэсэн", "болно", "байх", "байв", "байдаг",       \
+      "*оос", "*оор", "*сан", "*сэн", "*аа*", "*ээ*", "*уу*"
+static const char *const MN_KK[] = {"және", "бұл", "мен", "деп", "үшін", "бір", "осы", "ол", "да", "де", "*ә*", "*ғ*",
+                                    "*қ*", "*ң*", "*ұ*", "*һ*", "*і*", NULL};
+static const char *const MN_BG[] = {"е", "и", "на", "от", "за", "се", "да", "че", "ще", "са", "това", NULL};
+static const char *const MN_SR[] = {"је", "и", "у", "на", "од", "за", "се", "да", "су", NULL};
+static const char *const MN_MK[] = {"е", "и", "во", "со", "на", "од", "за", "се", "да", "што", "*аа*", NULL};
+static const char *const MN_BE[] = {"і", "ў", "што", "гэта", "як", "але", "*ць", "*цца", "*ў*", "*і*", NULL};
 /* Mongolian (Cyrillic) against Russian and Ukrainian, which it is taken for when it is written with Ukrainian ї є
  * in place of ү ө (an old 8-bit encoding): its particles нь/юм/гэж/бол, байна/байгаа/байсан, энэ/тэр/нэг and the
  * case and plural endings -ийн, -ийг/-ыг, -аар/-ээр, -ууд/-үүд; the others by function words only (their letters
  * ы э ї є occur in such text) */
 static const char *const MN_MN[] = {"нь", "юм", "байна", "бол", "болон", "гэж", "гэх", "энэ", "тэр", "нэг", "бөгөөд",
-                                    "байгаа", "байсан", "*ийн", "*ууд", "*үүд", "*аар", "*ээр", "*ийг", "*ыг", NULL};
+                                    "байгаа", "байсан", "*ийн", "*үүд", "*ийг", "*ыг", MN_GRAMMAR, NULL};
 static const char *const MN_RU[] = {"что", "это", "как", "меня", "тебя", "мне", "его", "её", "уже", "надо", "был",
                                     "была", "было", "были", "он", "она", "они", "же", "ещё", "и", "в", "на", "с", "не",
                                     NULL};
-static const char *const MN_UK[] = {"що", "це", "як", "та", "він", "вона", "вони", "також", "але", "вже", "треба",
-                                    "чи", "щоб", "від", "і", "в", "на", "з", "не", NULL};
+static const char *const MN_UK[] = {"що", "це", "як", "та", "він", "вона", "вони", "також", "але", "вже", "треба", "чи",
+                                    "щоб", "від", "і", "в", "на", "з", "не", "*і*", NULL};
 
 static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
@@ -989,16 +1104,21 @@ static const group_rule GROUP_RULES[] = {
       CSK_GA, CSK_OTHER, CSK_OTHER},
      {"sk"}},
     {GROUP_VOTE, {"cs", "sk"}, {CS_CS, CS_SK}, {NULL}},
-    {GROUP_INTO, {"ru", "bg", "mk", "uk"}, {RU_RU, RU_BG, RU_MK, RU_UK}, {NULL}},
+    {GROUP_INTO, {"ru", "bg", "mk", "uk", "kk", "sr", "be"}, {RU_RU, RU_BG, RU_MK, RU_UK, RU_KK, RU_SR, RU_BE}, {NULL}},
+    {GROUP_INTO, {"bg", "ru"}, {BGR_BG, RU_RU}, {NULL}},
     {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}},
-    {GROUP_INTO, {"mn", "ru", "uk"}, {MN_MN, MN_RU, MN_UK}, {NULL}},
+    {GROUP_INTO, {"uk", "ru", "bg", "mk", "kk", "sr", "mn"}, {UK_UK, UK_RU, UK_BG, UK_MK, UK_KK, UK_SR, UK_MN}, {NULL}},
+    {GROUP_INTO,
+     {"mn", "ru", "uk", "kk", "be", "bg", "sr", "mk"},
+     {MN_MN, MN_RU, MN_UK, MN_KK, MN_BE, MN_BG, MN_SR, MN_MK},
+     {NULL}},
 };
 
 /* The words of all groups in one hash table, built once: a word's entry holds, per rule, the members whose list
  * has it (bit k: member k), so that a text's words are looked up once, not compared with every list.  The
  * entries with a '*' (endings, parts) are kept per rule and member and tried one by one (at most a few each). */
 #define GROUP_HASH_SIZE 2048 /* power of two; about 410 distinct words */
-#define GROUP_MAX_AFFIX 16
+#define GROUP_MAX_AFFIX 24
 #define GROUP_MAX_WORDS 96
 #define GROUP_WORD_CAP 48
 

@@ -204,6 +204,30 @@ static void test_language_models(void **st) {
     L("Энэ бол їнэхєєр сайхан єдєр юм.", "mn"); /* ї є for ү ө (an old encoding): uk without the rule */
     L("Хїмїїс хотын тєвд ирсэн байна.", "mn");
   }
+  /* Cyrillic word rules (lang_pair.c): each of these is answered otherwise without its rule */
+  if (knows("mn") && knows("kk")) {
+    L("Зато тако.", "sr");            /* mk: Serbian зато, тако (Macedonian затоа, така) */
+    L("Зато тако мислимо.", "sr");    /* mk: and the 1st plural -имо (Macedonian -име) */
+    L("Шта ради тај?", "sr");         /* mk: шта, тај (Macedonian што, тој) */
+    L("Сега сум тука.", "mk");        /* sr: сега, сум (Serbian сада, сам) */
+    L("Почти всички.", "bg");         /* mk: Bulgarian почти, всички (Macedonian речиси, сите) */
+    L("Когато говори.", "bg");        /* mk: когато */
+    L("Тоже вроде.", "ru");           /* mk: Russian тоже, вроде */
+    L("Вот такие дела.", "ru");       /* mk: вот and the plural adjective -кие */
+    L("К нему.", "ru");               /* kk: the preposition к, нему */
+    L("Але він.", "uk");              /* kk: Ukrainian але, він */
+    L("Чи це так?", "uk");            /* kk: чи, це */
+    L("Але він тут.", "uk");          /* mn */
+    L("Новий готовий.", "uk");        /* ru: the adjectives -вий (Russian -вый) */
+    L("Прямий шлях.", "uk");          /* ru: -мий */
+    L("Маш сайн.", "mn");             /* be: Mongolian маш (very) */
+    L("Бид одоо.", "mn");             /* mk: бид, одоо */
+    /* the rules leave these alone: Bulgarian коли (cars) is no Ukrainian коли (when), Kazakh keeps its answer */
+    L("Колите са нови.", "bg");
+    L("Той има коли.", "bg");
+    L("Қазақстан туралы жақсы кітап.", "kk");
+    L("Беларуская мова.", "be");
+  }
   /* Latin menus and bylines before Urdu or Hindi text: the part in the script of its own is identified alone */
   L("Read More Politics Latest News from Multan (Punjab) in Urdu: لاہور میں موسم خوشگوار رہا اور بارش", "ur");
   L("Home Latest Business News from Kolkata in Hindi: दिल्ली में बारिश हुई और मौसम अच्छा", "hi");
