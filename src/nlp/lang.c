@@ -18,7 +18,9 @@
  * against id), franc, which knows both, decides.  A language only franc knows
  * is answered when franc prefers it to that answer by FRANC_OVERRIDE
  * (AGREE_OVERRIDE when eld and NB agree).  Letters that only some of the
- * languages write (LANG_LETTERS) restrict the answer to them; franc's Maori
+ * languages write (LANG_LETTERS) restrict the answer to them (a text's letters
+ * intersect their sets; eld, then franc, chooses among the candidates), and a
+ * longer text answered Kazakh needs a Kazakh letter; franc's Maori
  * needs a text whose words can be Maori (maori_possible).  Yoruba written
  * without its marks, the close pairs (zu/xh, sr/mk, tn/st, hr/bs, id/ms) and
  * the groups of European languages are then told apart by function words
