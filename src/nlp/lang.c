@@ -18,7 +18,9 @@
  * against id), franc, which knows both, decides.  A language only franc knows
  * is answered when franc prefers it to that answer by FRANC_OVERRIDE
  * (AGREE_OVERRIDE when eld and NB agree).  Letters that only some of the
- * languages write (LANG_LETTERS) restrict the answer to them; franc's Maori
+ * languages write (LANG_LETTERS) restrict the answer to them (a text's letters
+ * intersect their sets; eld, then franc, chooses among the candidates), and a
+ * longer text answered Kazakh needs a Kazakh letter; franc's Maori
  * needs a text whose words can be Maori (maori_possible).  Yoruba written
  * without its marks, the close pairs (zu/xh, sr/mk, tn/st, hr/bs, id/ms) and
  * the groups of European languages are then told apart by function words
@@ -47,62 +49,147 @@ static bool is_letter(int32_t cp) {
 }
 
 /* letters that, among the languages answered here, only some languages write (the rule Lingua applies):
- * when a text has them, the answer is one of those languages.  Lower-case code points.  A "strict" rule
- * holds only when two words of the text have such a letter, or the text has at most three words: letters
- * common in names quoted in other languages ("Dvořák", "Łódź", "Weiß" in English news) must not decide.
- * Icelandic ð þ are left out: Turkish text mis-decoded as cp1252 is full of them ("yýlýnda doðasý"). */
+ * when a text has them, the answer is one of those languages; several rules' sets intersect.  Lower-case code
+ * points.  A "strict" rule holds only when two words of the text have such a letter, or the text has at most
+ * three words: letters common in names quoted in other languages ("Dvořák", "Łódź", "Weiß" in English news)
+ * must not decide.  Turkish text mis-decoded as cp1252 writes ı ş ğ as ý þ ð ("yýlýnda doðasý"), so those
+ * three letters count Turkish among their writers. */
+enum {
+  R_EO, R_SR, R_MK, R_SRMK, R_KK, R_KKMN, R_YO, R_YOVI, R_CS, R_HU, R_RO, R_AZ, R_SK, R_LT, R_PL, R_PLLT, R_DE,
+  R_CY, R_LV, R_TRAZ, R_BE, R_UK,
+  /* letters of several alphabets (ninth pass) */
+  R_T_CED, R_S_CED, R_A_BREVE, R_O_TILDE, R_MACRON, R_U_MACRON, R_O_MACRON, R_A_RING, R_O_SLASH, R_ETH, R_Y_ACUTE,
+  R_C_ACUTE, R_D_STROKE, R_T_CARON, R_A_UML, R_E_UML, R_C_CED, R_U_UML, R_O_UML, R_C_CARON, R_SZ_CARON, R_VI,
+  R_CYR_Y, R_CYR_SHCH, R_CYR_I_DOT,
+  R_COUNT
+};
+
+#define LETTER_MAX_CODES 10
+
 static const struct {
   int script; /* applies to texts mostly in this script: 0 Latin, 1 Cyrillic (Azerbaijani text can carry
                  a Cyrillic schwa) */
-  int32_t cp[8];
-  const char *codes[2];
+  const char *codes[LETTER_MAX_CODES];
   bool strict;
-} LANG_LETTERS[] = {
-    {0, {0x109, 0x11D, 0x125, 0x135, 0x15D, 0x16D}, {"eo"}, false}, /* ĉ ĝ ĥ ĵ ŝ ŭ */
-    {1, {0x452, 0x45B}, {"sr"}, false},                      /* ђ ћ */
-    {1, {0x453, 0x45C, 0x455}, {"mk"}, false},               /* ѓ ќ ѕ */
-    {1, {0x458, 0x459, 0x45A, 0x45F}, {"sr", "mk"}, false},  /* ј љ њ џ */
-    {1, {0x4D9, 0x493, 0x49B, 0x4A3, 0x4B1}, {"kk"}, false}, /* ә ғ қ ң ұ */
-    {1, {0x4E9, 0x4AF}, {"kk", "mn"}, false},                /* ө ү */
-    {0, {0x1E63}, {"yo"}, false},                            /* ṣ */
-    {0, {0x1EB9, 0x1ECD}, {"yo", "vi"}, false},              /* ẹ ọ */
-    {0, {0x11B, 0x159, 0x16F}, {"cs"}, true},                /* ě ř ů */
-    {0, {0x151, 0x171}, {"hu"}, true},                       /* ő ű */
-    {0, {0x219, 0x21B}, {"ro"}, true},                       /* ș ț (comma below) */
-    {0, {0x259}, {"az"}, true},                              /* ə */
-    {0, {0x13E, 0x13A, 0x155}, {"sk"}, true},                /* ľ ĺ ŕ */
-    {0, {0x117, 0x12F, 0x173}, {"lt"}, true},                /* ė į ų */
-    {0, {0x142, 0x15B, 0x17A}, {"pl"}, true},                /* ł ś ź (not ż: "ďż˝" is U+FFFD read as cp1250) */
-    {0, {0x105, 0x119}, {"pl", "lt"}, true},                 /* ą ę */
-    {0, {0xDF}, {"de"}, true},                               /* ß */
-    {0, {0x175, 0x177}, {"cy"}, true},                       /* ŵ ŷ */
-    {0, {0x137, 0x13C, 0x146, 0x123}, {"lv"}, true},         /* ķ ļ ņ ģ */
-    {0, {0x11F, 0x131}, {"tr", "az"}, true},                 /* ğ ı */
-    {1, {0x45E}, {"be"}, true},                              /* ў */
-    {1, {0x454, 0x457, 0x491}, {"uk"}, true},                /* є ї ґ */
+} LANG_LETTERS[R_COUNT] = {
+    [R_EO] = {0, {"eo"}, false},                 /* ĉ ĝ ĥ ĵ ŝ ŭ */
+    [R_SR] = {1, {"sr"}, false},                 /* ђ ћ */
+    [R_MK] = {1, {"mk"}, false},                 /* ѓ ќ ѕ */
+    [R_SRMK] = {1, {"sr", "mk"}, false},         /* ј љ њ џ */
+    [R_KK] = {1, {"kk"}, false},                 /* ә ғ қ ң ұ һ */
+    [R_KKMN] = {1, {"kk", "mn"}, false},         /* ө ү */
+    [R_YO] = {0, {"yo"}, false},                 /* ṣ */
+    [R_YOVI] = {0, {"yo", "vi"}, false},         /* ẹ ọ */
+    [R_CS] = {0, {"cs"}, true},                  /* ě ř ů */
+    [R_HU] = {0, {"hu"}, true},                  /* ő ű */
+    [R_RO] = {0, {"ro"}, true},                  /* ș ț (comma below) */
+    [R_AZ] = {0, {"az"}, true},                  /* ə */
+    [R_SK] = {0, {"sk"}, true},                  /* ľ ĺ ŕ */
+    [R_LT] = {0, {"lt"}, true},                  /* ė į ų */
+    [R_PL] = {0, {"pl"}, true},                  /* ł ś ź (not ż: "ďż˝" is U+FFFD read as cp1250) */
+    [R_PLLT] = {0, {"pl", "lt"}, true},          /* ą ę */
+    [R_DE] = {0, {"de"}, true},                  /* ß */
+    [R_CY] = {0, {"cy"}, true},                  /* ŵ ŷ */
+    [R_LV] = {0, {"lv"}, true},                  /* ķ ļ ņ ģ */
+    [R_TRAZ] = {0, {"tr", "az"}, true},          /* ğ ı */
+    [R_BE] = {1, {"be"}, true},                  /* ў */
+    [R_UK] = {1, {"uk"}, true},                  /* є ї ґ */
+    [R_T_CED] = {0, {"ro"}, true},                                           /* ţ (cedilla, the older form) */
+    [R_S_CED] = {0, {"tr", "az", "ro"}, true},                               /* ş */
+    [R_A_BREVE] = {0, {"ro", "vi"}, true},                                   /* ă */
+    [R_O_TILDE] = {0, {"et", "pt", "vi", "hu"}, true},                       /* õ (Hungarian ő in Latin-1) */
+    [R_MACRON] = {0, {"lv", "mi"}, true},                                    /* ā ē ī */
+    [R_U_MACRON] = {0, {"lt", "lv", "mi"}, true},                            /* ū */
+    [R_O_MACRON] = {0, {"mi"}, true},                                        /* ō */
+    [R_A_RING] = {0, {"sv", "da", "nb", "nn", "fi"}, true},                  /* å */
+    [R_O_SLASH] = {0, {"da", "nb", "nn"}, true},                             /* ø */
+    [R_ETH] = {0, {"is", "tr"}, true},                                       /* ð þ */
+    [R_Y_ACUTE] = {0, {"cs", "sk", "is", "vi", "tr"}, true},                 /* ý */
+    [R_C_ACUTE] = {0, {"pl", "hr", "bs"}, true},                             /* ć */
+    [R_D_STROKE] = {0, {"hr", "bs", "vi"}, true},                            /* đ */
+    [R_T_CARON] = {0, {"cs", "sk"}, true},                                   /* ť ň */
+    [R_A_UML] = {0, {"de", "sv", "fi", "et", "sk", "nl", "af"}, true},       /* ä (nl af: the trema) */
+    [R_E_UML] = {0, {"sq", "af", "nl", "fr"}, true},                         /* ë */
+    [R_C_CED] = {0, {"tr", "az", "pt", "fr", "ca", "sq"}, true},             /* ç */
+    [R_U_UML] = {0, {"de", "tr", "az", "hu", "et", "es", "ca", "pt", "nl", "af"}, true}, /* ü */
+    [R_O_UML] = {0, {"de", "sv", "fi", "et", "hu", "tr", "az", "is", "nl", "af"}, true}, /* ö */
+    [R_C_CARON] = {0, {"cs", "sk", "sl", "hr", "bs", "lt", "lv"}, true},     /* č */
+    [R_SZ_CARON] = {0, {"cs", "sk", "sl", "hr", "bs", "lt", "lv", "et", "fi"}, true}, /* š ž */
+    [R_VI] = {0, {"vi"}, true},                                 /* ơ ư ĩ ũ, U+1EA0-1EF9 but ẹ ọ */
+    [R_CYR_Y] = {1, {"ru", "be", "kk", "mn"}, true},                         /* ы э */
+    [R_CYR_SHCH] = {1, {"ru", "uk", "bg", "kk", "mn"}, false},                /* щ */
+    [R_CYR_I_DOT] = {1, {"uk", "be", "kk"}, false},                           /* і */
 };
 
-static unsigned letter_rule(int32_t lc) {
-  unsigned bits = 0;
-  for (size_t r = 0; r < OSC_ARRAY_LEN(LANG_LETTERS); r++)
-    for (int k = 0; k < 8 && LANG_LETTERS[r].cp[k]; k++)
-      if (LANG_LETTERS[r].cp[k] == lc) bits |= 1u << r;
-  return bits;
+/* the rule of a lower-case letter, -1 none (each letter belongs to one rule) */
+static int letter_rule(int32_t lc) {
+  if (lc >= 0x1EA0 && lc <= 0x1EF9 && lc != 0x1EB9 && lc != 0x1ECD) return R_VI; /* Vietnamese tone letters */
+  switch (lc) {
+  case 0x109: case 0x11D: case 0x125: case 0x135: case 0x15D: case 0x16D: return R_EO;
+  case 0x452: case 0x45B: return R_SR;
+  case 0x453: case 0x45C: case 0x455: return R_MK;
+  case 0x458: case 0x459: case 0x45A: case 0x45F: return R_SRMK;
+  case 0x4D9: case 0x493: case 0x49B: case 0x4A3: case 0x4B1: case 0x4BB: return R_KK;
+  case 0x4E9: case 0x4AF: return R_KKMN;
+  case 0x1E63: return R_YO;
+  case 0x1EB9: case 0x1ECD: return R_YOVI;
+  case 0x11B: case 0x159: case 0x16F: return R_CS;
+  case 0x151: case 0x171: return R_HU;
+  case 0x219: case 0x21B: return R_RO;
+  case 0x259: return R_AZ;
+  case 0x13E: case 0x13A: case 0x155: return R_SK;
+  case 0x117: case 0x12F: case 0x173: return R_LT;
+  case 0x142: case 0x15B: case 0x17A: return R_PL;
+  case 0x105: case 0x119: return R_PLLT;
+  case 0xDF: return R_DE;
+  case 0x175: case 0x177: return R_CY;
+  case 0x137: case 0x13C: case 0x146: case 0x123: return R_LV;
+  case 0x11F: case 0x131: return R_TRAZ;
+  case 0x45E: return R_BE;
+  case 0x454: case 0x457: case 0x491: return R_UK;
+  case 0x163: return R_T_CED;
+  case 0x15F: return R_S_CED;
+  case 0x103: return R_A_BREVE;
+  case 0xF5: return R_O_TILDE;
+  case 0x101: case 0x113: case 0x12B: return R_MACRON;
+  case 0x16B: return R_U_MACRON;
+  case 0x14D: return R_O_MACRON;
+  case 0xE5: return R_A_RING;
+  case 0xF8: return R_O_SLASH;
+  case 0xF0: case 0xFE: return R_ETH;
+  case 0xFD: return R_Y_ACUTE;
+  case 0x107: return R_C_ACUTE;
+  case 0x111: return R_D_STROKE;
+  case 0x165: case 0x148: return R_T_CARON;
+  case 0xE4: return R_A_UML;
+  case 0xEB: return R_E_UML;
+  case 0xE7: return R_C_CED;
+  case 0xFC: return R_U_UML;
+  case 0xF6: return R_O_UML;
+  case 0x10D: return R_C_CARON;
+  case 0x161: case 0x17E: return R_SZ_CARON;
+  case 0x1A1: case 0x1B0: case 0x129: case 0x169: return R_VI;
+  case 0x44B: case 0x44D: return R_CYR_Y;
+  case 0x449: return R_CYR_SHCH;
+  case 0x456: return R_CYR_I_DOT;
+  default: return -1;
+  }
 }
 
 /* adds one word's letter rules to the per-rule word counts (saturating) */
-static void count_rule_words(unsigned rules, uint8_t *rule_words) {
+static void count_rule_words(uint64_t rules, uint8_t *rule_words) {
   for (size_t r = 0; rules; r++, rules >>= 1)
     if ((rules & 1) && rule_words[r] < 255) rule_words[r]++;
 }
 
 /* the languages the text's letters allow (n = 0: no restriction) */
-static int letter_candidates(unsigned rules, int script, const char *cand[2]) {
+static int letter_candidates(uint64_t rules, int script, const char *cand[LETTER_MAX_CODES]) {
   int n = 0;
-  for (size_t r = 0; r < OSC_ARRAY_LEN(LANG_LETTERS); r++) {
-    if (!(rules & (1u << r)) || LANG_LETTERS[r].script != script) continue;
+  for (size_t r = 0; r < R_COUNT; r++) {
+    if (!(rules & (1ull << r)) || LANG_LETTERS[r].script != script) continue;
     const char *const *rc = LANG_LETTERS[r].codes;
-    int rn = rc[1] ? 2 : 1;
+    int rn = 0;
+    while (rn < LETTER_MAX_CODES && rc[rn]) rn++;
     if (n == 0) {
       for (int i = 0; i < rn; i++) cand[i] = rc[i];
       n = rn;
@@ -177,7 +264,8 @@ static bool maori_possible(const char *text, size_t len) {
 /* what the first pass saw: letters per script, and the NB posterior over the profiles' languages */
 typedef struct lang_obs {
   size_t letters, latin, cyrillic;
-  unsigned letter_rules;    /* bit r: the text has a letter of LANG_LETTERS[r] */
+  uint64_t letter_rules;    /* bit r: the text has letters of LANG_LETTERS[r] (in two words when strict) */
+  uint64_t letter_seen;     /* bit r: a word has a letter of LANG_LETTERS[r] */
   bool script;              /* decided by a script rule */
   size_t nb_grams;          /* 0: no NB posterior */
   double nb[NLP_MAX_LANGS]; /* posterior per nlp->lang_codes */
@@ -190,9 +278,9 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
   /* decode into normalised code points; the first NB_MAX_CPS identify a language (eld reads 380 bytes) */
   int32_t cps[NB_MAX_CPS];
   size_t cap = NB_MAX_CPS;
-  size_t n = 0, letters = 0, armenian = 0, georgian = 0, kana = 0, words = 0;
-  unsigned word_rules = 0, any_rules = 0;
-  uint8_t rule_words[OSC_ARRAY_LEN(LANG_LETTERS)] = {0};
+  size_t n = 0, letters = 0, armenian = 0, georgian = 0, kana = 0, words = 0, midcaps = 0;
+  uint64_t word_rules = 0, any_rules = 0;
+  uint8_t rule_words[R_COUNT] = {0};
   cps[n++] = ' ';
   for (size_t i = 0; i < len && n + 1 < cap;) {
     utf8proc_int32_t cp;
@@ -207,7 +295,13 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
       continue;
     }
     letters++;
-    if (cp >= 0xC0) word_rules |= letter_rule(utf8proc_tolower(cp));
+    if (cp >= 0xC0) {
+      int32_t lc = utf8proc_tolower(cp);
+      int r = letter_rule(lc);
+      if (r >= 0) word_rules |= 1ull << r;
+      /* a capital after a lower-case letter: UTF-8 read as cp1250/cp1252 ("vyhledĂˇvĂˇnĂ­", "kĂ¶nnen") */
+      if (lc != cp && cps[n - 1] != ' ' && utf8proc_tolower(cps[n - 1]) == cps[n - 1]) midcaps++;
+    }
     if (cp < 0x250) ob->latin++;
     else if (cp >= 0x0400 && cp <= 0x052F) ob->cyrillic++;
     if (cp >= 0x0530 && cp <= 0x058F) armenian++;
@@ -220,8 +314,13 @@ static void nb_language(const osc_nlp *nlp, const char *text, size_t len, osc_nl
     words++;
     count_rule_words(word_rules, rule_words);
   }
-  for (size_t r = 0; r < OSC_ARRAY_LEN(LANG_LETTERS); r++)
-    if (rule_words[r] && (!LANG_LETTERS[r].strict || rule_words[r] >= 2 || words <= 3)) any_rules |= 1u << r;
+  for (size_t r = 0; r < R_COUNT; r++) {
+    if (!rule_words[r]) continue;
+    ob->letter_seen |= 1ull << r;
+    /* mis-decoded text: its Latin letters say nothing of its language */
+    if ((!LANG_LETTERS[r].strict || rule_words[r] >= 2 || words <= 3) && !(midcaps && LANG_LETTERS[r].script == 0))
+      any_rules |= 1ull << r;
+  }
   ob->letter_rules = any_rules;
   ob->letters = letters;
   if (letters == 0) goto done;
@@ -428,6 +527,51 @@ static void fill_top(osc_nlp_lang *out, const char *best, double p_best, const l
 #define FRANC_TAU 4.0 /* franc scores: a 0.05 lead over 100 trigrams gives odds of e^2 */
 #define FRANC_OVERRIDE 0.02 /* franc's lead over the others' answer needed to answer a language only it knows */
 #define AGREE_OVERRIDE 0.05 /* the same when eld and NB agree on their answer */
+#define KK_MIN_LETTERS 30   /* Cyrillic letters of a text answered Kazakh that must include a Kazakh letter */
+
+static bool cand_has(const char *const *cand, int n, const char *c) {
+  for (int i = 0; i < n; i++)
+    if (!strcmp(cand[i], c)) return true;
+  return false;
+}
+
+/* franc's best among cand[0..n) (ties: the first), or among all its languages of the text's script (n = 0),
+ * other than except */
+static const char *franc_best(const osc_nlp *nlp, const lang_views *v, const char *const *cand, int n,
+                              const char *except) {
+  const char *best = "und";
+  double bs = -1;
+  if (n) {
+    for (int i = 0; i < n; i++) {
+      double f = franc_of(nlp, v, cand[i]);
+      if ((!except || strcmp(cand[i], except)) && f > bs) bs = f, best = cand[i];
+    }
+    return best;
+  }
+  for (size_t l = 0; l < nlp->franc.nlangs; l++) {
+    const char *c = nlp->franc.codes[l];
+    if (v->franc_used[l] && (!except || strcmp(c, except)) && v->franc[l] > bs) bs = v->franc[l], best = c;
+  }
+  return best;
+}
+
+/* the answer among the letters' candidates: eld's best of those it knows, unless franc prefers one that only it
+ * knows by FRANC_OVERRIDE (as the models are combined); franc's best when eld knows none */
+static const char *letters_choose(const osc_nlp *nlp, const lang_views *v, const char *const *cand, int n) {
+  const char *e = NULL, *f = NULL;
+  double es = -1, fs = -1;
+  for (int i = 0; i < n; i++) {
+    size_t l = 0;
+    while (l < nlp->eld.nlangs && strcmp(nlp->eld.codes[l], cand[i])) l++;
+    if (l < nlp->eld.nlangs && v->eld_ngrams) {
+      if (v->eld[l] > es) es = v->eld[l], e = cand[i];
+    } else if (franc_of(nlp, v, cand[i]) > fs) {
+      fs = franc_of(nlp, v, cand[i]), f = cand[i];
+    }
+  }
+  if (!e) return franc_best(nlp, v, cand, n, NULL);
+  return f && fs - franc_of(nlp, v, e) > FRANC_OVERRIDE ? f : e;
+}
 
 /* scripts of their own (not Latin or Cyrillic) for the mixed-script rule: 1 + the row, 0 none */
 static const int32_t OTHER_SCRIPTS[][2] = {
@@ -576,17 +720,35 @@ static void lang_identify(const osc_nlp *nlp, const char *text, size_t len, osc_
   else if (franc_of(nlp, &v, a) >= franc_of(nlp, &v, b)) w = a, from = &de;
   else w = b, from = &dn;
   if (!strcmp(w, "und")) w = c, from = &df;
+  const char *w_models = w; /* eld's and NB's answer */
+  const lang_dist *from_models = from;
   /* a language only franc knows (Bantu languages, mi, eo, ga, la, kk, mn, bs, nn): franc's answer when it
    * leads the others' answer by FRANC_OVERRIDE */
   if (strcmp(c, "und") && strcmp(c, w) && !code_in((char (*)[8])nlp->eld.codes, nlp->eld.nlangs, c) &&
       !code_in((char (*)[8])nlp->lang_codes, nlp->nlangs, c) && franc_of(nlp, &v, c) - franc_of(nlp, &v, w) > (a_ok && !strcmp(a, b) ? AGREE_OVERRIDE : FRANC_OVERRIDE))
     w = c, from = &df;
 
-  const char *lc[2];
+  const char *lc[LETTER_MAX_CODES];
   int nlc = letter_candidates(ob.letter_rules, script, lc);
-  if (nlc && v.franc_tri > 0 && strcmp(w, lc[0]) && (nlc < 2 || strcmp(w, lc[1]))) {
-    w = nlc == 2 && franc_of(nlp, &v, lc[1]) > franc_of(nlp, &v, lc[0]) ? lc[1] : lc[0];
+  if (nlc && v.franc_tri > 0 && !cand_has(lc, nlc, w)) {
+    w = letters_choose(nlp, &v, lc, nlc);
     from = model_of(nlp, w, &de, &dn, &df);
+  }
+  /* Kazakh without any of its letters (ә ғ қ ң ө ұ ү һ і) on a text long enough to have one: the models' answer,
+   * or the letters' best other candidate */
+  if (!strcmp(w, "kk") && script == 1 && ob.cyrillic >= KK_MIN_LETTERS &&
+      !(ob.letter_seen & ((1ull << R_KK) | (1ull << R_KKMN) | (1ull << R_CYR_I_DOT)))) {
+    if (strcmp(w_models, "und") && strcmp(w_models, "kk") && (!nlc || cand_has(lc, nlc, w_models))) {
+      w = w_models;
+      from = from_models;
+    } else {
+      const char *k[LETTER_MAX_CODES];
+      int nk = 0;
+      for (int i = 0; i < nlc; i++)
+        if (strcmp(lc[i], "kk")) k[nk++] = lc[i];
+      w = nk ? letters_choose(nlp, &v, k, nk) : franc_best(nlp, &v, NULL, 0, "kk");
+      from = model_of(nlp, w, &de, &dn, &df);
+    }
   }
   /* Yoruba without its marks, taken for a Bantu language, ms or id: its words decide (lang_pair.c) */
   double yo_share;
