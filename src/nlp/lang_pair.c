@@ -112,7 +112,9 @@ static int next_word_as(const char *text, size_t len, size_t *i, char *w, size_t
     if (!nlp__next_cp(text, len, i, &cp)) break;
     utf8proc_category_t c = utf8proc_category(cp);
     if (bare && c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME) continue;
-    bool letter = c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
+    /* a mark inside a word belongs to it (the vowel signs of Devanagari, a decomposed accent) */
+    bool letter = (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+                  (wl && c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME);
     if (!letter && !(cp == '-' && wl)) break;
     utf8proc_int32_t d[4] = {cp};
     utf8proc_ssize_t nd = bare ? utf8proc_decompose_char(cp, d, 4, UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK, NULL) : 1;
@@ -455,6 +457,32 @@ static void hr_bs_extra(const char *prev, const char *w, size_t wl, int v[2]) {
   else if (!strcmp(w, "li") && !strcmp(prev, "je")) v[0]++;
 }
 
+/* Dutch against Afrikaans (Afrikaans grammar and spelling as against Dutch): the article die against de ('n and
+ * een are left out: een is the Afrikaans "one"), the negation nie ... nie against niet, the pronouns ek, jy,
+ * julle, hulle, hy against ik, jij, jullie, ze, hun; vir, oor, baie, hierdie, daardie, sal against voor, over,
+ * veel, deze, zal; Afrikaans writes s, y, sk and -sie where Dutch writes z, ij, sch and -tie (sal / zal, sy / zij,
+ * skool / school, organisasie / organisatie) and -lik for -lijk.  Shared words (het, is, was, van, met, dit, wat,
+ * ons, ook, kan, moet) are left out; "fantasie" is Dutch too and cancels the Afrikaans -asie. */
+static const char *const NL_WORDS[] = {"de", "niet", "zijn", "wordt", "werd", "werden", "worden", "voor",
+                                       "zal", "zullen", "zou", "zouden", "ze", "ik", "jij", "jullie", "hun", "hen",
+                                       "naar", "door", "heeft", "hebben", "deze", "veel", "er", "als", "geweest",
+                                       "z*", "*ij*", "*sch*", "*atie", "*aties", "fantasie", NULL};
+static const char *const AF_WORDS[] = {"die", "nie", "ek", "jy", "julle", "hulle", "hy", "vir", "oor", "baie",
+                                       "hierdie", "daardie", "sal", "sou", "wees", "gewees", "geword", "almal", "as",
+                                       "dis", "se", "*asie", "*asies", "*lik", "*like", "*likheid", NULL};
+
+/* Hindi against Marathi (the grammars' function words and endings): Marathi आहे, आहेत (is, are), आणि (and), नाही
+ * (not), मध्ये (in), साठी (for), पण (but), तर, खूप, आता, काय, मी, आम्ही, तुम्ही, झाले/झाला/झाली (became), the
+ * genitive -च्या and the letter ळ, which Hindi does not write; Hindi है, हैं, था, थी, थे, और, के, में, से, को,
+ * नहीं, यह, वह, भी, लिए, कि, ने, मैं, आप, गया, गई, गए, किया, रहा, रही, रहे.  Left out: की (Marathi "that"), या
+ * (Hindi "or", Marathi "this"), होता (Marathi "was"), केले (Hindi bananas). */
+static const char *const HI_WORDS[] = {"है", "हैं", "था", "थी", "थे", "और", "के", "में", "से", "को", "नहीं", "यह",
+                                       "वह", "भी", "लिए", "कि", "ने", "मैं", "आप", "गया", "गई", "गए", "किया",
+                                       "रहा", "रही", "रहे", NULL};
+static const char *const MR_WORDS[] = {"आहे", "आहेत", "आणि", "नाही", "नाहीत", "मध्ये", "साठी", "पण", "तर",
+                                       "खूप", "आता", "काय", "मी", "आम्ही", "तुम्ही", "झाले", "झाला", "झाली",
+                                       "*च्या", "*ळ*", NULL};
+
 static const pair_rule PAIR_RULES[] = {
     {{"zu", "xh"}, {ZU_WORDS, XH_WORDS}, NULL},
     {{"sr", "mk"}, {SR_WORDS, MK_WORDS}, NULL},
@@ -462,6 +490,8 @@ static const pair_rule PAIR_RULES[] = {
     {{"id", "ms"}, {ID_WORDS, MS_WORDS}, NULL},
     {{"sl", "bs"}, {SL_WORDS, BSF_WORDS}, NULL},
     {{"hr", "bs"}, {HR_WORDS, BS_WORDS}, hr_bs_extra},
+    {{"nl", "af"}, {NL_WORDS, AF_WORDS}, NULL},
+    {{"hi", "mr"}, {HI_WORDS, MR_WORDS}, NULL},
 };
 
 /* w (length wl) matches a list entry: the word itself, a prefix ("pre*") or a suffix ("*suf") of a longer word, or

@@ -391,6 +391,19 @@ static void test_language_names(void **st) {
   L("Ilikuwa na makao yake makuu New York City.", "sw");
 }
 
+/* Dutch against Afrikaans, Hindi against Marathi: the grammars' function words (lang_pair.c) */
+static void test_language_nl_af_hi_mr(void **st) {
+  (void)st;
+  L("Dit is de beste oplossing.", "nl"); /* before: af */
+  L("Dit is die beste oplossing.", "af");
+  L("Die situasie is ernstig.", "af");
+  L("De situatie is ernstig.", "nl");
+  L("Hy is nie hier nie.", "af");
+  L("Hij is niet hier.", "nl");
+  L("\xe0\xa4\xb5\xe0\xa4\xb9 \xe0\xa4\x98\xe0\xa4\xb0 \xe0\xa4\x97\xe0\xa4\xaf\xe0\xa4\xbe\xe0\xa5\xa4", "hi");
+  L("\xe0\xa4\xb9\xe0\xa5\x87 \xe0\xa4\x96\xe0\xa4\xb0\xe0\xa5\x87 \xe0\xa4\x86\xe0\xa4\xb9\xe0\xa5\x87.", "mr");
+}
+
 static void test_language_edges(void **st) {
   (void)st;
   osc_nlp_lang g;
@@ -706,6 +719,7 @@ int main(void) {
       cmocka_unit_test(test_sentiment_basic), cmocka_unit_test(test_sentiment_rules),
       cmocka_unit_test(test_sentiment_edge),  cmocka_unit_test(test_language), cmocka_unit_test(test_language_models), cmocka_unit_test(test_language_letters), cmocka_unit_test(test_language_edges),
       cmocka_unit_test(test_language_african), cmocka_unit_test(test_language_names),
+      cmocka_unit_test(test_language_nl_af_hi_mr),
       cmocka_unit_test(test_entities),        cmocka_unit_test(test_keywords),
       cmocka_unit_test(test_summary),         cmocka_unit_test(test_segmentation),
       cmocka_unit_test(test_qa),              cmocka_unit_test(test_analyze_and_batch),
