@@ -22,8 +22,11 @@
  * intersect their sets; eld, then franc, chooses among the candidates), and a
  * longer text answered Kazakh needs a Kazakh letter; franc's Maori
  * needs a text whose words can be Maori (maori_possible).  Yoruba written
- * without its marks, the close pairs (zu/xh, sr/mk, tn/st, hr/bs, id/ms) and
- * the groups of European languages are then told apart by function words
+ * without its marks, Nguni, Shona, Luganda and Tsonga taken for their
+ * neighbours, the close pairs (zu/xh, sr/mk, tn/st, id/ms, sl/bs, hr/bs,
+ * nl/af, hi/mr) and the groups of European languages (Scandinavian, Romance
+ * with Latin and Esperanto, West Slavic, East Slavic and Bulgarian/
+ * Macedonian, Mongolian) are then told apart by function words
  * and spellings (lang_pair.c), and Bokmål against Nynorsk goes to the
  * hunspell-no word lists and grammar markers when they have a vote.  A mostly
  * Latin text with a quarter of its letters in a script of its own (Urdu after
@@ -776,7 +779,7 @@ static void lang_identify(const osc_nlp *nlp, const char *text, size_t len, osc_
     w = lg;
     from = &df;
   }
-  /* Tsonga taken for a Sotho language, Swahili, Shona, Luganda, ms, id or mi: its words and spellings decide
+  /* Tsonga taken for a Sotho language, Swahili, Shona or Maori: its words and spellings decide
    * (after the rules above, which can answer sn or sw for it) */
   const char *ts = nlp__tsonga_decide(text, len, w);
   if (strcmp(ts, w)) {
@@ -799,7 +802,8 @@ static void lang_identify(const osc_nlp *nlp, const char *text, size_t len, osc_
   if (nlc && v.franc_tri > 0) pw = allowed > 0 ? pw / allowed : 1.0 / nlc;
   if (yo_share < 1.0 && pw < yo_share) pw = yo_share;
   if (sn_share < 1.0 && pw < sn_share) pw = sn_share;
-  /* close pairs (zu/xh, sr/mk, tn/st, id/ms, sl/bs, hr/bs): distinctive words decide when they have a vote */
+  /* close pairs (zu/xh, sr/mk, tn/st, id/ms, sl/bs, hr/bs, nl/af, hi/mr): distinctive words decide when they
+   * have a vote */
   double share;
   const char *x = nlp__pair_decide(text, len, w, &share);
   if (strcmp(x, w)) {
@@ -852,7 +856,7 @@ typedef struct caps_tok {
 } caps_tok;
 
 static const char *const CLOSE_GROUPS[] = {" bs hr sr sl ", " id ms ", " nb nn da ", " mk sr bg ", " cs sk ", " zu xh ",
-                                           " tn st "};
+                                           " tn st ", " nl af "};
 
 static bool close_langs(const char *a, const char *b) {
   char na[12], nb[12];
