@@ -463,13 +463,23 @@ static void hr_bs_extra(const char *prev, const char *w, size_t wl, int v[2]) {
  * veel, deze, zal; Afrikaans writes s, y, sk and -sie where Dutch writes z, ij, sch and -tie (sal / zal, sy / zij,
  * skool / school, organisasie / organisatie) and -lik for -lijk.  Shared words (het, is, was, van, met, dit, wat,
  * ons, ook, kan, moet) are left out; "fantasie" is Dutch too and cancels the Afrikaans -asie. */
+/* more of the two grammars: Dutch keeps the -en of infinitives and plurals after a consonant (werken, boeken,
+ * lopen; Afrikaans werk, boeke, loop; -ken and -ien are left out: Afrikaans erken, teken, sien), writes ch where
+ * Afrikaans writes g (nacht, licht, echt / nag, lig, eg), the diminutive -je/-tje (Afrikaans -jie/-tjie), hem,
+ * we, uw, welke, ben/bent (Afrikaans hom, ons, u, watter, is); Afrikaans the circumflexes ê ô û (sê, môre,
+ * brûe), y where Dutch writes ij (tyd, skryf) and sk- for sch- (skool; -ies for -isch was dropped: Dutch
+ * plurals such as tradities) */
+#define NL_MORE                                                                                                        \
+  "hem", "we", "uw", "welke", "ben", "bent", "*cht*", "*den", "*ten", "*gen", "*len", "*ren", "*nen", "*men",       \
+      "*ven", "*pen", "*je", "*jes"
+#define AF_MORE "hom", "watter", "*jie", "*jies", "*ê*", "*ô*", "*û*", "*y*", "sk*"
 static const char *const NL_WORDS[] = {"de", "niet", "zijn", "wordt", "werd", "werden", "worden", "voor",
                                        "zal", "zullen", "zou", "zouden", "ze", "ik", "jij", "jullie", "hun", "hen",
                                        "naar", "door", "heeft", "hebben", "deze", "veel", "er", "als", "geweest",
-                                       "z*", "*ij*", "*sch*", "*atie", "*aties", "fantasie", NULL};
+                                       "z*", "*ij*", "*sch*", "*atie", "*aties", "fantasie", NL_MORE, NULL};
 static const char *const AF_WORDS[] = {"die", "nie", "ek", "jy", "julle", "hulle", "hy", "vir", "oor", "baie",
                                        "hierdie", "daardie", "sal", "sou", "wees", "gewees", "geword", "almal", "as",
-                                       "dis", "se", "*asie", "*asies", "*lik", "*like", "*likheid", NULL};
+                                       "dis", "se", "*asie", "*asies", "*lik", "*like", "*likheid", AF_MORE, NULL};
 
 /* Hindi against Marathi (the grammars' function words and endings): Marathi आहे, आहेत (is, are), आणि (and), नाही
  * (not), मध्ये (in), साठी (for), पण (but), तर, खूप, आता, काय, मी, आम्ही, तुम्ही, झाले/झाला/झाली (became), the
