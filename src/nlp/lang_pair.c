@@ -1146,27 +1146,32 @@ static const char *const MN_UK[] = {"що", "це", "як", "та", "він", "�
   "agus", "ach", "nó", "nach", "go", "gur", "an", "na", "ar", "le", "leis", "ag", "do", "don", "den", "sa", "san",   \
       "ó", "faoi", "chuig", "idir", "trí", "roimh", "i", "ina", "is", "ba", "tá", "bhí", "níl", "atá", "bhfuil",     \
       "raibh", "beidh", "bheadh", "ní", "sé", "sí", "siad", "mé", "tú", "iad", "sinn", "sibh", "seo", "sin", "mar",    \
-      "féin", "eile", "gach", "freisin", "ansin", "tar", "éis", "bh*", "mh*", "dh*", "fh*", "mb*", "gc*", "nd*",     \
-      "bp*", "dt*", "t-*", "n-*", "*acht", "*aigh", "*eadh", "*adh", "*fidh", "*faidh"
+      "féin", "eile", "gach", "freisin", "ansin", "tar", "éis", "*bh*", "*mh*", "dh*", "fh*", "mb*", "gc*", "nd*",   \
+      "bp*", "dt*", "t-*", "n-*", "*acht", "*aigh", "*eadh", "*adh", "*fidh", "*faidh", "*ao*", "*á*", "*é*", "*í*", \
+      "*ó*", "*ú*"
 static const char *const GA_GA[] = {GA_GRAMMAR, NULL};
 #define EN_FUNCTION                                                                                                    \
   "the", "of", "and", "to", "is", "in", "a", "an", "was", "for", "with", "that", "this", "from", "by", "on", "at",   \
       "as", "are", "were", "be", "it", "which", "his", "her", "he", "she", "they", "has", "have", "had", "not", "or", \
       "but", "i", "you", "your", "my", "we"
+/* the letters Irish does not write (but in loans and names) */
+#define NOT_GA "*w*", "*y*", "*k*", "*q*", "*x*", "*z*"
 static const char *const GA_EN[] = {EN_FUNCTION, "*ing", "*tion", "wh*", NULL};
 static const char *const GA_FR[] = {"le", "la", "les", "de", "des", "du", "et", "est", "un", "une", "en", "dans",
                                     "pour", "avec", "pas", "ce", "qui", "que", "sur", "au", "il", "à", "*è*", "*ç*",
-                                    "*ê*", NULL};
+                                    "*ê*", "*é*", NOT_GA, NULL};
 static const char *const GA_IS[] = {"og", "að", "í", "á", "er", "sem", "til", "um", "var", "ekki", "við", "*ð*",
-                                    "*þ*", "*æ*", NULL};
+                                    "*þ*", "*æ*", "*á*", "*é*", "*í*", "*ó*", "*ú*", NOT_GA, NULL};
 static const char *const GA_CS[] = {"a", "na", "se", "je", "v", "z", "do", "to", "že", "by", "pro", "ve", "jsou", "i",
-                                    "*ř*", "*ů*", "*ě*", "*č*", "*š*", "*ž*", "*ý*", NULL};
+                                    "*ř*", "*ů*", "*ě*", "*č*", "*š*", "*ž*", "*ý*", "*á*", "*é*", "*í*", "*ú*", NOT_GA, NULL};
 static const char *const GA_HU[] = {"a", "az", "is", "és", "hogy", "nem", "egy", "meg", "van", "de", "*ő*", "*ű*",
-                                    "*ö*", "*ü*", "*gy*", "*sz*", "*ny*", NULL};
-static const char *const GA_LG[] = {"mu", "ku", "era", "nti", "oku", "nnyo", "ne", "ba", "mb*", "nd*", "ng*", "*k*",
+                                    "*ö*", "*ü*", "*gy*", "*sz*", "*ny*", "*á*", "*é*", "*í*", "*ó*", "*ú*", NOT_GA,
+                                    NULL};
+static const char *const GA_LG[] = {"mu", "ku", "era", "nti", "oku", "nnyo", "ne", "ba", "mb*", "nd*", "ng*", NOT_GA,
                                     NULL};
 static const char *const GA_ES[] = {"de", "la", "el", "los", "las", "y", "en", "a", "que", "del", "por", "con", "sin",
-                                    "mar", "no", "es", "se", "un", "una", "para", "*ñ*", NULL};
+                                    "mar", "no", "es", "se", "un", "una", "para", "*ñ*", "*á*", "*é*", "*í*", "*ó*", "*ú*",
+                                    NOT_GA, NULL};
 
 /* Welsh against the languages its short texts are answered as.  Welsh: the predicative and adverbial particle
  * yn, the article y/yr/'r, the conjunctions a/ac/ond/neu/os/pan/fel, the prepositions ar/o/i/am/at/gan/gyda/heb/
@@ -1182,13 +1187,13 @@ static const char *const CY_CY[] = {"yn", "y", "yr", "a", "ac", "ond", "neu", "o
                                     "fy", "dy", "ei", "ein", "eich", "eu", "ni", "chi", "nhw", "hi", "fe", "fo", "ef",
                                     "nid", "nad", "ddim", "hefyd", "hyn", "hynny", "iawn", "pob", "yma", "cael",
                                     "gwneud", "dweud", "mynd", "dod", "*dd*", "*ll*", "*wy*", "rh*", "ngh*", "*ŵ*",
-                                    "*ŷ*", NULL};
+                                    "*ŷ*", "*ff*", "*au", "*aeth", "*iad", "*wyr", "*w*", "*y*", NULL};
 #define NOT_CY "*k*", "*q*", "*v*", "*x*", "*z*"
 static const char *const CY_GA[] = {"agus", "an", "na", "ar", "le", "ag", "go", "is", "tá", "bhí", "sé", "sí", "ní",
                                     "seo", "sin", "mar", "ach", "don", "sa", "do", "de", "ó", "air", "*adh", "*á*", "*é*", "*í*",
-                                    "*ó*", "*ú*", "bh*", "gc*", "*ll*", NOT_CY, NULL};
-static const char *const CY_EN[] = {EN_FUNCTION, "*ing", "*tion", "wh*", "*ll*", NOT_CY, NULL};
-static const char *const CY_EU[] = {"eta", "da", "du", "ez", "bat", "ere", "baina", "zen", "dira", "izan", "egin",
+                                    "*ó*", "*ú*", "*bh*", "gc*", "*ll*", "i", "*ea*", "*ao*", NOT_CY, NULL};
+static const char *const CY_EN[] = {EN_FUNCTION, "*ing", "*tion", "wh*", "*ll*", "*ff*", "*w*", "*y*", NOT_CY, NULL};
+static const char *const CY_EU[] = {"eta", "da", "du", "ez", "bat", "ere", "baina", "zen", "dira", "izan", "egin", "hau",
                                     "dute", "zuen", "*ko", "*tzen", "*tik", "*ak", NOT_CY, NULL};
 
 /* English answered a Germanic or Romance language (two-word texts above all).  English: its articles,
@@ -1197,29 +1202,31 @@ static const char *const CY_EU[] = {"eta", "da", "du", "ez", "bat", "ere", "bain
  * languages that write them too (Dutch, Afrikaans, the Scandinavian -ing; French, Danish and German -tion), as
  * the function words they share with English do (is, in, was, of, by, at, for, an) */
 static const char *const EN_EN[] = {EN_FUNCTION, "their", "there", "them", "been", "who", "what", "when", "where",
-                                    "will", "would", "could", "should", "can", "about", "after", "its", "our", "all", "also", "*ing", "*tion", "wh*", "*ly", "*ness", "*ship",
-                                    "*ght*", NULL};
+                                    "will", "would", "could", "should", "can", "about", "after", "its", "our", "all",
+                                    "also", "*ing", "*tion", "wh*", "*ly", "*ness", "*ship", "*ght*", "*w*", "*k*",
+                                    "*ck*", "*ous", "*ity", "*ful", "*less", NULL};
 static const char *const EN_AF[] = {"die", "en", "van", "is", "in", "het", "nie", "was", "vir", "dat", "wat", "met",
                                     "op", "te", "om", "aan", "sy", "hy", "ek", "jy", "ons", "hulle", "ook", "kan",
                                     "sal", "word", "oor", "as", "by", "na", "tot", "uit", "maar", "of", "hierdie",
-                                    "baie", "my", "se", "*ing", "*ê*", "*ë*", "*ô*", NULL};
+                                    "baie", "my", "se", "*ing", "*ê*", "*ë*", "*ô*", "*w*", "*k*", NULL};
 static const char *const EN_NL[] = {"de", "het", "een", "en", "van", "is", "in", "was", "voor", "met", "op", "te",
                                     "om", "aan", "zijn", "niet", "dat", "die", "ook", "als", "bij", "maar", "of",
-                                    "naar", "door", "er", "over", "uit", "tot", "*ing", "*ij*", NULL};
+                                    "naar", "door", "er", "over", "uit", "tot", "*ing", "*ij*", "*w*", "*k*", NULL};
 static const char *const EN_LA[] = {"et", "in", "est", "sunt", "non", "cum", "ad", "ex", "de", "ut", "qui", "quae",
-                                    "quod", "sed", "per", "a", "ab", "e", "se", "esse", "erat", "fuit", "at", "ne", "quidem", "*us", "*um",
+                                    "quod", "sed", "per", "a", "ab", "e", "se", "esse", "erat", "fuit", "at", "ne", "quidem", "*unt", "*ntur", "*us", "*um",
                                     "*ae", "*orum", "*arum", "*ibus", "*tur", "*que", NULL};
 static const char *const EN_FR[] = {"le", "la", "les", "de", "des", "du", "et", "est", "un", "une", "en", "dans",
                                     "pour", "avec", "pas", "ce", "qui", "que", "sur", "au", "aux", "il", "elle", "sont",
                                     "par", "plus", "à", "*é*", "*è*", "*ê*", "*ç*", "*eux", "*tion", NULL};
 static const char *const EN_NO[] = {"og", "i", "er", "det", "den", "en", "et", "til", "av", "af", "på", "med", "som",
                                     "for", "var", "har", "de", "ikke", "om", "fra", "at", "han", "hun", "her", "under", "*ing", "*tion",
-                                    "*sjon", "*å*", "*ø*", "*æ*", NULL};
+                                    "*sjon", "*å*", "*ø*", "*æ*", "*w*", "*k*", NULL};
 static const char *const EN_DE[] = {"der", "die", "das", "und", "ist", "in", "nicht", "mit", "von", "zu", "auf", "für",
                                     "sich", "ein", "eine", "den", "dem", "des", "es", "im", "als", "auch", "an", "war", "am", "zum", "zur", "vom",
-                                    "beim", "ins", "ich", "er", "sie", "wir", "dann",
+                                    "beim", "ins", "ich", "er", "sie", "wir", "dann", "durch", "um", "gegen", "ohne",
+                                    "unter", "bei", "aus", "nach", "über", "noch", "oder", "aber", "wie", "nur",
                                     "wird", "*ung", "*sch*", "*ß*", "*ä*", "*ö*", "*ü*", "*tion", "*heit", "*keit",
-                                    "*lich", NULL};
+                                    "*lich", "*w*", "*k*", "*ck*", NULL};
 
 /* German answered Afrikaans, Dutch, English or a Scandinavian language (two-word texts above all): its articles
  * and their cases, und/oder/aber/wie, the prepositions mit/von/zu/auf/für/bei/aus/nach/über, sich, the forms of
@@ -1230,8 +1237,7 @@ static const char *const DE_DE[] = {"der", "die", "das", "und", "ist", "nicht", 
                                     "sich", "ein", "eine", "einen", "einem", "einer", "dem", "den", "des", "im",
                                     "wird", "wurde", "werden", "auch", "noch", "nach", "bei", "aus", "über", "sind",
                                     "war", "hat", "haben", "oder", "aber", "wie", "nur", "durch", "um", "gegen", "ohne", "unter", "*sch*", "*ung", "*ungen",
-                                    "*heit", "*keit", "*lich", "*ß*", "*ä*", "*ö*", "*ü*", "*tz*", "*chen",
-                                    NULL};
+                                    "*heit", "*keit", "*lich", "*ß*", "*ä*", "*ö*", "*ü*", "*tz*", "*chen", NULL};
 static const char *const DE_AF[] = {"die", "en", "van", "is", "het", "nie", "vir", "wat", "met", "op", "te", "om",
                                     "aan", "sy", "hy", "ek", "ons", "hulle", "ook", "kan", "sal", "word", "oor", "as",
                                     "by", "na", "tot", "uit", "maar", "of", "hierdie", "baie", "*ê*", "*ë*", NULL};
