@@ -17,7 +17,8 @@
  *
  * Also here: close pairs (zu/xh, sr/mk, tn/st) and groups of European languages
  * (da/nb/nn/sv, eo and la against the Romance languages, ca/es, cs/sk, ru, bg/mk,
- * mn) told apart by the function words, endings and letters of their grammars.
+ * mn; ga, cy, de and en against the languages their short texts are taken for) told
+ * apart by the function words, endings and letters of their grammars.
  */
 #include <ctype.h>
 #include <pthread.h>
