@@ -17,7 +17,8 @@
  *
  * Also here: close pairs (zu/xh, sr/mk, tn/st) and groups of European languages
  * (da/nb/nn/sv, eo and la against the Romance languages, ca/es, cs/sk, ru, bg/mk,
- * mn) told apart by the function words, endings and letters of their grammars.
+ * mn; ga, cy, de and en against the languages their short texts are taken for) told
+ * apart by the function words, endings and letters of their grammars.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -463,13 +464,23 @@ static void hr_bs_extra(const char *prev, const char *w, size_t wl, int v[2]) {
  * veel, deze, zal; Afrikaans writes s, y, sk and -sie where Dutch writes z, ij, sch and -tie (sal / zal, sy / zij,
  * skool / school, organisasie / organisatie) and -lik for -lijk.  Shared words (het, is, was, van, met, dit, wat,
  * ons, ook, kan, moet) are left out; "fantasie" is Dutch too and cancels the Afrikaans -asie. */
+/* more of the two grammars: Dutch keeps the -en of infinitives and plurals after a consonant (werken, boeken,
+ * lopen; Afrikaans werk, boeke, loop; -ken and -ien are left out: Afrikaans erken, teken, sien), writes ch where
+ * Afrikaans writes g (nacht, licht, echt / nag, lig, eg), the diminutive -je/-tje (Afrikaans -jie/-tjie), hem,
+ * we, uw, welke, ben/bent (Afrikaans hom, ons, u, watter, is); Afrikaans the circumflexes ê ô û (sê, môre,
+ * brûe), y where Dutch writes ij (tyd, skryf) and sk- for sch- (skool; -ies for -isch was dropped: Dutch
+ * plurals such as tradities) */
+#define NL_MORE                                                                                                        \
+  "hem", "we", "uw", "welke", "ben", "bent", "*cht*", "*den", "*ten", "*gen", "*len", "*ren", "*nen", "*men",       \
+      "*ven", "*pen", "*je", "*jes"
+#define AF_MORE "hom", "watter", "*jie", "*jies", "*ê*", "*ô*", "*û*", "*y*", "sk*"
 static const char *const NL_WORDS[] = {"de", "niet", "zijn", "wordt", "werd", "werden", "worden", "voor",
                                        "zal", "zullen", "zou", "zouden", "ze", "ik", "jij", "jullie", "hun", "hen",
                                        "naar", "door", "heeft", "hebben", "deze", "veel", "er", "als", "geweest",
-                                       "z*", "*ij*", "*sch*", "*atie", "*aties", "fantasie", NULL};
+                                       "z*", "*ij*", "*sch*", "*atie", "*aties", "fantasie", NL_MORE, NULL};
 static const char *const AF_WORDS[] = {"die", "nie", "ek", "jy", "julle", "hulle", "hy", "vir", "oor", "baie",
                                        "hierdie", "daardie", "sal", "sou", "wees", "gewees", "geword", "almal", "as",
-                                       "dis", "se", "*asie", "*asies", "*lik", "*like", "*likheid", NULL};
+                                       "dis", "se", "*asie", "*asies", "*lik", "*like", "*likheid", AF_MORE, NULL};
 
 /* Hindi against Marathi (the grammars' function words and endings): Marathi आहे, आहेत (is, are), आणि (and), नाही
  * (not), मध्ये (in), साठी (for), पण (but), तर, खूप, आता, काय, मी, आम्ही, तुम्ही, झाले/झाला/झाली (became), the
@@ -1123,6 +1134,151 @@ static const char *const MN_RU[] = {"что", "это", "как", "меня", "�
 static const char *const MN_UK[] = {"що", "це", "як", "та", "він", "вона", "вони", "також", "але", "вже", "треба", "чи",
                                     "щоб", "від", "і", "в", "на", "з", "не", "*і*", NULL};
 
+/* Irish against the languages its short texts and its Wikipedia lines full of English names are answered as.
+ * Irish: the conjunctions agus/ach/nó/nach/go/gur, the article an/na, the prepositions and their contractions
+ * ar/le/leis/ag/do/don/den/sa/san/ó/faoi/chuig/idir/trí/roimh/i/ina, the copula is/ba, the verb "to be" tá/bhí/
+ * níl/atá/bhfuil/raibh/beidh/bheadh, the negation ní, the pronouns sé/sí/siad/mé/tú/iad/sinn/sibh, the
+ * demonstratives seo/sin, mar (as), féin (self), eile (other), gach (every), freisin (also), ansin (then), tar éis
+ * (after), the initial mutations that no other language here writes at a word's start (lenition bh mh dh fh,
+ * eclipsis mb gc nd bp dt bhf, the t-/n- of "an t-uisce", "na n-oileán"), and the endings -acht (abstract nouns),
+ * -aigh/-eadh/-adh (genitive, verbal noun), -fidh/-faidh (future).  Each other member lists its own function words
+ * and the Irish-looking words it writes too (Czech na, Hungarian a/is, Spanish sin/mar/de/a, Luganda's mb nd). */
+#define GA_GRAMMAR                                                                                                     \
+  "agus", "ach", "nó", "nach", "go", "gur", "an", "na", "ar", "le", "leis", "ag", "do", "don", "den", "sa", "san",   \
+      "ó", "faoi", "chuig", "idir", "trí", "roimh", "i", "ina", "is", "ba", "tá", "bhí", "níl", "atá", "bhfuil",     \
+      "raibh", "beidh", "bheadh", "ní", "sé", "sí", "siad", "mé", "tú", "iad", "sinn", "sibh", "seo", "sin", "mar",    \
+      "féin", "eile", "gach", "freisin", "ansin", "tar", "éis", "*bh*", "*mh*", "dh*", "fh*", "mb*", "gc*", "nd*",   \
+      "bp*", "dt*", "t-*", "n-*", "*acht", "*aigh", "*eadh", "*adh", "*fidh", "*faidh", "*ao*", "*á*", "*é*", "*í*", \
+      "*ó*", "*ú*"
+static const char *const GA_GA[] = {GA_GRAMMAR, NULL};
+#define EN_FUNCTION                                                                                                    \
+  "the", "of", "and", "to", "is", "in", "a", "an", "was", "for", "with", "that", "this", "from", "by", "on", "at",   \
+      "as", "are", "were", "be", "it", "which", "his", "her", "he", "she", "they", "has", "have", "had", "not", "or", \
+      "but", "i", "you", "your", "my", "we"
+/* the letters Irish does not write (but in loans and names) */
+#define NOT_GA "*w*", "*y*", "*k*", "*q*", "*x*", "*z*"
+static const char *const GA_EN[] = {EN_FUNCTION, "*ing", "*tion", "wh*", NULL};
+static const char *const GA_FR[] = {"le", "la", "les", "de", "des", "du", "et", "est", "un", "une", "en", "dans",
+                                    "pour", "avec", "pas", "ce", "qui", "que", "sur", "au", "il", "à", "*è*", "*ç*",
+                                    "*ê*", "*é*", NOT_GA, NULL};
+static const char *const GA_IS[] = {"og", "að", "í", "á", "er", "sem", "til", "um", "var", "ekki", "við", "*ð*",
+                                    "*þ*", "*æ*", "*á*", "*é*", "*í*", "*ó*", "*ú*", NOT_GA, NULL};
+static const char *const GA_CS[] = {"a", "na", "se", "je", "v", "z", "do", "to", "že", "by", "pro", "ve", "jsou", "i",
+                                    "*ř*", "*ů*", "*ě*", "*č*", "*š*", "*ž*", "*ý*", "*á*", "*é*", "*í*", "*ú*", NOT_GA, NULL};
+static const char *const GA_HU[] = {"a", "az", "is", "és", "hogy", "nem", "egy", "meg", "van", "de", "*ő*", "*ű*",
+                                    "*ö*", "*ü*", "*gy*", "*sz*", "*ny*", "*á*", "*é*", "*í*", "*ó*", "*ú*", NOT_GA,
+                                    NULL};
+static const char *const GA_LG[] = {"mu", "ku", "era", "nti", "oku", "nnyo", "ne", "ba", "mb*", "nd*", "ng*", NOT_GA,
+                                    NULL};
+static const char *const GA_ES[] = {"de", "la", "el", "los", "las", "y", "en", "a", "que", "del", "por", "con", "sin",
+                                    "mar", "no", "es", "se", "un", "una", "para", "*ñ*", "*á*", "*é*", "*í*", "*ó*", "*ú*",
+                                    NOT_GA, NULL};
+
+/* Welsh against the languages its short texts are answered as.  Welsh: the predicative and adverbial particle
+ * yn, the article y/yr/'r, the conjunctions a/ac/ond/neu/os/pan/fel, the prepositions ar/o/i/am/at/gan/gyda/heb/
+ * dan/dros/drwy/trwy/rhwng/mewn/ym/yng, the verb bod and its forms mae/oedd/roedd/sydd/bydd/fydd/byddai/oes, the
+ * perfect particle wedi, the possessives fy/dy/ei/ein/eich/eu, the pronouns ni/chi/nhw/hi/fe/fo/ef, the negation
+ * nid/nad/ddim, hefyd (also), hyn/hynny (this, that), iawn (very), pob (every), yma (here), cael/gwneud/dweud/
+ * mynd/dod (to get, do, say, go, come); the spellings dd, ll, wy, rh- and the nasal mutation ngh- (which Irish,
+ * English and the others do not write at a word's start), and the circumflexes ŵ ŷ; the others are told by their
+ * function words and by the letters Welsh does not write (k q v x z). */
+static const char *const CY_CY[] = {"yn", "y", "yr", "a", "ac", "ond", "neu", "os", "pan", "fel", "ar", "o", "i", "am",
+                                    "at", "gan", "gyda", "heb", "dan", "dros", "drwy", "trwy", "rhwng", "mewn", "ym",
+                                    "yng", "mae", "oedd", "roedd", "sydd", "bydd", "fydd", "byddai", "oes", "wedi",
+                                    "fy", "dy", "ei", "ein", "eich", "eu", "ni", "chi", "nhw", "hi", "fe", "fo", "ef",
+                                    "nid", "nad", "ddim", "hefyd", "hyn", "hynny", "iawn", "pob", "yma", "cael",
+                                    "gwneud", "dweud", "mynd", "dod", "*dd*", "*ll*", "*wy*", "rh*", "ngh*", "*ŵ*",
+                                    "*ŷ*", "*ff*", "*au", "*aeth", "*iad", "*wyr", "*w*", "*y*", NULL};
+#define NOT_CY "*k*", "*q*", "*v*", "*x*", "*z*"
+static const char *const CY_GA[] = {"agus", "an", "na", "ar", "le", "ag", "go", "is", "tá", "bhí", "sé", "sí", "ní",
+                                    "seo", "sin", "mar", "ach", "don", "sa", "do", "de", "ó", "air", "*adh", "*á*", "*é*", "*í*",
+                                    "*ó*", "*ú*", "*bh*", "gc*", "*ll*", "i", "*ea*", "*ao*", NOT_CY, NULL};
+static const char *const CY_EN[] = {EN_FUNCTION, "*ing", "*tion", "wh*", "*ll*", "*ff*", "*w*", "*y*", NOT_CY, NULL};
+static const char *const CY_EU[] = {"eta", "da", "du", "ez", "bat", "ere", "baina", "zen", "dira", "izan", "egin", "hau",
+                                    "dute", "zuen", "*ko", "*tzen", "*tik", "*ak", NOT_CY, NULL};
+
+/* English answered a Germanic or Romance language (two-word texts above all).  English: its articles,
+ * prepositions, pronouns and auxiliaries, the question words wh-, the suffixes -ly (adverbs), -ness, -ship, the
+ * digraph gh in -ght (night, thought; Dutch and Afrikaans write -cht/-g), and -ing and -tion, which count for the
+ * languages that write them too (Dutch, Afrikaans, the Scandinavian -ing; French, Danish and German -tion), as
+ * the function words they share with English do (is, in, was, of, by, at, for, an) */
+static const char *const EN_EN[] = {EN_FUNCTION, "their", "there", "them", "been", "who", "what", "when", "where",
+                                    "will", "would", "could", "should", "can", "about", "after", "its", "our", "all",
+                                    "also", "*ing", "*tion", "wh*", "*ly", "*ness", "*ship", "*ght*", "*w*", "*k*",
+                                    "*ck*", "*ous", "*ity", "*ful", "*less", NULL};
+static const char *const EN_AF[] = {"die", "en", "van", "is", "in", "het", "nie", "was", "vir", "dat", "wat", "met",
+                                    "op", "te", "om", "aan", "sy", "hy", "ek", "jy", "ons", "hulle", "ook", "kan",
+                                    "sal", "word", "oor", "as", "by", "na", "tot", "uit", "maar", "of", "hierdie",
+                                    "baie", "my", "se", "*ing", "*ê*", "*ë*", "*ô*", "*w*", "*k*", NULL};
+static const char *const EN_NL[] = {"de", "het", "een", "en", "van", "is", "in", "was", "voor", "met", "op", "te",
+                                    "om", "aan", "zijn", "niet", "dat", "die", "ook", "als", "bij", "maar", "of",
+                                    "naar", "door", "er", "over", "uit", "tot", "*ing", "*ij*", "*w*", "*k*", NULL};
+static const char *const EN_LA[] = {"et", "in", "est", "sunt", "non", "cum", "ad", "ex", "de", "ut", "qui", "quae",
+                                    "quod", "sed", "per", "a", "ab", "e", "se", "esse", "erat", "fuit", "at", "ne", "quidem", "*unt", "*ntur", "*us", "*um",
+                                    "*ae", "*orum", "*arum", "*ibus", "*tur", "*que", NULL};
+static const char *const EN_FR[] = {"le", "la", "les", "de", "des", "du", "et", "est", "un", "une", "en", "dans",
+                                    "pour", "avec", "pas", "ce", "qui", "que", "sur", "au", "aux", "il", "elle", "sont",
+                                    "par", "plus", "à", "*é*", "*è*", "*ê*", "*ç*", "*eux", "*tion", NULL};
+static const char *const EN_NO[] = {"og", "i", "er", "det", "den", "en", "et", "til", "av", "af", "på", "med", "som",
+                                    "for", "var", "har", "de", "ikke", "om", "fra", "at", "han", "hun", "her", "under", "*ing", "*tion",
+                                    "*sjon", "*å*", "*ø*", "*æ*", "*w*", "*k*", NULL};
+static const char *const EN_DE[] = {"der", "die", "das", "und", "ist", "in", "nicht", "mit", "von", "zu", "auf", "für",
+                                    "sich", "ein", "eine", "den", "dem", "des", "es", "im", "als", "auch", "an", "war", "am", "zum", "zur", "vom",
+                                    "beim", "ins", "ich", "er", "sie", "wir", "dann", "durch", "um", "gegen", "ohne",
+                                    "unter", "bei", "aus", "nach", "über", "noch", "oder", "aber", "wie", "nur",
+                                    "wird", "*ung", "*sch*", "*ß*", "*ä*", "*ö*", "*ü*", "*tion", "*heit", "*keit",
+                                    "*lich", "*w*", "*k*", "*ck*", NULL};
+
+/* German answered Afrikaans, Dutch, English or a Scandinavian language (two-word texts above all): its articles
+ * and their cases, und/oder/aber/wie, the prepositions mit/von/zu/auf/für/bei/aus/nach/über, sich, the forms of
+ * sein/werden/haben, auch/noch/nur/nicht, the letters ß ä ö ü, the spellings sch, tz, pf, the suffixes -ung/
+ * -ungen, -heit, -keit, -lich and the diminutive -chen; the others by their function words, Dutch ij and sch,
+ * the Scandinavian å ø æ (Swedish ä ö too) */
+static const char *const DE_DE[] = {"der", "die", "das", "und", "ist", "nicht", "mit", "von", "zu", "auf", "für",
+                                    "sich", "ein", "eine", "einen", "einem", "einer", "dem", "den", "des", "im",
+                                    "wird", "wurde", "werden", "auch", "noch", "nach", "bei", "aus", "über", "sind",
+                                    "war", "hat", "haben", "oder", "aber", "wie", "nur", "durch", "um", "gegen", "ohne", "unter", "*sch*", "*ung", "*ungen",
+                                    "*heit", "*keit", "*lich", "*ß*", "*ä*", "*ö*", "*ü*", "*tz*", "*chen", NULL};
+static const char *const DE_AF[] = {"die", "en", "van", "is", "het", "nie", "vir", "wat", "met", "op", "te", "om",
+                                    "aan", "sy", "hy", "ek", "ons", "hulle", "ook", "kan", "sal", "word", "oor", "as",
+                                    "by", "na", "tot", "uit", "maar", "of", "hierdie", "baie", "*ê*", "*ë*", NULL};
+static const char *const DE_NL[] = {"de", "het", "een", "en", "van", "is", "voor", "met", "op", "te", "om", "aan",
+                                    "zijn", "niet", "dat", "die", "ook", "als", "bij", "maar", "of", "naar", "door",
+                                    "er", "over", "uit", "tot", "werden", "*ij*", "*sch*", NULL};
+static const char *const DE_EN[] = {EN_FUNCTION, "*ing", "*tion", "wh*", "*ght*", "*sch*", NULL};
+static const char *const DE_NO[] = {"og", "i", "er", "det", "den", "en", "et", "til", "av", "af", "på", "med", "som",
+                                    "for", "var", "har", "de", "ikke", "om", "fra", "at", "han", "hun", "*å*", "*ø*",
+                                    "*æ*", NULL};
+static const char *const DE_SV[] = {"och", "i", "är", "det", "den", "en", "ett", "till", "av", "på", "med", "som",
+                                    "för", "var", "har", "de", "inte", "om", "från", "att", "han", "hon", "*å*", "*ä*",
+                                    "*ö*", NULL};
+
+/* the gates: English and German answers run the rules above only on short texts (two words and the like), or, for
+ * Irish and Welsh, on texts with their marks (a Latin-1 accent, ŵ ŷ, dd), so ordinary English and German pay one
+ * length test and three byte scans at most */
+#define GATE_SHORT_BYTES 64
+static bool gate_celtic(const char *text, size_t len, const char *best) {
+  if (strcmp(best, "en")) return true;
+  if (len > GROUP_MAX_BYTES) len = GROUP_MAX_BYTES;
+  return len <= GATE_SHORT_BYTES || memchr(text, 0xC3, len) || memchr(text, 0xC5, len) || memmem(text, len, "dd", 2);
+}
+static bool gate_short(const char *text, size_t len, const char *best) {
+  (void)text;
+  (void)best;
+  return len <= GATE_SHORT_BYTES;
+}
+/* the rules with a gate, by their first member */
+static const struct {
+  const char *lang0;
+  bool (*gate)(const char *text, size_t len, const char *best);
+} GROUP_GATES[] = {{"ga", gate_celtic}, {"cy", gate_celtic}, {"de", gate_short}, {"en", gate_short}};
+
+static bool group_gated(const char *lang0, const char *text, size_t len, const char *best) {
+  for (size_t q = 0; q < OSC_ARRAY_LEN(GROUP_GATES); q++)
+    if (!strcmp(GROUP_GATES[q].lang0, lang0)) return !GROUP_GATES[q].gate(text, len, best);
+  return false;
+}
+
 static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
     {GROUP_PIVOT, {"eo", "es", "pt", "it", "ca", "fr"}, {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR}, {NULL}},
@@ -1142,12 +1298,26 @@ static const group_rule GROUP_RULES[] = {
      {"mn", "ru", "uk", "kk", "be", "bg", "sr", "mk"},
      {MN_MN, MN_RU, MN_UK, MN_KK, MN_BE, MN_BG, MN_SR, MN_MK},
      {NULL}},
+    {GROUP_INTO,
+     {"ga", "en", "fr", "is", "cs", "hu", "lg", "es"},
+     {GA_GA, GA_EN, GA_FR, GA_IS, GA_CS, GA_HU, GA_LG, GA_ES},
+     {NULL}},
+    {GROUP_INTO,
+     {"cy", "ga", "en", "eu"},
+     {CY_CY, CY_GA, CY_EN, CY_EU},
+     {NULL}},
+    {GROUP_INTO, {"de", "af", "nl", "en", "nb", "sv", "da"},
+     {DE_DE, DE_AF, DE_NL, DE_EN, DE_NO, DE_SV, DE_NO},
+     {NULL, NULL, NULL, NULL, "nn"}},
+    {GROUP_INTO, {"en", "af", "nl", "la", "fr", "nb", "de", "da"},
+     {EN_EN, EN_AF, EN_NL, EN_LA, EN_FR, EN_NO, EN_DE, EN_NO},
+     {NULL, NULL, NULL, NULL, NULL, "nn"}},
 };
 
 /* The words of all groups in one hash table, built once: a word's entry holds, per rule, the members whose list
  * has it (bit k: member k), so that a text's words are looked up once, not compared with every list.  The
  * entries with a '*' (endings, parts) are kept per rule and member and tried one by one (at most a few each). */
-#define GROUP_HASH_SIZE 2048 /* power of two; about 410 distinct words */
+#define GROUP_HASH_SIZE 2048 /* power of two; about 700 distinct words */
 #define GROUP_MAX_AFFIX 24
 #define GROUP_MAX_WORDS 96
 #define GROUP_WORD_CAP 48
@@ -1239,7 +1409,7 @@ const char *nlp__group_decide(const char *text, size_t len, const char *best, do
     size_t n = 0, cur = GROUP_MAX_LANGS;
     for (; n < GROUP_MAX_LANGS && g->lang[n]; n++)
       if (cur == GROUP_MAX_LANGS && (!strcmp(g->lang[n], best) || (g->also[n] && !strcmp(g->also[n], best)))) cur = n;
-    if (cur == GROUP_MAX_LANGS) continue;
+    if (cur == GROUP_MAX_LANGS || group_gated(g->lang[0], text, len, best)) continue;
     if (nwords < 0) {
       pthread_once(&g_once, group_init);
       nwords = 0;

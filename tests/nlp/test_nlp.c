@@ -404,6 +404,21 @@ static void test_language_nl_af_hi_mr(void **st) {
   L("\xe0\xa4\xb9\xe0\xa5\x87 \xe0\xa4\x96\xe0\xa4\xb0\xe0\xa5\x87 \xe0\xa4\x86\xe0\xa4\xb9\xe0\xa5\x87.", "mr");
 }
 
+/* Irish, Welsh, German and English word groups (lang_pair.c): hand-written texts */
+static void test_language_celt_germ(void **st) {
+  (void)st;
+  L("dt\xc3\xad an", "ga");              /* eclipsis dt-, article an; before: en */
+  L("dangerous weapons", "en");         /* -ous; before: af */
+  L("Rugadh \xc3\xa9 i Manchester agus t\xc3\xa1 s\xc3\xa9 ina ch\xc3\xb3na\xc3\xad i London.", "ga");
+  L("Mae hi'n byw yng Nghymru.", "cy");
+  L("bwrdd newydd", "cy");
+  L("durch Zufall", "de");
+  L("welke kant", "nl");
+  L("hom gesien", "af");
+  /* an English sentence with Welsh names (dd) runs the Celtic groups and stays English */
+  L("The council met in Pontypridd and Caerphilly to discuss the budget for next year.", "en");
+}
+
 static void test_language_edges(void **st) {
   (void)st;
   osc_nlp_lang g;
@@ -720,6 +735,7 @@ int main(void) {
       cmocka_unit_test(test_sentiment_edge),  cmocka_unit_test(test_language), cmocka_unit_test(test_language_models), cmocka_unit_test(test_language_letters), cmocka_unit_test(test_language_edges),
       cmocka_unit_test(test_language_african), cmocka_unit_test(test_language_names),
       cmocka_unit_test(test_language_nl_af_hi_mr),
+      cmocka_unit_test(test_language_celt_germ),
       cmocka_unit_test(test_entities),        cmocka_unit_test(test_keywords),
       cmocka_unit_test(test_summary),         cmocka_unit_test(test_segmentation),
       cmocka_unit_test(test_qa),              cmocka_unit_test(test_analyze_and_batch),
