@@ -984,15 +984,18 @@ static const char *const CA_ES[] = {"los", "las", "y", "pero", "porque", "está"
  * genitives and the weekdays pondělí, úterý, čtvrtek, pátek, neděle; Slovak keby, prečo, všetci, cez, podľa,
  * lebo (because), čo, nič, the vocalised prepositions vo, zo, ku (Czech ve, ze, ke), the infinitive -ť (byť,
  * robiť; Czech -t), the abstract nouns -osť (Czech -ost), the nouns -ácia (Czech -ace), the months január ...
- * december (their genitives januára ...) and the weekdays pondelok, utorok, štvrtok, piatok, nedeľa */
+ * december (their genitives januára ...), the weekdays pondelok, utorok, štvrtok, piatok, nedeľa, the genitive
+ * plural and possessive -ov (rokov, otcov; Czech roků, otcův: "domov" and "slov" are both and cancel) and the
+ * 3rd plural and noun ending -ia (robia, hovoria, informácia; Czech dělají, mluví, informace).  Not the Slovak
+ * adjective ending -ej (novej): colloquial Czech writes it too (dobrej). */
 #define CS_MORE "kdyby", "proč", "všichni", "přes", "podle", "ať", "paměť", "síť", "oběť", "čtvrť", "chuť",       \
     "leden", "ledna", "únor", "února", "březen", "března", "duben", "dubna", "květen", "května", "červen",         \
     "června", "červenec", "července", "srpen", "srpna", "září", "říjen", "října", "listopad", "listopadu",         \
-    "prosinec", "prosince", "pondělí", "úterý", "čtvrtek", "pátek", "neděle", "neděli"
+    "prosinec", "prosince", "pondělí", "úterý", "čtvrtek", "pátek", "neděle", "neděli", "domov", "slov"
 #define SK_MORE "keby", "prečo", "všetci", "cez", "podľa", "lebo", "čo", "nič", "vo", "zo", "ku", "*ť", "*osť",     \
     "*ácia", "*ácie", "*ácii", "*áciu", "január", "januára", "február", "februára", "marec", "marca", "apríl",      \
     "apríla", "máj", "mája", "jún", "júna", "júl", "júla", "augusta", "septembra", "októbra", "novembra",           \
-    "decembra", "pondelok", "utorok", "štvrtok", "piatok", "nedeľa", "nedeľu"
+    "decembra", "pondelok", "utorok", "štvrtok", "piatok", "nedeľa", "nedeľu", "*ov", "*ia"
 static const char *const CS_CS[] = {"se", "jsem", "jsou", "jsme", "jste", "jsi", "byl", "bylo", "byla", "byli", "jako",
                                     "nebo", "který", "která", "které", "kteří", "kterou", "ktery", "ktera", "ktere",
                                     "kteri", "když", "kdyz", "ještě", "jeste", "není", "neni", "mezi", "může", "muze",
