@@ -436,16 +436,19 @@ static const char *const MS_WORDS[] = {
  * feminine accusative "-ajo"/"-ijo" (delajo, govorijo, regijo; Croatian rade, govore, imaju, regiju: "-aju"/"-iju";
  * "kraju", the locative of "kraj", is both), the months marec, junij, julij, september ... december (Croatian
  * ožujak, lipanj, srpanj, rujan ... prosinac) and the weekdays ponedeljek, torek, sreda, četrtek, petek, sobota,
- * nedelja (ponedjeljak, utorak, srijeda, četvrtak, petak, subota, nedjelja) */
+ * nedelja (ponedjeljak, utorak, srijeda, četvrtak, petak, subota, nedjelja); Slovenian šč where Croatian writes
+ * št or šć (ščit, dvorišče, iščem; štit, dvorište), and the Croatian dative, locative and instrumental plural
+ * -ima (ljudima, gradovima, njima; Slovenian ljudem, gradovom, njim: "zima" is both and cancels, "nima" is the
+ * Slovenian "has not") */
 #define SLH_MORE "kdo", "kje", "kam", "zakaj", "kaj", "nekaj", "vedno", "danes", "jutri", "včeraj", "morda", \
     "ker", "ampak", "oziroma", "brez", "skozi", "proti", "zaradi", "*ega", "*emu", "*ajo", "*ijo", "kraju", \
     "njega", "njemu", "marec", "marca", "junij", "junija", "julij", "julija", "september", "oktober", "november", \
-    "december", "ponedeljek", "torek", "sreda", "četrtek", "petek", "sobota", "nedelja"
+    "december", "ponedeljek", "torek", "sreda", "četrtek", "petek", "sobota", "nedelja", "*šč*", "nima", "zima"
 #define HRH_MORE "tko", "kamo", "zašto", "što", "nešto", "uvijek", "danas", "sutra", "jučer", "možda", "odnosno", \
     "bez", "kroz", "protiv", "bio", "*og", "*oga", "*aju", "*iju", "svega", "njega", "čega", "ničega", "nečega", \
     "svemu", "njemu", "čemu", "ožujak", "ožujka", "lipanj", "lipnja", "srpanj", "srpnja", "rujan", "rujna", \
     "listopad", "listopada", "studeni", "studenoga", "prosinac", "prosinca", "ponedjeljak", "utorak", "srijeda", \
-    "srijedu", "četvrtak", "petak", "subota", "subotu", "nedjelja", "nedjelju"
+    "srijedu", "četvrtak", "petak", "subota", "subotu", "nedjelja", "nedjelju", "*ima"
 static const char *const SLH_SL[] = {SL_BASE, SLH_MORE, NULL};
 static const char *const SLH_HR[] = {BSF_BASE, HRH_MORE, NULL};
 static const char *const SL_WORDS[] = {SL_BASE, "pa", "bilo", "bili", SLH_MORE, NULL};
