@@ -432,20 +432,20 @@ static const char *const MS_WORDS[] = {
  * morda (Croatian tko, gdje, kamo, zašto, što, nešto, uvijek, danas, sutra, jučer, možda), the conjunctions ker,
  * ampak, oziroma (jer, ali, odnosno), the prepositions brez, skozi, proti, zaradi (bez, kroz, protiv, zbog), the
  * l-participle bil against bio; Slovenian "-ega"/"-emu" adjective and pronoun endings (novega, tega; Croatian
- * novog, tog, novoga: svega, njega, čega, svemu, njemu, čemu are Croatian too and cancel), the 3rd plural and the
- * feminine accusative "-ajo"/"-ijo" (delajo, govorijo, regijo; Croatian rade, govore, imaju, regiju: "-aju"/"-iju";
- * "kraju", the locative of "kraj", is both), the months marec, junij, julij, september ... december (Croatian
- * ožujak, lipanj, srpanj, rujan ... prosinac) and the weekdays ponedeljek, torek, sreda, četrtek, petek, sobota,
- * nedelja (ponedjeljak, utorak, srijeda, četvrtak, petak, subota, nedjelja); Slovenian šč where Croatian writes
- * št or šć (ščit, dvorišče, iščem; štit, dvorište), and the Croatian dative, locative and instrumental plural
- * -ima (ljudima, gradovima, njima; Slovenian ljudem, gradovom, njim: "zima" is both and cancels, "nima" is the
- * Slovenian "has not") */
+ * novog, tog, novoga, not listed: Slovenian nouns end in -og too, krog, predlog; svega, njega, čega, svemu, njemu,
+ * čemu are Croatian too and cancel), the 3rd plural and the feminine accusative "-ajo"/"-ijo" (delajo, govorijo,
+ * regijo; Croatian rade, govore, imaju, regiju: "-aju"/"-iju"; "kraju", the locative of "kraj", is both), the
+ * months marec, junij, julij, september ... december (Croatian ožujak, lipanj, srpanj, rujan ... prosinac) and the
+ * weekdays ponedeljek, torek, sreda, četrtek, petek, sobota, nedelja (ponedjeljak, utorak, srijeda, četvrtak,
+ * petak, subota, nedjelja); Slovenian šč where Croatian writes št or šć (ščit, dvorišče, iščem; štit, dvorište),
+ * and the Croatian dative, locative and instrumental plural -ima (ljudima, gradovima, njima; Slovenian ljudem,
+ * gradovom, njim: "zima" is both and cancels, "nima" is the Slovenian "has not") */
 #define SLH_MORE "kdo", "kje", "kam", "zakaj", "kaj", "nekaj", "vedno", "danes", "jutri", "včeraj", "morda", \
     "ker", "ampak", "oziroma", "brez", "skozi", "proti", "zaradi", "*ega", "*emu", "*ajo", "*ijo", "kraju", \
     "njega", "njemu", "marec", "marca", "junij", "junija", "julij", "julija", "september", "oktober", "november", \
     "december", "ponedeljek", "torek", "sreda", "četrtek", "petek", "sobota", "nedelja", "*šč*", "nima", "zima"
 #define HRH_MORE "tko", "kamo", "zašto", "što", "nešto", "uvijek", "danas", "sutra", "jučer", "možda", "odnosno", \
-    "bez", "kroz", "protiv", "bio", "*og", "*oga", "*aju", "*iju", "svega", "njega", "čega", "ničega", "nečega", \
+    "bez", "kroz", "protiv", "bio", "*aju", "*iju", "svega", "njega", "čega", "ničega", "nečega", \
     "svemu", "njemu", "čemu", "ožujak", "ožujka", "lipanj", "lipnja", "srpanj", "srpnja", "rujan", "rujna", \
     "listopad", "listopada", "studeni", "studenoga", "prosinac", "prosinca", "ponedjeljak", "utorak", "srijeda", \
     "srijedu", "četvrtak", "petak", "subota", "subotu", "nedjelja", "nedjelju", "*ima"
