@@ -420,14 +420,40 @@ static const char *const MS_WORDS[] = {
  * će, između, zbog, gdje, jer, već, može, neka, sve) and the letters ć đ, which Slovenian does not write; words
  * both write ("zato") are in both lists and cancel; not Slovenian "ni": Bosnian writes it for "not even".  Czech
  * and Slovak answered Bosnian are the European groups' (cs|sk "into" rule below). */
-static const char *const SL_WORDS[] = {"in", "v", "ki", "tudi", "ter", "kot", "bo", "bodo", "so", "pa", "še", "že",
-                                       "če", "zelo", "sem", "bil", "bilo", "bili", "kjer", "kar", "tem", "vendar",
-                                       "jih", "leta", "lahko", "naj", "gre", "vse", "zato", "torej", "saj", "kljub",
-                                       "kateri", "katera", "katero", "katere", "zdaj", "tukaj", NULL};
-static const char *const BSF_WORDS[] = {"i", "u", "su", "koji", "koja", "koje", "kojeg", "kojem", "kojoj", "kojim",
-                                        "kao", "ili", "nije", "će", "ovaj", "ova", "ovo", "godine", "između",
-                                        "zbog", "gdje", "jer", "među", "već", "prema", "može", "neka", "ide", "sve",
-                                        "zato", "dakle", "iako", "sada", "ovdje", "također", "*ć*", "*đ*", NULL};
+#define SL_BASE "in", "v", "ki", "tudi", "ter", "kot", "bo", "bodo", "so", "še", "že", "če", "zelo", "sem", "bil", \
+    "kjer", "kar", "tem", "vendar", "jih", "leta", "lahko", "naj", "gre", "vse", "zato", "torej", "saj", "kljub", \
+    "kateri", "katera", "katero", "katere", "zdaj", "tukaj"
+#define BSF_BASE "i", "u", "su", "koji", "koja", "koje", "kojeg", "kojem", "kojoj", "kojim", "kao", "ili", "nije", \
+    "će", "ovaj", "ova", "ovo", "godine", "između", "zbog", "gdje", "jer", "među", "već", "prema", "može", "neka",    \
+    "ide", "sve", "zato", "dakle", "iako", "sada", "ovdje", "također", "*ć*", "*đ*"
+
+/* Slovenian against Croatian (a rule after sl / bs, so that Bosnian answered Slovenian goes to Bosnian first), and
+ * more words for sl / bs: the lists above (less "pa", "bilo", "bili", which Croatian writes too) and more of the
+ * grammars: Slovenian interrogatives and adverbs kdo, kje, kam, zakaj, kaj, nekaj, vedno, danes, jutri, včeraj,
+ * morda (Croatian tko, gdje, kamo, zašto, što, nešto, uvijek, danas, sutra, jučer, možda), the conjunctions ker,
+ * ampak, oziroma (jer, ali, odnosno), the prepositions brez, skozi, proti, zaradi (bez, kroz, protiv, zbog), the
+ * l-participle bil against bio; Slovenian "-ega"/"-emu" adjective and pronoun endings (novega, tega; Croatian
+ * novog, tog, novoga, not listed: Slovenian nouns end in -og too, krog, predlog; svega, njega, čega, svemu, njemu,
+ * čemu are Croatian too and cancel), the 3rd plural and the feminine accusative "-ajo"/"-ijo" (delajo, govorijo,
+ * regijo; Croatian rade, govore, imaju, regiju: "-aju"/"-iju"; "kraju", the locative of "kraj", is both), the
+ * months marec, junij, julij, september ... december (Croatian ožujak, lipanj, srpanj, rujan ... prosinac) and the
+ * weekdays ponedeljek, torek, sreda, četrtek, petek, sobota, nedelja (ponedjeljak, utorak, srijeda, četvrtak,
+ * petak, subota, nedjelja); Slovenian šč where Croatian writes št or šć (ščit, dvorišče, iščem; štit, dvorište),
+ * and the Croatian dative, locative and instrumental plural -ima (ljudima, gradovima, njima; Slovenian ljudem,
+ * gradovom, njim: "zima" is both and cancels, "nima" is the Slovenian "has not") */
+#define SLH_MORE "kdo", "kje", "kam", "zakaj", "kaj", "nekaj", "vedno", "danes", "jutri", "včeraj", "morda", \
+    "ker", "ampak", "oziroma", "brez", "skozi", "proti", "zaradi", "*ega", "*emu", "*ajo", "*ijo", "kraju", \
+    "njega", "njemu", "marec", "marca", "junij", "junija", "julij", "julija", "september", "oktober", "november", \
+    "december", "ponedeljek", "torek", "sreda", "četrtek", "petek", "sobota", "nedelja", "*šč*", "nima", "zima"
+#define HRH_MORE "tko", "kamo", "zašto", "što", "nešto", "uvijek", "danas", "sutra", "jučer", "možda", "odnosno", \
+    "bez", "kroz", "protiv", "bio", "*aju", "*iju", "svega", "njega", "čega", "ničega", "nečega", \
+    "svemu", "njemu", "čemu", "ožujak", "ožujka", "lipanj", "lipnja", "srpanj", "srpnja", "rujan", "rujna", \
+    "listopad", "listopada", "studeni", "studenoga", "prosinac", "prosinca", "ponedjeljak", "utorak", "srijeda", \
+    "srijedu", "četvrtak", "petak", "subota", "subotu", "nedjelja", "nedjelju", "*ima"
+static const char *const SLH_SL[] = {SL_BASE, SLH_MORE, NULL};
+static const char *const SLH_HR[] = {BSF_BASE, HRH_MORE, NULL};
+static const char *const SL_WORDS[] = {SL_BASE, "pa", "bilo", "bili", SLH_MORE, NULL};
+static const char *const BSF_WORDS[] = {BSF_BASE, HRH_MORE, NULL};
 
 /* Croatian writes the preposition "s" and only before s, š, z, ž (and "sa mnom") "sa"; Bosnian writes "sa"
  * before any word. The yes-no question is "je li" in Croatian and "da li" in Bosnian. */
@@ -500,6 +526,7 @@ static const pair_rule PAIR_RULES[] = {
     {{"tn", "st"}, {TN_WORDS, ST_WORDS}, NULL},
     {{"id", "ms"}, {ID_WORDS, MS_WORDS}, NULL},
     {{"sl", "bs"}, {SL_WORDS, BSF_WORDS}, NULL},
+    {{"sl", "hr"}, {SLH_SL, SLH_HR}, NULL},
     {{"hr", "bs"}, {HR_WORDS, BS_WORDS}, hr_bs_extra},
     {{"nl", "af"}, {NL_WORDS, AF_WORDS}, NULL},
     {{"hi", "mr"}, {HI_WORDS, MR_WORDS}, NULL},
@@ -966,23 +993,48 @@ static const char *const CA_ES[] = {"los", "las", "y", "pero", "porque", "está"
  * without diacritics: the verbal nouns -ení/-ání as -eni/-ani (Slovak -enie/-anie; not the forms with diacritics,
  * which are Slovak genitive plurals too), the 3rd plural -ují/-uji (Slovak -ujú), já/ja, budou/budú, proto/preto,
  * pouze/iba, jejich/ich, dne/dňa and the Slovak locative plural -och */
+/* more of the two grammars: Czech kdyby, proč, všichni, přes, podle, the particle ať and nouns in -ť (paměť,
+ * síť, oběť, čtvrť, chuť; Slovak pamäť, sieť, obeť, štvrť, chuť), the month names leden ... prosinec with their
+ * genitives and the weekdays pondělí, úterý, čtvrtek, pátek, neděle; Slovak keby, prečo, všetci, cez, podľa,
+ * lebo (because), čo, nič, the vocalised prepositions vo, zo, ku (Czech ve, ze, ke), the infinitive -ť (byť,
+ * robiť; Czech -t), the abstract nouns -osť (Czech -ost), the nouns -ácia (Czech -ace), the months január ...
+ * december (their genitives januára ...), the weekdays pondelok, utorok, štvrtok, piatok, nedeľa, the genitive
+ * plural and possessive -ov (rokov, otcov; Czech roků, otcův: "domov" and "slov" are both and cancel) and the
+ * 3rd plural and noun ending -ia (robia, hovoria, informácia; Czech dělají, mluví, informace).  Not the Slovak
+ * adjective ending -ej (novej): colloquial Czech writes it too (dobrej). */
+#define CS_MORE "kdyby", "proč", "všichni", "přes", "podle", "ať", "paměť", "síť", "oběť", "čtvrť", "chuť",       \
+    "leden", "ledna", "únor", "února", "březen", "března", "duben", "dubna", "květen", "května", "červen",         \
+    "června", "červenec", "července", "srpen", "srpna", "září", "říjen", "října", "listopad", "listopadu",         \
+    "prosinec", "prosince", "pondělí", "úterý", "čtvrtek", "pátek", "neděle", "neděli", "domov", "slov"
+#define SK_MORE "keby", "prečo", "všetci", "cez", "podľa", "lebo", "čo", "nič", "vo", "zo", "ku", "*ť", "*osť",     \
+    "*ácia", "*ácie", "*ácii", "*áciu", "január", "januára", "február", "februára", "marec", "marca", "apríl",      \
+    "apríla", "máj", "mája", "jún", "júna", "júl", "júla", "augusta", "septembra", "októbra", "novembra",           \
+    "decembra", "pondelok", "utorok", "štvrtok", "piatok", "nedeľa", "nedeľu", "*ov", "*ia"
 static const char *const CS_CS[] = {"se", "jsem", "jsou", "jsme", "jste", "jsi", "byl", "bylo", "byla", "byli", "jako",
                                     "nebo", "který", "která", "které", "kteří", "kterou", "ktery", "ktera", "ktere",
                                     "kteri", "když", "kdyz", "ještě", "jeste", "není", "neni", "mezi", "může", "muze",
                                     "jen", "pro", "zde", "tedy", "vše", "vse", "*ř*", "*ů*", "*ě*", "já", "budou",
                                     "mohou", "jejich", "proto", "protože", "protoze", "pouze", "dne", "*ani", "*eni",
-                                    "*ují", "*uji", NULL};
+                                    "*ují", "*uji", CS_MORE, NULL};
 static const char *const CS_SK[] = {"sa", "som", "bol", "bola", "bolo", "boli", "ako", "alebo", "ktorý", "ktorá",
                                     "ktoré", "ktorí", "ktorú", "ktory", "ktora", "ktore", "ktori", "ktoru", "keď",
                                     "ked", "ešte", "este", "nie", "len", "pre", "aj", "ak", "tiež", "tiez", "veľmi",
                                     "veľa", "vela", "možno", "mozno", "môže", "moze", "sme", "ste", "sú", "teda",
                                     "medzi", "všetko", "vsetko", "*ä*", "*ô*", "*ľ*", "*ĺ*", "*ŕ*", "ja", "budú",
                                     "môžu", "mozu", "ich", "preto", "pretože", "pretoze", "iba", "dňa", "*anie",
-                                    "*enie", "*ania", "*enia", "*och", NULL};
+                                    "*enie", "*ania", "*enia", "*och", SK_MORE, NULL};
 /* the same words in one list (Czech or Slovak), against the languages franc answers for such texts: the South
  * Slavic and Polish function words (and the ones they share with Czech or Slovak: se, sa, ako, jako, vse), and for
  * the others their most common short words and se/sa/jen, which are Sotho, Irish or Esperanto words too; the
  * letters á é í ý ú ď ť ň are written by none of the others but Irish (á é í ú) */
+/* and the words of CS_MORE and SK_MORE that none of the others writes (not "nič", Slovenian too, "ku", Shona,
+ * "listopad", Croatian, "marec", Slovenian, nor the genitives augusta ... decembra, South Slavic too) */
+#define CSK_MORE "kdyby", "proč", "všichni", "přes", "podle", "ať", "leden", "ledna", "únor", "února", "březen",    \
+    "března", "duben", "dubna", "květen", "května", "červen", "června", "červenec", "července", "srpen", "srpna",  \
+    "září", "říjen", "října", "prosinec", "prosince", "pondělí", "úterý", "čtvrtek", "pátek", "neděle", "neděli",  \
+    "keby", "prečo", "všetci", "cez", "podľa", "lebo", "čo", "vo", "zo", "január", "januára", "február",          \
+    "februára", "apríl", "apríla", "máj", "mája", "jún", "júna", "júl", "júla", "októbra", "pondelok", "utorok",   \
+    "štvrtok", "piatok", "nedeľa", "nedeľu"
 static const char *const CSK_CSK[] = {"se", "jsem", "jsou", "jsme", "jste", "jsi", "byl", "bylo", "byla", "byli",
                                       "jako", "nebo", "který", "která", "které", "kteří", "kterou", "ktery", "ktera",
                                       "ktere", "kteri", "když", "kdyz", "ještě", "jeste", "není", "neni", "mezi",
@@ -992,7 +1044,7 @@ static const char *const CSK_CSK[] = {"se", "jsem", "jsou", "jsme", "jste", "jsi
                                       "ked", "ešte", "este", "nie", "len", "pre", "aj", "ak", "tiež", "tiez", "veľmi",
                                       "veľa", "vela", "možno", "mozno", "môže", "moze", "sme", "ste", "sú", "teda",
                                       "medzi", "všetko", "vsetko", "*ä*", "*ô*", "*ľ*", "*ĺ*", "*ŕ*", "že", "*á*",
-                                      "*é*", "*í*", "*ý*", "*ú*", "*ď*", "*ť*", "*ň*", NULL};
+                                      "*é*", "*í*", "*ý*", "*ú*", "*ď*", "*ť*", "*ň*", CSK_MORE, NULL};
 static const char *const CSK_SLAV[] = {"se", "sa", "ako", "jako", "vse", "in", "so", "da", "ki", "kot", "ali", "tudi",
                                        "pa", "bo", "še", "lahko", "bil", "bila", "bilo", "nie", "kao", "nije", "bio",
                                        "što", "su", "ili", "koji", "koja", "koje", "će", "samo", "već", "još", "kako",
@@ -1005,6 +1057,23 @@ static const char *const CSK_GA[] = {"se", "sa", "jen", "te", "ki", "ko", "nga",
 static const char *const CSK_OTHER[] = {"se", "sa", "jen", "te", "ki", "ko", "nga", "ka", "he", "kua", "me", "ai",
                                         "ho", "le", "ya", "ba", "ke", "tse", "kaj", "estas", "la", "de", "en", "the",
                                         "of", "and", "is", "in", "ar", "agus", NULL};
+
+/* Polish against the South Slavic languages franc answers for a short Polish text whose letters are too few for
+ * the letter rules (one word with ł, one with ą): Polish function words as written with or without diacritics
+ * (jest, nie, się, że, jak, tylko, był, przez, dla, oraz, który, jego, ich, w, czy, bardzo, już, jeszcze, gdy,
+ * kiedy, gdzie, teraz, jednak), the letters ł ą ę ś ź ń ż ó, the digraphs sz and cz and the prefixes prze-/przy-,
+ * which Gaj's Latin alphabet (Croatian, Bosnian, Slovenian: š, č) does not write; against them the South Slavic
+ * function words (Polish i, a, do, na, od, po, z, u are both and left out) and ć đ č š ž.  Not the letters w and
+ * y (names: "New Jersey", "Tokyo") nor rz (Croatian loans: verzija, univerzitet). */
+static const char *const PL_PL[] = {"jest", "nie", "się", "sie", "że", "ze", "jak", "tylko", "był", "była", "było",
+                                    "byli", "przez", "dla", "oraz", "który", "która", "które", "ktory", "ktora",
+                                    "ktore", "jego", "ich", "w", "we", "czy", "bardzo", "już", "juz", "jeszcze",
+                                    "gdy", "kiedy", "gdzie", "teraz", "jednak", "*ł*", "*ą*", "*ę*", "*ś*", "*ź*",
+                                    "*ń*", "*ż*", "*ó*", "*sz*", "*cz*", "prze*", "przy*",
+                                    NULL};
+static const char *const PL_SLAV[] = {"je", "su", "da", "se", "koji", "koja", "koje", "kao", "nije", "što", "ili",
+                                      "će", "in", "so", "ki", "v", "tudi", "pa", "bio", "bil", "samo", "već", "još",
+                                      "kako", "ali", "*ć*", "*đ*", "*č*", "*š*", "*ž*", NULL};
 
 /* more Russian: the pronouns ему/нему/них, the particles and conjunctions чтобы/тоже/вот/вроде, одно, the
  * preposition к, the reflexive 3rd person -тся (Ukrainian -ться, Belarusian -цца), the adjective endings -ая and
@@ -1290,6 +1359,7 @@ static const group_rule GROUP_RULES[] = {
       CSK_GA, CSK_OTHER, CSK_OTHER},
      {"sk"}},
     {GROUP_VOTE, {"cs", "sk"}, {CS_CS, CS_SK}, {NULL}},
+    {GROUP_INTO, {"pl", "bs", "hr", "sl"}, {PL_PL, PL_SLAV, PL_SLAV, PL_SLAV}, {NULL}},
     {GROUP_INTO, {"ru", "bg", "mk", "uk", "kk", "sr", "be"}, {RU_RU, RU_BG, RU_MK, RU_UK, RU_KK, RU_SR, RU_BE}, {NULL}},
     {GROUP_INTO, {"bg", "ru"}, {BGR_BG, RU_RU}, {NULL}},
     {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}},

@@ -196,6 +196,11 @@ static void test_language_models(void **st) {
     L("Pri dodrzeni pokynu je pouziti bezpecne.", "cs");           /* sk: Czech -ení written -eni */
     L("Pri skladovani chrante pred vlhkosti.", "cs");              /* sk: -ání written -ani */
     L("Kljub dežju gremo na izlet.", "sl");                        /* bs: Slovenian kljub */
+    /* tenth pass, West and South Slavic (each answered otherwise without its rule) */
+    L("Danes je sreda.", "sl");                                    /* bs: Slovenian danes, sreda */
+    L("Otroci se igrajo na dvorišču.", "sl");                      /* bs: the 3rd plural -ajo */
+    L("On jest tam sam.", "pl");                                   /* hr: Polish jest */
+    L("Mame radi leto, lebo je teplo.", "sk");                     /* tn: Slovak lebo */
   }
   L("Надо ехать.", "ru");                     /* uk: надо */
   L("Свободни сме в свободна страна.", "bg"); /* mk: Bulgarian в (Macedonian во) */
