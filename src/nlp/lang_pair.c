@@ -939,6 +939,14 @@ static const char *const LA_FR[] = {"le", "les", "des", "du", "une", "dans", "po
 static const char *const LA_CA[] = {"els", "amb", "però", "perquè", "és", "i", "dels", "també", "molt", "són", "que",
                                     "una", "per", "el", "del", "les", "et", "*que", NULL};
 
+/* Latin taken for Italian: the Latin case endings -us, -um, -ae (nominative, accusative, genitive/plural) and -is
+ * (dative/ablative plural), where Italian words end in a vowel; Italian's articles and function words vote
+ * against them */
+static const char *const LAIT_LA[] = {"*us", "*um", "*ae", "*is", NULL};
+static const char *const LAIT_IT[] = {"il", "lo", "la", "i", "gli", "le", "della", "delle", "degli", "dei", "del", "nel",
+                                      "nella", "che", "di", "da", "sono", "è", "anche", "questo", "questa", "più",
+                                      "una", "un", "con", "alla", "al", "dal", "per", "ma", "come", NULL};
+
 /* Catalan against Spanish: els, amb, però, perquè, és, aquest, seva, molt, fins, pel, the elided l' d', -ció,
  * -tat, ny; Spanish los, las, y, pero, porque, está, más, muy, hay, -ción, -dad, ñ (not "desde": Catalan web
  * text writes it for "des de") */
@@ -949,6 +957,37 @@ static const char *const CA_ES[] = {"los", "las", "y", "pero", "porque", "está"
                                     "hay", "fue", "cuando", "donde", "sin", "hasta", "sus", "su", "con", "como", "para",
                                     "por", "*ción", "*ciones", "*ñ*", "*dad", "*dades", "le", "mi", "esta", "este",
                                     "son", NULL};
+
+/* Portuguese against Spanish: the contractions of em/de/a/por with the article (no, na, do, da, ao, à, pelo...;
+ * not "no", also Spanish "not", nor "pelo", Spanish "hair"), não, com, um/uma, e "and", ou, sem, também, você,
+ * ele/ela, isso/isto, esse/essa, mais, foi, são, é, seu/sua, quem, qual, onde, quando, já, ainda, depois, até, há,
+ * tem, pode, estão, eu, nós, meu/minha, hoje, agora, sempre, bem, outro, mesmo, ano; the letters ã õ ç ê ô and the
+ * digraphs lh nh; the endings -dade, -vel/-veis (Spanish -ble), -eiro/-eira (Spanish -ero/-era), -agem (Spanish
+ * -aje); the months (setembro, outubro, novembro, dezembro, maio; janeiro, fevereiro by -eiro, junho, julho by the
+ * digraphs). Spanish: el, los, las, del, al, la (Portuguese "a"), y, un, una, con, en, es, son, muy, más, pero,
+ * también, usted, ya, hay, fue, cual, quien, cuando, donde, sin, hasta, su/sus, le/les/lo, eso/esto/ese/esa, ahora,
+ * hoy, siempre, bien, año, mismo, otro, tiene, puede, hace, hacer, tener, ella/él/ellos, nuestro, poco, mucho, yo,
+ * ni, pues, entonces, después, aunque, uno; the letter ñ and the digraph ll; the endings -ción/-ón, -dad, -ble,
+ * -aje and the imperfect and noun ending -ía/-ías/-ían (Portuguese writes -ia); the months and weekdays */
+static const char *const PTES_PT[] = {
+    "não", "com", "um", "uma", "uns", "umas", "em", "do", "da", "dos", "das", "na", "nas", "num", "numa", "ao",
+    "aos", "à", "às", "pela", "pelos", "pelas", "e", "ou", "sem", "também", "você", "vocês", "ele", "ela", "eles",
+    "elas", "isso", "isto", "esse", "essa", "esses", "essas", "mais", "foi", "são", "é", "seu", "seus", "sua",
+    "suas", "quem", "qual", "quais", "onde", "quando", "já", "ainda", "depois", "até", "há", "tem", "têm", "pode",
+    "podem", "estão", "eu", "nós", "meu", "minha", "hoje", "agora", "sempre", "bem", "outro", "outra", "outros",
+    "outras", "mesmo", "mesma", "ano", "anos", "muito", "muita", "muitos", "muitas", "dele", "dela", "deles", "delas", "nele", "nela", "neles", "nelas", "setembro", "outubro",
+    "novembro", "dezembro", "maio", "*ã*", "*õ*", "*ç*", "*ê*", "*ô*", "*lh*", "*nh*", "*dade", "*vel", "*veis",
+    "*eiro", "*eira", "*eiros", "*eiras", "*agem", "*agens", NULL};
+static const char *const PTES_ES[] = {
+    "el", "los", "las", "del", "al", "la", "y", "un", "una", "con", "en", "es", "son", "muy", "más", "pero",
+    "también", "usted", "ustedes", "ya", "hay", "fue", "cual", "cuál", "quien", "quién", "cuando", "cuándo", "donde",
+    "dónde", "sin", "hasta", "su", "sus", "le", "les", "lo", "eso", "esto", "ese", "esa", "ahora", "hoy", "siempre",
+    "bien", "año", "años", "mismo", "misma", "otro", "otra", "otros", "otras", "tiene", "tienen", "puede",
+    "pueden", "hace", "hacer", "tener", "ella", "él", "ellos", "ellas", "nuestro", "nuestra", "poco", "mucho",
+    "mucha", "muchos", "muchas", "yo", "ni", "pues", "entonces", "después", "aunque", "uno", "enero", "febrero",
+    "marzo", "mayo", "junio", "julio", "septiembre", "octubre", "noviembre", "diciembre", "lunes", "martes",
+    "miércoles", "jueves", "viernes", "*ñ*", "*ll*", "*ón", "*dad", "*ble", "*bles", "*aje", "*ajes", "*ía",
+    "*ías", "*ían", NULL};
 
 /* Czech against Slovak: cs jsem/jsou/byl/jako/nebo/který/když/není/může/pro and ř ů ě; sk sa/som/bol/ako/alebo/
  * ktorý/keď/nie/len/pre/aj and ä ô ľ ĺ ŕ (with the spellings without diacritics common on the web); Czech written
@@ -1127,7 +1166,9 @@ static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
     {GROUP_PIVOT, {"eo", "es", "pt", "it", "ca", "fr"}, {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR}, {NULL}},
     {GROUP_PIVOT, {"la", "it", "pt", "ro", "es", "fr", "ca"}, {LA_LA, LA_IT, LA_PT, LA_RO, LA_ES, LA_FR, LA_CA}, {NULL}},
+    {GROUP_INTO, {"la", "it"}, {LAIT_LA, LAIT_IT}, {NULL}},
     {GROUP_VOTE, {"ca", "es"}, {CA_CA, CA_ES}, {NULL}},
+    {GROUP_VOTE, {"pt", "es"}, {PTES_PT, PTES_ES}, {NULL}},
     {GROUP_INTO,
      {"cs", "bs", "hr", "sl", "pl", "mi", "st", "tn", "sn", "eo", "ga", "lt", "lv"},
      {CSK_CSK, CSK_SLAV, CSK_SLAV, CSK_SLAV, CSK_SLAV, CSK_OTHER, CSK_OTHER, CSK_OTHER, CSK_OTHER, CSK_OTHER,
@@ -1272,7 +1313,7 @@ const char *nlp__group_decide(const char *text, size_t len, const char *best, do
       }
       /* the pivot gives its answer away only on a lead of two votes: one word of a short Latin or Esperanto
        * text ("do", "in") is often a word of the others too */
-      if (b != cur && !tie && (g->mode != GROUP_PIVOT || v[b] >= v[cur] + 2)) to = b;
+      if (b != cur && !tie && (g->mode != GROUP_PIVOT || v[b] >= v[cur] + 2 || !v[cur])) to = b;
     }
     if (to == cur) continue;
     if (share) *share *= (double)(v[to] + 1) / (double)(v[to] + v[cur] + 2);
