@@ -942,7 +942,7 @@ static const char *const LA_CA[] = {"els", "amb", "però", "perquè", "és", "i"
 /* Latin taken for Italian: the Latin case endings -us, -um, -ae (nominative, accusative, genitive/plural) and -is
  * (dative/ablative plural), where Italian words end in a vowel; Italian's articles and function words vote
  * against them */
-static const char *const LAIT_LA[] = {"*us", "*um", "*ae", "*is", NULL};
+static const char *const LAIT_LA[] = {"*us", "*um", "*ae", "*is", "*it", "*nt", "*em", "*am", NULL};
 static const char *const LAIT_IT[] = {"il", "lo", "la", "i", "gli", "le", "della", "delle", "degli", "dei", "del", "nel",
                                       "nella", "che", "di", "da", "sono", "è", "anche", "questo", "questa", "più",
                                       "una", "un", "con", "alla", "al", "dal", "per", "ma", "come", NULL};
