@@ -895,7 +895,7 @@ static const char *const SCAN_NO[] = {"opp", "meg", "deg", "seg", "noe", "noen",
 static const char *const EO_EO[] = {"kaj", "estas", "estis", "estos", "ŝi", "ili", "tiu", "tiuj", "kiu", "kiuj",
                                     "kio", "kion", "kiam", "kiel", "tio", "tion", "pri", "kun", "ĉu", "cxu", "ankaŭ",
                                     "ankaux", "sed", "pli", "nur", "ĉar", "cxar", "havas", "povas", "iom", "jam",
-                                    "*oj", "*ojn", "*ajn", "*cx*", "*gx*", "*sx*", "*jx*", "*aux*", "do", "ne", NULL};
+                                    "*oj", "*ojn", "*aj", "*ajn", "*cx*", "*gx*", "*sx*", "*jx*", "*aux*", "do", "ne", NULL};
 static const char *const EO_ES[] = {"los", "las", "y", "que", "pero", "porque", "está", "son", "más", "muy", "también",
                                     "ya", "hay", "fue", "cuando", "donde", "sin", "hasta", "sus", "con", "como", "para",
                                     "una", "*ción", "*ciones", "*ñ*", "estas", "estos", NULL};
