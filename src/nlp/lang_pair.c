@@ -947,6 +947,20 @@ static const char *const LAIT_IT[] = {"il", "lo", "la", "i", "gli", "le", "della
                                       "nella", "che", "di", "da", "sono", "è", "anche", "questo", "questa", "più",
                                       "una", "un", "con", "alla", "al", "dal", "per", "ma", "come", NULL};
 
+/* the same Latin endings against Catalan, Spanish and French answers: each language's own words with these
+ * endings vote for it too, so they cancel (Catalan participles -it, gerunds and adverbs -nt/-ment, 1st plural
+ * -em, plurals -is; Spanish -is of crisis, tesis; French nous/vous/tous/plus -us, -is, fait/dit -it, the 3rd plural
+ * and adverbs -ent/-ment) */
+static const char *const LAX_CA[] = {"els", "amb", "però", "perquè", "és", "i", "dels", "també", "molt", "són", "que",
+                                     "una", "per", "el", "del", "les", "la", "un", "en", "al", "com", "no", "*us", "*um", "*it",
+                                     "*nt", "*is", "*em", NULL};
+static const char *const LAX_ES[] = {"el", "los", "las", "del", "la", "y", "que", "en", "un", "una", "con", "por",
+                                     "para", "es", "son", "se", "no", "su", "sus", "al", "lo", "le", "más", "muy",
+                                     "como", "pero", "*is", NULL};
+static const char *const LAX_FR[] = {"le", "la", "les", "des", "du", "de", "et", "est", "un", "une", "dans", "pour",
+                                     "avec", "pas", "ce", "il", "qui", "que", "sur", "au", "aux", "en", "se", "ne",
+                                     "par", "*us", "*is", "*it", "*nt", NULL};
+
 /* Catalan against Spanish: els, amb, però, perquè, és, aquest, seva, molt, fins, pel, the elided l' d', -ció,
  * -tat, ny; Spanish los, las, y, pero, porque, está, más, muy, hay, -ción, -dad, ñ (not "desde": Catalan web
  * text writes it for "des de") */
@@ -1166,7 +1180,7 @@ static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
     {GROUP_PIVOT, {"eo", "es", "pt", "it", "ca", "fr"}, {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR}, {NULL}},
     {GROUP_PIVOT, {"la", "it", "pt", "ro", "es", "fr", "ca"}, {LA_LA, LA_IT, LA_PT, LA_RO, LA_ES, LA_FR, LA_CA}, {NULL}},
-    {GROUP_INTO, {"la", "it"}, {LAIT_LA, LAIT_IT}, {NULL}},
+    {GROUP_INTO, {"la", "it", "ca", "es", "fr"}, {LAIT_LA, LAIT_IT, LAX_CA, LAX_ES, LAX_FR}, {NULL}},
     {GROUP_VOTE, {"ca", "es"}, {CA_CA, CA_ES}, {NULL}},
     {GROUP_VOTE, {"pt", "es"}, {PTES_PT, PTES_ES}, {NULL}},
     {GROUP_INTO,
