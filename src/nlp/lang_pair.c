@@ -961,6 +961,15 @@ static const char *const LAX_FR[] = {"le", "la", "les", "des", "du", "de", "et",
                                      "avec", "pas", "ce", "il", "qui", "que", "sur", "au", "aux", "en", "se", "ne",
                                      "par", "*us", "*is", "*it", "*nt", NULL};
 
+/* Portuguese -um (um, algum, comum), the 3rd plural -am/-em, plurals -is (mais, possíveis); Romanian -us/-is/-it
+ * participles (spus, scris, venit), cum/acum -um, the 1st person -am/-em (eram, avem), sunt, -ment/-ent */
+static const char *const LAX_PT[] = {"os", "do", "dos", "das", "em", "não", "um", "uma", "com", "é", "são", "ao", "que",
+                                     "para", "da", "na", "no", "se", "como", "por", "ou", "meu", "minha", "mas", "também",
+                                     "você", "*um", "*am", "*em", "*is", NULL};
+static const char *const LAX_RO[] = {"și", "şi", "în", "cu", "pe", "din", "este", "care", "mai", "pentru", "sau", "la",
+                                     "de", "se", "nu", "o", "un", "*us", "*um", "*am", "*em", "*is", "*it", "*nt",
+                                     NULL};
+
 /* Catalan against Spanish: els, amb, però, perquè, és, aquest, seva, molt, fins, pel, the elided l' d', -ció,
  * -tat, ny; Spanish los, las, y, pero, porque, está, más, muy, hay, -ción, -dad, ñ (not "desde": Catalan web
  * text writes it for "des de") */
@@ -1180,7 +1189,10 @@ static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
     {GROUP_PIVOT, {"eo", "es", "pt", "it", "ca", "fr"}, {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR}, {NULL}},
     {GROUP_PIVOT, {"la", "it", "pt", "ro", "es", "fr", "ca"}, {LA_LA, LA_IT, LA_PT, LA_RO, LA_ES, LA_FR, LA_CA}, {NULL}},
-    {GROUP_INTO, {"la", "it", "ca", "es", "fr"}, {LAIT_LA, LAIT_IT, LAX_CA, LAX_ES, LAX_FR}, {NULL}},
+    {GROUP_INTO,
+     {"la", "it", "ca", "es", "fr", "pt", "ro"},
+     {LAIT_LA, LAIT_IT, LAX_CA, LAX_ES, LAX_FR, LAX_PT, LAX_RO},
+     {NULL}},
     {GROUP_VOTE, {"ca", "es"}, {CA_CA, CA_ES}, {NULL}},
     {GROUP_VOTE, {"pt", "es"}, {PTES_PT, PTES_ES}, {NULL}},
     {GROUP_INTO,
@@ -1326,8 +1338,10 @@ const char *nlp__group_decide(const char *text, size_t len, const char *best, do
         else if (v[k] == v[b] && b != cur) tie = true;
       }
       /* the pivot gives its answer away only on a lead of two votes: one word of a short Latin or Esperanto
-       * text ("do", "in") is often a word of the others too */
-      if (b != cur && !tie && (g->mode != GROUP_PIVOT || v[b] >= v[cur] + 2 || !v[cur])) to = b;
+       * text ("do", "in") is often a word of the others too; Latin gives it away on one vote when no word
+       * votes Latin (its list has the short words it shares; Esperanto's "sin", "la" do not) */
+      bool one = !strcmp(g->lang[0], "la");
+      if (b != cur && !tie && (g->mode != GROUP_PIVOT || v[b] >= v[cur] + 2 || (one && !v[cur]))) to = b;
     }
     if (to == cur) continue;
     if (share) *share *= (double)(v[to] + 1) / (double)(v[to] + v[cur] + 2);
