@@ -1187,7 +1187,10 @@ static const char *const MN_UK[] = {"що", "це", "як", "та", "він", "�
 
 static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
-    {GROUP_PIVOT, {"eo", "es", "pt", "it", "ca", "fr"}, {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR}, {NULL}},
+    {GROUP_PIVOT,
+     {"eo", "es", "pt", "it", "ca", "fr", "la"},
+     {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR, LA_LA},
+     {NULL}},
     {GROUP_PIVOT, {"la", "it", "pt", "ro", "es", "fr", "ca"}, {LA_LA, LA_IT, LA_PT, LA_RO, LA_ES, LA_FR, LA_CA}, {NULL}},
     {GROUP_INTO,
      {"la", "it", "ca", "es", "fr", "pt", "ro"},
