@@ -914,7 +914,8 @@ static const char *const EO_FR[] = {"le", "les", "des", "du", "et", "est", "une"
  * genitive plurals -orum/-arum and the ablative -ibus (Latin has no articles); the others' articles and function
  * words; Italian "ad", "non", "in", "esse", "anno" and Romanian "sunt", "cum" are Latin words too. Also the verb
  * endings -erunt, -avit, -ivit and the passive -atur/-antur/-untur/-itur, and the enclitic -que, which the
- * others' -que words (porque, politique, dunque) cancel */
+ * others' -que words (porque, politique, dunque) cancel; Romanian's definite article -ul and genitive plurals
+ * -elor (with -ului, -ilor) and the nouns in -ție/-ții written without diacritics (-tie, -tii) */
 static const char *const LA_LA[] = {"vel", "quoque", "quidem", "hic", "haec", "hoc", "eum", "eam", "per", "est", "sunt",
                                     "erat", "erant", "fuit", "esse", "sed", "quae", "quod", "ut", "enim", "autem",
                                     "atque", "ab", "eius", "etiam", "apud", "sive", "nec", "neque", "ac", "ubi", "quam",
@@ -927,8 +928,8 @@ static const char *const LA_IT[] = {"il", "della", "delle", "degli", "dei", "nel
                                     "esse", "anno", "alla", "dal", "cinque", "dunque",
                                     "qualunque", "chiunque", "ovunque", NULL};
 static const char *const LA_RO[] = {"și", "şi", "fi", "în", "cu", "pe", "din", "este", "care", "mai", "pentru", "sau",
-                                    "ale", "lui", "acest", "această", "*ului", "*ilor", "sunt", "cum", "in", "unde",
-                                    NULL};
+                                    "ale", "lui", "acest", "această", "*ului", "*ilor", "*elor", "*ul", "*tie", "*tii",
+                                    "sunt", "cum", "in", "unde", NULL};
 static const char *const LA_ES[] = {"el", "los", "las", "del", "y", "que", "pero", "porque", "está", "son", "más", "muy",
                                     "también", "ya", "hay", "fue", "cuando", "donde", "sin", "hasta", "sus", "con",
                                     "como", "para", "por", "una", "*ción", "*ciones", "*ñ*", "*que", "ante", NULL};
