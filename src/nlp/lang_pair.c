@@ -915,7 +915,8 @@ static const char *const EO_FR[] = {"le", "les", "des", "du", "et", "est", "une"
  * words; Italian "ad", "non", "in", "esse", "anno" and Romanian "sunt", "cum" are Latin words too. Also the verb
  * endings -erunt, -avit, -ivit and the passive -atur/-antur/-untur/-itur, and the enclitic -que, which the
  * others' -que words (porque, politique, dunque) cancel; Romanian's definite article -ul and genitive plurals
- * -elor (with -ului, -ilor) and the nouns in -ție/-ții written without diacritics (-tie, -tii) */
+ * -elor (with -ului, -ilor) and the nouns in -ție/-ții written without diacritics (-tie, -tii); French -eux, -eau,
+ * -eaux, the participles -ée/-ées and the imperfect -ait/-aient */
 static const char *const LA_LA[] = {"vel", "quoque", "quidem", "hic", "haec", "hoc", "eum", "eam", "per", "est", "sunt",
                                     "erat", "erant", "fuit", "esse", "sed", "quae", "quod", "ut", "enim", "autem",
                                     "atque", "ab", "eius", "etiam", "apud", "sive", "nec", "neque", "ac", "ubi", "quam",
@@ -937,7 +938,8 @@ static const char *const LA_PT[] = {"os", "do", "dos", "das", "em", "não", "um"
                                     "também", "foi", "muito", "já", "*ção", "*ções", "*ã*", "*õ*", "que", "para",
                                     "como", "*que", "ante", NULL};
 static const char *const LA_FR[] = {"le", "les", "des", "du", "une", "dans", "pour", "avec", "pas", "ce", "il", "que",
-                                    "et", "est", "qui", "non", "*que", NULL};
+                                    "et", "est", "qui", "non", "*que", "*eux", "*eau", "*eaux", "*ée", "*ées", "*ait",
+                                    "*aient", NULL};
 static const char *const LA_CA[] = {"els", "amb", "però", "perquè", "és", "i", "dels", "també", "molt", "són", "que",
                                     "una", "per", "el", "del", "les", "et", "*que", NULL};
 

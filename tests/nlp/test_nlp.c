@@ -194,6 +194,7 @@ static void test_language_models(void **st) {
     L("Via nova Romam ducit.", "la");                              /* pt: -it (Portuguese -am cancels -am) */
     L("Democratia este fragila.", "ro");                           /* la: este, no Latin word */
     L("institutie publica", "ro");                                 /* la: -ție written -tie */
+    L("lumineux", "fr");                                           /* la: -eux */
     L("estis bela", "eo");                                         /* la: estis */
     L("estradas dela", "pt");                                      /* es: dela (de + ela) */
     L("Diplomat en educació social.", "ca");                       /* es: -ció */
