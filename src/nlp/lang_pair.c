@@ -898,7 +898,7 @@ const char *nlp__tsonga_decide(const char *text, size_t len, const char *best) {
  *  - GROUP_VOTE: the member with the most votes, when it is the only one with that many;
  *  - GROUP_PIVOT: lang[0] against each other member: it takes the answer of a member it outvotes, and gives
  *    its own answer to the member that outvotes it most by two votes (Latin against Romance: est/sunt/quod
- *    against il/della);
+ *    against il/della), Latin by one when no word votes Latin;
  *  - GROUP_INTO: only into lang[0] (Czech and Slovak texts that franc answers Bosnian, Maori or Sotho).
  * Words are read from the first GROUP_MAX_BYTES bytes, as the models read the text's start.
  */
@@ -927,13 +927,14 @@ static const char *const SCAN_NO[] = {"opp", "meg", "deg", "seg", "noe", "noen",
                                       "ikkje", "eg", "*sjon", "*sjonen", "*sjoner", "av", "ut", "mot", "oss", "*het",
                                       "*heten", "ikke", "jeg", NULL};
 
-/* Esperanto against the Romance languages it is taken for: its correlatives (tiu, kiu, kio, kiam, kiel), kaj,
- * estis, pri, kun, ĉu, ankaŭ, ĉar, the plural -oj/-ojn and the x-system spellings (cx, gx, sx, jx, aux for ĉ ĝ ŝ
- * ĵ aŭ); Spanish "estas"/"estos" are Esperanto verb forms too */
+/* Esperanto against the Romance languages and Latin (with the Latin list below) it is taken for: its correlatives (tiu,
+ * kiu, kio, kiam, kiel), kaj, estis, pri, kun, ĉu, ankaŭ, ĉar, the plural -oj/-ojn and the x-system spellings (cx, gx,
+ * sx, jx, aux for ĉ ĝ ŝ ĵ aŭ), the adjective plural -aj; Spanish "estas"/"estos" are Esperanto verb forms too */
 static const char *const EO_EO[] = {"kaj", "estas", "estis", "estos", "ŝi", "ili", "tiu", "tiuj", "kiu", "kiuj",
                                     "kio", "kion", "kiam", "kiel", "tio", "tion", "pri", "kun", "ĉu", "cxu", "ankaŭ",
                                     "ankaux", "sed", "pli", "nur", "ĉar", "cxar", "havas", "povas", "iom", "jam",
-                                    "*oj", "*ojn", "*ajn", "*cx*", "*gx*", "*sx*", "*jx*", "*aux*", "do", "ne", NULL};
+                                    "*oj", "*ojn", "*aj", "*ajn", "*cx*", "*gx*", "*sx*", "*jx*", "*aux*", "do", "ne",
+                                    NULL};
 static const char *const EO_ES[] = {"los", "las", "y", "que", "pero", "porque", "está", "son", "más", "muy", "también",
                                     "ya", "hay", "fue", "cuando", "donde", "sin", "hasta", "sus", "con", "como", "para",
                                     "una", "*ción", "*ciones", "*ñ*", "estas", "estos", NULL};
@@ -951,7 +952,9 @@ static const char *const EO_FR[] = {"le", "les", "des", "du", "et", "est", "une"
  * genitive plurals -orum/-arum and the ablative -ibus (Latin has no articles); the others' articles and function
  * words; Italian "ad", "non", "in", "esse", "anno" and Romanian "sunt", "cum" are Latin words too. Also the verb
  * endings -erunt, -avit, -ivit and the passive -atur/-antur/-untur/-itur, and the enclitic -que, which the
- * others' -que words (porque, politique, dunque) cancel */
+ * others' -que words (porque, politique, dunque) cancel; Romanian's definite article -ul and genitive plurals
+ * -elor (with -ului, -ilor) and the nouns in -ție/-ții written without diacritics (-tie, -tii); French -eux, -eau,
+ * -eaux, the participles -ée/-ées and the imperfect -ait/-aient */
 static const char *const LA_LA[] = {"vel", "quoque", "quidem", "hic", "haec", "hoc", "eum", "eam", "per", "est", "sunt",
                                     "erat", "erant", "fuit", "esse", "sed", "quae", "quod", "ut", "enim", "autem",
                                     "atque", "ab", "eius", "etiam", "apud", "sive", "nec", "neque", "ac", "ubi", "quam",
@@ -964,8 +967,8 @@ static const char *const LA_IT[] = {"il", "della", "delle", "degli", "dei", "nel
                                     "esse", "anno", "alla", "dal", "cinque", "dunque",
                                     "qualunque", "chiunque", "ovunque", NULL};
 static const char *const LA_RO[] = {"și", "şi", "fi", "în", "cu", "pe", "din", "este", "care", "mai", "pentru", "sau",
-                                    "ale", "lui", "acest", "această", "*ului", "*ilor", "sunt", "cum", "in", "unde",
-                                    NULL};
+                                    "ale", "lui", "acest", "această", "*ului", "*ilor", "*elor", "*ul", "*tie", "*tii",
+                                    "sunt", "cum", "in", "unde", NULL};
 static const char *const LA_ES[] = {"el", "los", "las", "del", "y", "que", "pero", "porque", "está", "son", "más", "muy",
                                     "también", "ya", "hay", "fue", "cuando", "donde", "sin", "hasta", "sus", "con",
                                     "como", "para", "por", "una", "*ción", "*ciones", "*ñ*", "*que", "ante", NULL};
@@ -973,9 +976,42 @@ static const char *const LA_PT[] = {"os", "do", "dos", "das", "em", "não", "um"
                                     "também", "foi", "muito", "já", "*ção", "*ções", "*ã*", "*õ*", "que", "para",
                                     "como", "*que", "ante", NULL};
 static const char *const LA_FR[] = {"le", "les", "des", "du", "une", "dans", "pour", "avec", "pas", "ce", "il", "que",
-                                    "et", "est", "qui", "non", "*que", NULL};
+                                    "et", "est", "qui", "non", "*que", "*eux", "*eau", "*eaux", "*ée", "*ées", "*ait",
+                                    "*aient", NULL};
 static const char *const LA_CA[] = {"els", "amb", "però", "perquè", "és", "i", "dels", "també", "molt", "són", "que",
                                     "una", "per", "el", "del", "les", "et", "*que", NULL};
+
+/* Latin taken for Italian (and, with the lists below, Catalan, Spanish, French, Portuguese, Romanian): the Latin
+ * case endings -us, -um, -ae (nominative, accusative, genitive/plural), -is (dative/ablative plural), -am/-em
+ * (accusative singular) and the verb endings -it/-nt (3rd singular and plural), where Italian words end in a
+ * vowel; Italian's articles and function words vote against them */
+static const char *const LAIT_LA[] = {"*us", "*um", "*ae", "*is", "*it", "*nt", "*em", "*am", NULL};
+static const char *const LAIT_IT[] = {"il", "lo", "la", "i", "gli", "le", "della", "delle", "degli", "dei", "del",
+                                      "nel", "nella", "che", "di", "da", "sono", "è", "anche", "questo", "questa",
+                                      "più", "una", "un", "con", "alla", "al", "dal", "per", "ma", "come", NULL};
+
+/* the same Latin endings against Catalan, Spanish and French answers: each language's own words with these
+ * endings vote for it too, so they cancel (Catalan participles -it, gerunds and adverbs -nt/-ment, 1st plural
+ * -em, plurals -is; Spanish -is of crisis, tesis; French nous/vous/tous/plus -us, -is, fait/dit -it, the 3rd plural
+ * and adverbs -ent/-ment) */
+static const char *const LAX_CA[] = {"els", "amb", "però", "perquè", "és", "i", "dels", "també", "molt", "són", "que",
+                                     "una", "per", "el", "del", "les", "la", "un", "en", "al", "com", "no", "*us",
+                                     "*um", "*it", "*nt", "*is", "*em", NULL};
+static const char *const LAX_ES[] = {"el", "los", "las", "del", "la", "y", "que", "en", "un", "una", "con", "por",
+                                     "para", "es", "son", "se", "no", "su", "sus", "al", "lo", "le", "más", "muy",
+                                     "como", "pero", "*is", NULL};
+static const char *const LAX_FR[] = {"le", "la", "les", "des", "du", "de", "et", "est", "un", "une", "dans", "pour",
+                                     "avec", "pas", "ce", "il", "qui", "que", "sur", "au", "aux", "en", "se", "ne",
+                                     "par", "*us", "*is", "*it", "*nt", NULL};
+
+/* Portuguese -um (um, algum, comum), the 3rd plural -am/-em, plurals -is (mais, possíveis); Romanian -us/-is/-it
+ * participles (spus, scris, venit), cum/acum -um, the 1st person -am/-em (eram, avem), sunt, -ment/-ent */
+static const char *const LAX_PT[] = {"os", "do", "dos", "das", "em", "não", "um", "uma", "com", "é", "são", "ao", "que",
+                                     "para", "da", "na", "no", "se", "como", "por", "ou", "meu", "minha", "mas",
+                                     "também", "você", "*um", "*am", "*em", "*is", NULL};
+static const char *const LAX_RO[] = {"și", "şi", "în", "cu", "pe", "din", "este", "care", "mai", "pentru", "sau", "la",
+                                     "de", "se", "nu", "o", "un", "*us", "*um", "*am", "*em", "*is", "*it", "*nt",
+                                     NULL};
 
 /* Catalan against Spanish: els, amb, però, perquè, és, aquest, seva, molt, fins, pel, the elided l' d', -ció,
  * -tat, ny; Spanish los, las, y, pero, porque, está, más, muy, hay, -ción, -dad, ñ (not "desde": Catalan web
@@ -987,6 +1023,37 @@ static const char *const CA_ES[] = {"los", "las", "y", "pero", "porque", "está"
                                     "hay", "fue", "cuando", "donde", "sin", "hasta", "sus", "su", "con", "como", "para",
                                     "por", "*ción", "*ciones", "*ñ*", "*dad", "*dades", "le", "mi", "esta", "este",
                                     "son", NULL};
+
+/* Portuguese against Spanish: the contractions of em/de/a/por with the article and the pronoun (na, do, da, ao, à,
+ * pela, dele/dela, nele/nela...; not "no", also Spanish "not", nor "pelo", Spanish "hair"), não, com, um/uma, e "and",
+ * ou, sem, também, você, ele/ela, isso/isto, esse/essa, mais, foi, são, é, seu/sua, quem, qual, onde, quando, já,
+ * ainda, depois, até, há, tem, pode, estão, eu, nós, meu/minha, hoje, agora, sempre, bem, outro, mesmo, ano; the
+ * letters ã õ ç ê ô and the digraphs lh nh; the endings -dade, -vel/-veis (Spanish -ble), -eiro/-eira (Spanish
+ * -ero/-era), -agem (Spanish -aje); the months (setembro, outubro, novembro, dezembro, maio; janeiro, fevereiro by
+ * -eiro, junho, julho by the digraphs). Spanish: el, los, las, del, al, la (Portuguese "a"), y, un, una, con, en, es,
+ * son, muy, más, pero, también, usted, ya, hay, fue, cual, quien, cuando, donde, sin, hasta, su/sus, le/les/lo,
+ * eso/esto/ese/esa, ahora, hoy, siempre, bien, año, mismo, otro, tiene, puede, hace, hacer, tener, ella/él/ellos,
+ * nuestro, poco, mucho, yo, ni, pues, entonces, después, aunque, uno; the letter ñ and the digraph ll; the endings
+ * -ción/-ón, -dad, -ble, -aje and the imperfect and noun ending -ía/-ías/-ían (Portuguese writes -ia); the months and
+ * weekdays */
+static const char *const PTES_PT[] = {
+    "não", "com", "um", "uma", "uns", "umas", "em", "do", "da", "dos", "das", "na", "nas", "num", "numa", "ao", "aos",
+    "à", "às", "pela", "pelos", "pelas", "e", "ou", "sem", "também", "você", "vocês", "ele", "ela", "eles", "elas",
+    "isso", "isto", "esse", "essa", "esses", "essas", "mais", "foi", "são", "é", "seu", "seus", "sua", "suas", "quem",
+    "qual", "quais", "onde", "quando", "já", "ainda", "depois", "até", "há", "tem", "têm", "pode", "podem", "estão",
+    "eu", "nós", "meu", "minha", "hoje", "agora", "sempre", "bem", "outro", "outra", "outros", "outras", "mesmo",
+    "mesma", "ano", "anos", "muito", "muita", "muitos", "muitas", "dele", "dela", "deles", "delas", "nele", "nela",
+    "neles", "nelas", "setembro", "outubro", "novembro", "dezembro", "maio", "*ã*", "*õ*", "*ç*", "*ê*", "*ô*", "*lh*",
+    "*nh*", "*dade", "*vel", "*veis", "*eiro", "*eira", "*eiros", "*eiras", "*agem", "*agens", NULL};
+static const char *const PTES_ES[] = {
+    "el", "los", "las", "del", "al", "la", "y", "un", "una", "con", "en", "es", "son", "muy", "más", "pero", "también",
+    "usted", "ustedes", "ya", "hay", "fue", "cual", "cuál", "quien", "quién", "cuando", "cuándo", "donde", "dónde",
+    "sin", "hasta", "su", "sus", "le", "les", "lo", "eso", "esto", "ese", "esa", "ahora", "hoy", "siempre", "bien",
+    "año", "años", "mismo", "misma", "otro", "otra", "otros", "otras", "tiene", "tienen", "puede", "pueden", "hace",
+    "hacer", "tener", "ella", "él", "ellos", "ellas", "nuestro", "nuestra", "poco", "mucho", "mucha", "muchos",
+    "muchas", "yo", "ni", "pues", "entonces", "después", "aunque", "uno", "enero", "febrero", "marzo", "mayo", "junio",
+    "julio", "septiembre", "octubre", "noviembre", "diciembre", "lunes", "martes", "miércoles", "jueves", "viernes",
+    "*ñ*", "*ll*", "*ón", "*dad", "*ble", "*bles", "*aje", "*ajes", "*ía", "*ías", "*ían", NULL};
 
 /* Czech against Slovak: cs jsem/jsou/byl/jako/nebo/který/když/není/může/pro and ř ů ě; sk sa/som/bol/ako/alebo/
  * ktorý/keď/nie/len/pre/aj and ä ô ľ ĺ ŕ (with the spellings without diacritics common on the web); Czech written
@@ -1350,9 +1417,17 @@ static bool group_gated(const char *lang0, const char *text, size_t len, const c
 
 static const group_rule GROUP_RULES[] = {
     {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
-    {GROUP_PIVOT, {"eo", "es", "pt", "it", "ca", "fr"}, {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR}, {NULL}},
+    {GROUP_PIVOT,
+     {"eo", "es", "pt", "it", "ca", "fr", "la"},
+     {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR, LA_LA},
+     {NULL}},
     {GROUP_PIVOT, {"la", "it", "pt", "ro", "es", "fr", "ca"}, {LA_LA, LA_IT, LA_PT, LA_RO, LA_ES, LA_FR, LA_CA}, {NULL}},
+    {GROUP_INTO,
+     {"la", "it", "ca", "es", "fr", "pt", "ro"},
+     {LAIT_LA, LAIT_IT, LAX_CA, LAX_ES, LAX_FR, LAX_PT, LAX_RO},
+     {NULL}},
     {GROUP_VOTE, {"ca", "es"}, {CA_CA, CA_ES}, {NULL}},
+    {GROUP_VOTE, {"pt", "es"}, {PTES_PT, PTES_ES}, {NULL}},
     {GROUP_INTO,
      {"cs", "bs", "hr", "sl", "pl", "mi", "st", "tn", "sn", "eo", "ga", "lt", "lv"},
      {CSK_CSK, CSK_SLAV, CSK_SLAV, CSK_SLAV, CSK_SLAV, CSK_OTHER, CSK_OTHER, CSK_OTHER, CSK_OTHER, CSK_OTHER,
@@ -1387,7 +1462,7 @@ static const group_rule GROUP_RULES[] = {
 /* The words of all groups in one hash table, built once: a word's entry holds, per rule, the members whose list
  * has it (bit k: member k), so that a text's words are looked up once, not compared with every list.  The
  * entries with a '*' (endings, parts) are kept per rule and member and tried one by one (at most a few each). */
-#define GROUP_HASH_SIZE 2048 /* power of two; about 700 distinct words */
+#define GROUP_HASH_SIZE 2048 /* power of two; about 1,200 distinct words */
 #define GROUP_MAX_AFFIX 24
 #define GROUP_MAX_WORDS 96
 #define GROUP_WORD_CAP 48
@@ -1511,8 +1586,10 @@ const char *nlp__group_decide(const char *text, size_t len, const char *best, do
         else if (v[k] == v[b] && b != cur) tie = true;
       }
       /* the pivot gives its answer away only on a lead of two votes: one word of a short Latin or Esperanto
-       * text ("do", "in") is often a word of the others too */
-      if (b != cur && !tie && (g->mode != GROUP_PIVOT || v[b] >= v[cur] + 2)) to = b;
+       * text ("do", "in") is often a word of the others too; Latin gives it away on one vote when no word
+       * votes Latin (its list has the short words it shares; Esperanto's "sin", "la" do not) */
+      bool one = !strcmp(g->lang[0], "la");
+      if (b != cur && !tie && (g->mode != GROUP_PIVOT || v[b] >= v[cur] + 2 || (one && !v[cur]))) to = b;
     }
     if (to == cur) continue;
     if (share) *share *= (double)(v[to] + 1) / (double)(v[to] + v[cur] + 2);

@@ -188,6 +188,15 @@ static void test_language_models(void **st) {
     L("Hic liber a patre scriptus est.", "la");                    /* ro: hic, est */
     L("Ea de re multa dicuntur.", "la");                           /* ro: the passive -ntur */
     L("Liber a magistro legitur.", "la");                          /* it: the passive -itur */
+    L("Agricola terram arat.", "la");                              /* it: the accusative -am */
+    L("Cantare amamus.", "la");                                    /* it: -us */
+    L("Domina ancillam vocat.", "la");                             /* ca: -am */
+    L("Via nova Romam ducit.", "la");                              /* pt: -it (Portuguese -am cancels -am) */
+    L("Democratia este fragila.", "ro");                           /* la: este, no Latin word */
+    L("institutie publica", "ro");                                 /* la: -ție written -tie */
+    L("lumineux", "fr");                                           /* la: -eux */
+    L("estis bela", "eo");                                         /* la: estis */
+    L("estradas dela", "pt");                                      /* es: dela (de + ela) */
     L("Diplomat en educació social.", "ca");                       /* es: -ció */
     L("Na teto strance najdete vsechny informace o nasem klubu.", "cs"); /* Czech without its diacritics */
     L("Ak mate zaujem, napiste nam.", "sk");                       /* bs: Slovak ak */
