@@ -780,7 +780,8 @@ static const char *const SN_INTO[] = {"id", "ms", "tl", "it", "cs", NULL};
 /* the scans that run on answers of common languages (it, cs, id) read the text's start only, as the models do */
 #define AFR_SCAN_BYTES 1024
 
-static const char *shona_into(const char *text, size_t len, const char *best) {
+/* whether two different words of the text's start are marks (mark(word, length, starts in lower case)) */
+static bool two_marked_words(const char *text, size_t len, bool (*mark)(const char *w, size_t wl, bool lower)) {
   if (len > AFR_SCAN_BYTES) len = AFR_SCAN_BYTES;
   char first[64] = "";
   size_t i = 0;
@@ -788,11 +789,19 @@ static const char *shona_into(const char *text, size_t len, const char *best) {
     char w[64];
     bool lower;
     size_t wl = raw_word_lower(text, len, &i, w, &lower);
-    if (!wl || !(in_list(SN_WORDS, w, wl) || (lower && memmem(w, wl, "zv", 2)))) continue;
+    if (!wl || !mark(w, wl, lower)) continue;
     if (!first[0]) memcpy(first, w, wl + 1);
-    else if (strcmp(first, w)) return "sn";
+    else if (strcmp(first, w)) return true;
   }
-  return best;
+  return false;
+}
+
+static bool shona_mark(const char *w, size_t wl, bool lower) {
+  return in_list(SN_WORDS, w, wl) || (lower && memmem(w, wl, "zv", 2));
+}
+
+static const char *shona_into(const char *text, size_t len, const char *best) {
+  return two_marked_words(text, len, shona_mark) ? "sn" : best;
 }
 
 const char *nlp__shona_decide(const char *text, size_t len, const char *best, double *share) {
@@ -866,26 +875,17 @@ static const char *const TS_WORDS[] = {"eka", "hi", "leswi", "leri", "leyi", "lo
                                        "swi", "yi", NULL};
 static const char *const TS_SPELLINGS[] = {"xi*", "swi*", "*dzh*", "*rh*", NULL};
 
+static bool tsonga_mark(const char *w, size_t wl, bool lower) {
+  return in_list(TS_WORDS, w, wl) || (lower && in_list(TS_SPELLINGS, w, wl)) || memmem(w, wl, "n'w", 3) ||
+         memmem(w, wl, "n\xe2\x80\x99w", 5);
+}
+
 const char *nlp__tsonga_decide(const char *text, size_t len, const char *best) {
   if (!best) return best;
   const char *const *a = TS_ANSWERS;
   while (*a && strcmp(*a, best)) a++;
   if (!*a) return best;
-  if (len > AFR_SCAN_BYTES) len = AFR_SCAN_BYTES;
-  char first[64] = "";
-  size_t i = 0;
-  while (i < len) {
-    char w[64];
-    bool lower;
-    size_t wl = raw_word_lower(text, len, &i, w, &lower);
-    if (!wl) continue;
-    bool mark = in_list(TS_WORDS, w, wl) || (lower && in_list(TS_SPELLINGS, w, wl)) || memmem(w, wl, "n'w", 3) ||
-                memmem(w, wl, "n\xe2\x80\x99w", 5);
-    if (!mark) continue;
-    if (!first[0]) memcpy(first, w, wl + 1);
-    else if (strcmp(first, w)) return "ts";
-  }
-  return best;
+  return two_marked_words(text, len, tsonga_mark) ? "ts" : best;
 }
 
 /*
