@@ -138,12 +138,15 @@ static int next_word(const char *text, size_t len, size_t *i, char *w, size_t ca
  * dictionary votes: the dictionaries share many of these forms ("frå", "kva" and "ikke" are in both), and one
  * marker is stronger evidence than one rare form.  Left out: "no" (nn now; also the .no of web addresses), "åt"
  * (nb ate), "heim" (both), "også" and "gjennom" (both). */
+/* Nynorsk inflection ending Bokmål does not write in its standard texts: the definite singular of the feminine -ing
+ * nouns -inga (regjeringa, kunngjeringa; Bokmål regjeringen) */
+#define NN_ENDINGS "*inga"
 static const char *const NN_MARKERS[] = {
     "ikkje", "eg", "kva", "kven", "korleis", "kvifor", "kor", "dei", "ho", "hennar", "deira", "deires", "dykk", "dykkar",
     "me", "vere", "vore", "vart", "vert", "frå", "berre", "mykje", "noko", "nokon", "nokre", "sjølv", "òg", "då",
     "desse", "fleire", "meir", "saman", "sjå", "hjå", "kjem", "seier", "gjer", "veit", "fekk", "gjekk", "ein", "eit",
     "heile", "eigen", "eige", "eigne", "eiga", "sidan", "enno", "kvart", "ligg", "heng", "bur", "fyrste", "*leg",
-    "*lege", "*legare", "*legast", "*heit", "*heita", "*heiter", "*arane", NULL};
+    "*lege", "*legare", "*legast", "*heit", "*heita", "*heiter", "*arane", NN_ENDINGS, NULL};
 static const char *const NB_MARKERS[] = {
     "ikke", "jeg", "hva", "hvem", "hvordan", "hvorfor", "hvor", "hvis", "hvilken", "hvilke", "hvilket", "de", "hun",
     "hennes", "deres", "dere", "være", "vært", "ble", "fra", "bare", "mye", "noe", "noen", "nå", "selv", "da", "disse",
@@ -916,16 +919,34 @@ typedef struct group_rule {
 /* Danish, Norwegian, Swedish: Swedish och/inte/jag/är/från and the letters ä ö (Danish and Norwegian write æ ø);
  * Danish af/hvad/havde/mig/dig/os/nogle/noget/bliver/mellem/mod/op/ud and -hed; Norwegian meg/deg/seg/noe/noen/nå/
  * ble/etter/mye, Nynorsk ikkje/eg, -sjon (Danish and Swedish -tion) */
+/* spellings (Dansk Retskrivningsordbog, Bokmålsordboka): Danish ej/øj where Norwegian writes ei/øy (arbejde/arbeid,
+ * vej/vei, høj/høy, øje/øye), Norwegian kj and gj where Danish writes k and g (kjøpe/købe, kjenne/kende, gjøre/gøre,
+ * gjennom/gennem, igjen/igen); kj only at the start of a word, as Danish writes skj too (skjult, skjorte) */
+#define DA_SPELL "*ej*", "*øj*"
+#define NO_SPELL "*øy*", "kj*", "*gj*"
+/* function words and common forms spelt differently in the three (Danish / Norwegian / Swedish): lidt / litt / lite
+ * (a little), tilbage / tilbake / tillbaka (back), måske / kanskje / kanske (maybe), været / vært, vore / varit
+ * (been), uden / uten / utan (without; utan is Nynorsk too, so only Swedish's other words), jer / dere / er (you
+ * plural), vores (our), sidste / siste / sista (last), næste / neste / nästa (next), gik / gikk, gjekk / gick
+ * (went), fik / fikk, fekk / fick (got), sagde (said), mere (more); Norwegian mellom (Danish mellem, Swedish
+ * mellan) and the infinitive marker å (Danish and Swedish at / att), the Nynorsk dei (they), ein, eit (a), frå
+ * (from), kva (what), berre (only), ho (she), none of them Danish or Swedish; Swedish att, honom (him), denna
+ * (this), sedan (since), bara (only), många (many), varit, vid (at, by) */
+#define DA_WORDS "lidt", "tilbage", "måske", "været", "uden", "jer", "vores", "sidste", "næste", "gik", "fik", "sagde", \
+                 "mere"
+#define NO_WORDS "litt", "tilbake", "kanskje", "vært", "uten", "dere", "siste", "neste", "gikk", "fikk", "mellom", "å", \
+                 "dei", "ein", "eit", "frå", "kva", "berre", "ho"
+#define SV_WORDS "att", "honom", "denna", "sedan", "bara", "många", "varit", "vid"
 static const char *const SCAN_SV[] = {"och", "inte", "jag", "är", "från", "till", "också", "mycket", "någon", "något",
                                       "några", "hade", "hon", "vad", "*ä*", "*ö*", "sig", "nu", "efter", "blev",
-                                      "*tion", "*tioner", "av", "ut", "mot", "oss", "*het", "*heten", NULL};
+                                      "*tion", "*tioner", "av", "ut", "mot", "oss", "*het", "*heten", SV_WORDS, NULL};
 static const char *const SCAN_DA[] = {"af", "hvad", "havde", "mig", "dig", "os", "nogle", "noget", "nogen", "sådan",
                                       "bliver", "gør", "siger", "mellem", "mod", "op", "ud", "endnu", "igen", "meget",
                                       "*hed", "*heden", "*heder", "sig", "nu", "efter", "blev", "*tion", "*tioner",
-                                      "ikke", "jeg", NULL};
+                                      "ikke", "jeg", DA_SPELL, DA_WORDS, NULL};
 static const char *const SCAN_NO[] = {"opp", "meg", "deg", "seg", "noe", "noen", "nå", "ble", "blei", "etter", "mye",
                                       "ikkje", "eg", "*sjon", "*sjonen", "*sjoner", "av", "ut", "mot", "oss", "*het",
-                                      "*heten", "ikke", "jeg", NULL};
+                                      "*heten", "ikke", "jeg", NO_SPELL, NO_WORDS, NULL};
 
 /* Esperanto against the Romance languages and Latin (with the Latin list below) it is taken for: its correlatives (tiu,
  * kiu, kio, kiam, kiel), kaj, estis, pri, kun, ĉu, ankaŭ, ĉar, the plural -oj/-ojn and the x-system spellings (cx, gx,

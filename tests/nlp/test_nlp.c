@@ -180,6 +180,14 @@ static void test_language_models(void **st) {
   if (knows("nn") && knows("eo") && knows("la")) {
     L("Kona hans bur i byen, og ho kjem frå Bergen.", "nn");       /* nb: ho, kjem, frå are Nynorsk markers */
     L("Det har han ikke sagt noget om.", "da");                    /* nn: noget is Danish (nb noe) */
+    L("Vejen til den høje bygning var lang.", "da");               /* nn: Danish ej/øj (Norwegian vei, høy) */
+    L("Han har et stort øje.", "da");                              /* nb: Danish øj (Norwegian øye) */
+    L("Vi kom tilbage fra Bergen i går.", "da");                   /* nb: tilbage (Norwegian tilbake) */
+    L("Han ville se honom.", "sv");                                /* nb: Swedish honom (him) */
+    L("Den store veien går mot nord.", "nb");                      /* Norwegian ei, mot */
+    L("Han gikk over gaten uten å se seg for.", "nb");             /* gikk, uten, å, seg */
+    L("Det var bara en gång.", "sv");                              /* bara, å */
+    L("Utdanninga er gratis.", "nn");                              /* Nynorsk -inga (Bokmål -ingen) */
     L("Mi ne scias, kion fari nun.", "eo");                        /* it: kion */
     L("Cxu vi parolas Esperanton?", "eo");                         /* it: the x-system spelling of ĉu */
     L("Vi kiam venos al nia domo por la festo?", "eo");            /* es: kiam */
