@@ -186,7 +186,7 @@ static void test_language_models(void **st) {
     L("Han ville se honom.", "sv");                                /* nb: Swedish honom (him) */
     L("Den store veien går mot nord.", "nb");                      /* Norwegian ei, mot */
     L("Han gikk over gaten uten å se seg for.", "nb");             /* gikk, uten, å, seg */
-    L("Det var bara en gång.", "sv");                              /* bara, å */
+    L("Det var bara en gång.", "sv");                              /* Swedish bara (Danish, Norwegian bare) */
     L("Utdanninga er gratis.", "nn");                              /* Nynorsk -inga (Bokmål -ingen) */
     L("Mi ne scias, kion fari nun.", "eo");                        /* it: kion */
     L("Cxu vi parolas Esperanton?", "eo");                         /* it: the x-system spelling of ĉu */
