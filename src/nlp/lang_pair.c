@@ -20,6 +20,7 @@
  * mn; ga, cy, de and en against the languages their short texts are taken for) told
  * apart by the function words, endings and letters of their grammars.
  */
+#include <assert.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -914,6 +915,8 @@ typedef struct group_rule {
   const char *lang[GROUP_MAX_LANGS];
   const char *const *words[GROUP_MAX_LANGS];
   const char *also[GROUP_MAX_LANGS]; /* a second code the member stands for (nb: nn); a switch gives lang */
+  bool (*gate)(const char *text, size_t len, const char *best); /* NULL: always; else the rule runs when true */
+  bool one_vote; /* a pivot that gives its answer away on one vote when no word votes for it */
 } group_rule;
 
 /* Danish, Norwegian, Swedish: Swedish och/inte/jag/är/från and the letters ä ö (Danish and Norwegian write æ ø);
@@ -1410,9 +1413,9 @@ static const char *const DE_SV[] = {"och", "i", "är", "det", "den", "en", "ett"
                                     "för", "var", "har", "de", "inte", "om", "från", "att", "han", "hon", "*å*", "*ä*",
                                     "*ö*", NULL};
 
-/* the gates: English and German answers run the rules above only on short texts (two words and the like), or, for
- * Irish and Welsh, on texts with their marks (a Latin-1 accent, ŵ ŷ, dd), so ordinary English and German pay one
- * length test and three byte scans at most */
+/* gates (group_rule.gate): English and German answers run the Irish, Welsh, German and English rules only on
+ * short texts (two words and the like), or, for Irish and Welsh, on texts with their marks (a Latin-1 accent, ŵ ŷ,
+ * dd), so ordinary English and German pay one length test and three byte scans at most */
 #define GATE_SHORT_BYTES 64
 static bool gate_celtic(const char *text, size_t len, const char *best) {
   if (strcmp(best, "en")) return true;
@@ -1424,60 +1427,57 @@ static bool gate_short(const char *text, size_t len, const char *best) {
   (void)best;
   return len <= GATE_SHORT_BYTES;
 }
-/* the rules with a gate, by their first member */
-static const struct {
-  const char *lang0;
-  bool (*gate)(const char *text, size_t len, const char *best);
-} GROUP_GATES[] = {{"ga", gate_celtic}, {"cy", gate_celtic}, {"de", gate_short}, {"en", gate_short}};
-
-static bool group_gated(const char *lang0, const char *text, size_t len, const char *best) {
-  for (size_t q = 0; q < OSC_ARRAY_LEN(GROUP_GATES); q++)
-    if (!strcmp(GROUP_GATES[q].lang0, lang0)) return !GROUP_GATES[q].gate(text, len, best);
-  return false;
-}
-
 static const group_rule GROUP_RULES[] = {
-    {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}},
+    {GROUP_VOTE, {"da", "nb", "sv"}, {SCAN_DA, SCAN_NO, SCAN_SV}, {NULL, "nn"}, NULL, false},
     {GROUP_PIVOT,
      {"eo", "es", "pt", "it", "ca", "fr", "la"},
      {EO_EO, EO_ES, EO_PT, EO_IT, EO_CA, EO_FR, LA_LA},
-     {NULL}},
-    {GROUP_PIVOT, {"la", "it", "pt", "ro", "es", "fr", "ca"}, {LA_LA, LA_IT, LA_PT, LA_RO, LA_ES, LA_FR, LA_CA}, {NULL}},
+     {NULL}, NULL, false},
+    {GROUP_PIVOT,
+     {"la", "it", "pt", "ro", "es", "fr", "ca"},
+     {LA_LA, LA_IT, LA_PT, LA_RO, LA_ES, LA_FR, LA_CA},
+     {NULL},
+     NULL,
+     true},
     {GROUP_INTO,
      {"la", "it", "ca", "es", "fr", "pt", "ro"},
      {LAIT_LA, LAIT_IT, LAX_CA, LAX_ES, LAX_FR, LAX_PT, LAX_RO},
-     {NULL}},
-    {GROUP_VOTE, {"ca", "es"}, {CA_CA, CA_ES}, {NULL}},
-    {GROUP_VOTE, {"pt", "es"}, {PTES_PT, PTES_ES}, {NULL}},
+     {NULL}, NULL, false},
+    {GROUP_VOTE, {"ca", "es"}, {CA_CA, CA_ES}, {NULL}, NULL, false},
+    {GROUP_VOTE, {"pt", "es"}, {PTES_PT, PTES_ES}, {NULL}, NULL, false},
     {GROUP_INTO,
      {"cs", "bs", "hr", "sl", "pl", "mi", "st", "tn", "sn", "eo", "ga", "lt", "lv"},
      {CSK_CSK, CSK_SLAV, CSK_SLAV, CSK_SLAV, CSK_SLAV, CSK_OTHER, CSK_OTHER, CSK_OTHER, CSK_OTHER, CSK_OTHER,
       CSK_GA, CSK_OTHER, CSK_OTHER},
-     {"sk"}},
-    {GROUP_VOTE, {"cs", "sk"}, {CS_CS, CS_SK}, {NULL}},
-    {GROUP_INTO, {"pl", "bs", "hr", "sl"}, {PL_PL, PL_SLAV, PL_SLAV, PL_SLAV}, {NULL}},
-    {GROUP_INTO, {"ru", "bg", "mk", "uk", "kk", "sr", "be"}, {RU_RU, RU_BG, RU_MK, RU_UK, RU_KK, RU_SR, RU_BE}, {NULL}},
-    {GROUP_INTO, {"bg", "ru"}, {BGR_BG, RU_RU}, {NULL}},
-    {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}},
-    {GROUP_INTO, {"uk", "ru", "bg", "mk", "kk", "sr", "mn"}, {UK_UK, UK_RU, UK_BG, UK_MK, UK_KK, UK_SR, UK_MN}, {NULL}},
+     {"sk"}, NULL, false},
+    {GROUP_VOTE, {"cs", "sk"}, {CS_CS, CS_SK}, {NULL}, NULL, false},
+    {GROUP_INTO, {"pl", "bs", "hr", "sl"}, {PL_PL, PL_SLAV, PL_SLAV, PL_SLAV}, {NULL}, NULL, false},
+    {GROUP_INTO, {"ru", "bg", "mk", "uk", "kk", "sr", "be"}, {RU_RU, RU_BG, RU_MK, RU_UK, RU_KK, RU_SR, RU_BE}, {NULL}, NULL, false},
+    {GROUP_INTO, {"bg", "ru"}, {BGR_BG, RU_RU}, {NULL}, NULL, false},
+    {GROUP_VOTE, {"bg", "mk"}, {BG_BG, BG_MK}, {NULL}, NULL, false},
+    {GROUP_INTO, {"uk", "ru", "bg", "mk", "kk", "sr", "mn"}, {UK_UK, UK_RU, UK_BG, UK_MK, UK_KK, UK_SR, UK_MN}, {NULL}, NULL, false},
     {GROUP_INTO,
      {"mn", "ru", "uk", "kk", "be", "bg", "sr", "mk"},
      {MN_MN, MN_RU, MN_UK, MN_KK, MN_BE, MN_BG, MN_SR, MN_MK},
-     {NULL}},
+     {NULL}, NULL, false},
     {GROUP_INTO,
      {"ga", "en", "fr", "is", "cs", "hu", "lg", "es"},
      {GA_GA, GA_EN, GA_FR, GA_IS, GA_CS, GA_HU, GA_LG, GA_ES},
-     {NULL}},
+     {NULL},
+     gate_celtic, false},
     {GROUP_INTO,
      {"cy", "ga", "en", "eu"},
      {CY_CY, CY_GA, CY_EN, CY_EU},
-     {NULL}},
+     {NULL},
+     gate_celtic, false},
     {GROUP_INTO, {"de", "af", "nl", "en", "nb", "sv", "da"},
      {DE_DE, DE_AF, DE_NL, DE_EN, DE_NO, DE_SV, DE_NO},
-     {NULL, NULL, NULL, NULL, "nn"}},
+     {NULL, NULL, NULL, NULL, "nn"},
+     gate_short, false},
     {GROUP_INTO, {"en", "af", "nl", "la", "fr", "nb", "de", "da"},
      {EN_EN, EN_AF, EN_NL, EN_LA, EN_FR, EN_NO, EN_DE, EN_NO},
-     {NULL, NULL, NULL, NULL, NULL, "nn"}},
+     {NULL, NULL, NULL, NULL, NULL, "nn"},
+     gate_short, false},
 };
 
 /* The words of all groups in one hash table, built once: a word's entry holds, per rule, the members whose list
@@ -1527,6 +1527,7 @@ static void group_init(void) {
       for (const char *const *l = GROUP_RULES[r].words[k]; *l; l++) {
         size_t el = strlen(*l);
         if (strchr(*l, '*')) {
+          assert(g_naffix[r][k] < GROUP_MAX_AFFIX && el >= 2 && el <= 64); /* raise GROUP_MAX_AFFIX */
           if (g_naffix[r][k] >= GROUP_MAX_AFFIX || el < 2 || el > 64) continue;
           group_affix_ent *a = &g_affix[r][k][g_naffix[r][k]++];
           bool lead = (*l)[0] == '*', trail = (*l)[el - 1] == '*';
@@ -1536,6 +1537,7 @@ static void group_init(void) {
           continue;
         }
         group_word *e = group_slot(*l, el);
+        assert(e); /* raise GROUP_HASH_SIZE */
         if (!e) continue;
         e->w = *l;
         e->wl = el;
@@ -1575,7 +1577,7 @@ const char *nlp__group_decide(const char *text, size_t len, const char *best, do
     size_t n = 0, cur = GROUP_MAX_LANGS;
     for (; n < GROUP_MAX_LANGS && g->lang[n]; n++)
       if (cur == GROUP_MAX_LANGS && (!strcmp(g->lang[n], best) || (g->also[n] && !strcmp(g->also[n], best)))) cur = n;
-    if (cur == GROUP_MAX_LANGS || group_gated(g->lang[0], text, len, best)) continue;
+    if (cur == GROUP_MAX_LANGS || (g->gate && !g->gate(text, len, best))) continue;
     if (nwords < 0) {
       pthread_once(&g_once, group_init);
       nwords = 0;
@@ -1609,8 +1611,7 @@ const char *nlp__group_decide(const char *text, size_t len, const char *best, do
       /* the pivot gives its answer away only on a lead of two votes: one word of a short Latin or Esperanto
        * text ("do", "in") is often a word of the others too; Latin gives it away on one vote when no word
        * votes Latin (its list has the short words it shares; Esperanto's "sin", "la" do not) */
-      bool one = !strcmp(g->lang[0], "la");
-      if (b != cur && !tie && (g->mode != GROUP_PIVOT || v[b] >= v[cur] + 2 || (one && !v[cur]))) to = b;
+      if (b != cur && !tie && (g->mode != GROUP_PIVOT || v[b] >= v[cur] + 2 || (g->one_vote && !v[cur]))) to = b;
     }
     if (to == cur) continue;
     if (share) *share *= (double)(v[to] + 1) / (double)(v[to] + v[cur] + 2);
